@@ -1,0 +1,110 @@
+"""The ``energytrend`` command line.
+
+Subcommands print tables; on bad input they print one line ``energytrend: error: ...`` to
+standard error and exit with status 1, writing nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from energytrend import baseline, hardware
+from energytrend.data import load_table
+from energytrend.frontier import rules_table
+from energytrend.schema import TABLES
+from energytrend.validation import DataValidationError
+
+
+def _print_table(title: str, df: pd.DataFrame, digits: int = 4) -> None:
+    print(f"\n{title}\n{'-' * len(title)}")
+    print(df.to_string(index=False, float_format=lambda v: f"{v:.{digits}g}"))
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """Print the thesis's tables recomputed from the shipped data with its OLS method."""
+    _print_table("Table 5.1: inference speed-ups from Table B.2 (mean over benchmarks)",
+                 hardware.speedup_table(), 3)
+    for domain in hardware.DOMAINS:
+        s = hardware.efficiency_series(domain)
+        _print_table(
+            f"Table B.3 ({domain.upper()}): adapted rows of the GFLOPS/W series "
+            f"({(~s['adapted']).sum()} FP32 rows not shown)",
+            s[s["adapted"]][["gpu", "precision", "tflops", "watts", "launch_date",
+                             "gflops_per_watt"]],
+        )
+    _print_table("Table 5.2: models with GFLOPs similar to AlexNet, Joules per forward pass",
+                 baseline.thesis_table_5_2(), 3)
+    _print_table("Table 5.3: models with energy similar to AlexNet", baseline.thesis_table_5_3(),
+                 3)
+    lines = pd.concat(
+        [baseline.baseline_lines(d, rule=args.rule) for d in hardware.DOMAINS],
+        ignore_index=True,
+    )
+    _print_table(
+        "OLS trend lines (slope in log10 per year; the thesis's plug-in method)",
+        lines[["domain", "metric", "group", "slope", "slope_se", "factor_per_year",
+               "doubling_time_months", "n"]],
+        3,
+    )
+    return 0
+
+
+def cmd_check_data(args: argparse.Namespace) -> int:
+    """Validate a user CSV file against one of the package's table schemas."""
+    df = load_table(args.path, TABLES[args.table])
+    print(f"{args.path}: {len(df)} rows, valid {args.table} table")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """List the frontier rules."""
+    _print_table("Frontier rules", rules_table())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="energytrend",
+        description="Bayesian trend analysis of deep-learning inference compute and energy.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="the main job: validate the shipped data and reproduce "
+                                     "the thesis's tables")
+    run.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
+    run.set_defaults(func=cmd_baseline)
+
+    base = sub.add_parser("baseline", help="the thesis's OLS tables recomputed")
+    base.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
+    base.set_defaults(func=cmd_baseline)
+
+    check = sub.add_parser("check-data", help="validate your own CSV file")
+    check.add_argument("table", choices=sorted(TABLES), help="which kind of table the file is")
+    check.add_argument("path", help="the CSV file")
+    check.set_defaults(func=cmd_check_data)
+
+    rules = sub.add_parser("rules", help="list the frontier rules")
+    rules.set_defaults(func=cmd_rules)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``energytrend`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DataValidationError as e:
+        print(f"energytrend: error: {e}", file=sys.stderr)
+        return 1
+    except ValueError as e:
+        print(f"energytrend: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

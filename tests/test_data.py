@@ -1,0 +1,151 @@
+"""The shipped tables hold every row of the thesis's tables, with the thesis's values."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import energytrend as et
+from conftest import REPO, THESIS
+
+LOADERS = {
+    "cv_models": (et.load_cv_models, 94),
+    "nlp_models": (et.load_nlp_models, 19),
+    "gpus": (et.load_gpus, 48),
+    "inference_throughput": (et.load_inference_throughput, 58),
+}
+
+
+@pytest.mark.parametrize("name", LOADERS)
+def test_row_counts_and_types(name: str) -> None:
+    loader, n = LOADERS[name]
+    df = loader()
+    assert len(df) == n
+    spec = et.TABLES[name]
+    assert list(df.columns) == list(spec.column_names)
+    for col in spec.columns:
+        if col.kind == "float":
+            assert df[col.name].dtype == np.float64, col.name
+        elif col.kind == "date":
+            assert pd.api.types.is_datetime64_any_dtype(df[col.name]), col.name
+        elif col.kind == "bool":
+            assert df[col.name].dtype == bool, col.name
+
+
+def test_loaders_return_copies() -> None:
+    a = et.load_cv_models()
+    a.loc[0, "gflops"] = -1.0
+    assert et.load_cv_models().loc[0, "gflops"] == pytest.approx(1.42)
+
+
+@pytest.mark.parametrize(
+    ("model", "extra", "column", "value"),
+    [
+        ("AlexNet", "No", "gflops", 1.42),
+        ("AlexNet", "No", "gflops_mark", "tool"),
+        ("ViT-G/14", "JFT 3B", "gflops", 5270.0),
+        ("ViT-G/14", "JFT 3B", "gflops_mark", "estimated"),
+        ("ViT-L/16", "JFT 300M", "top1_accuracy", 87.12),
+        ("ViT-L/16", "Imagenet 21k", "top1_accuracy", 85.30),
+        ("ResNeXt-101 32x16d", "Custom 940M", "paper_ref", "69;70"),
+        ("NFNet-F6+SAM", "No", "gflops", 754.56),
+        ("Meta Pseudo Labels L2", "JFT 300M", "release_date", pd.Timestamp("2020-03-23")),
+        ("EfficientNetV2-L", "Imagenet 21k", "architecture", "CNN"),
+    ],
+)
+def test_cv_spot_values(model: str, extra: str, column: str, value: object) -> None:
+    df = et.load_cv_models().set_index(["model", "extra_data"])
+    assert df.loc[(model, extra), column] == value
+
+
+def test_nlp_spot_values() -> None:
+    df = et.load_nlp_models().set_index("model")
+    assert df.loc["GPT-3", "gflops"] == 740000.0
+    assert df.loc["GPT-3", "input_tokens"] == 2048
+    assert np.isnan(df.loc["GPT-3", "glue_score"])
+    assert df.loc["ELMo", "glue_dev_set"] and not df.loc["ELMo", "glue_without_wnli"]
+    assert df.loc["BERT Large", "params_mark"] == "estimated"
+    assert df.loc["SqueezeBERT", "glue_score"] == 78.1
+
+
+def test_gpu_and_throughput_spot_values() -> None:
+    g = et.load_gpus().set_index(["gpu", "precision"])
+    assert g.loc[("T4", "FP16/FP32 Tensor"), "tflops"] == 65.0
+    assert g.loc[("A30", "FP32"), "tdp_watts"] == 165.0
+    assert g["in_table_b3"].sum() == 28
+    tp = et.load_inference_throughput()
+    assert (tp["task"] == "CV").sum() == 36 and (tp["task"] == "NLP").sum() == 22
+    row = tp[(tp["model"] == "Transformer") & (tp["gpu"] == "A100 40GB")].iloc[-1]
+    assert row["precision"] == "Mixed"
+    assert (row["batch_size"], row["throughput"]) == (10240, 9653.0)
+
+
+def _thesis_rows(header: str, caption: str) -> list[list[str]]:
+    lines = THESIS.read_text(encoding="utf-8").splitlines()
+    start = lines.index(header)
+    rows = []
+    for line in lines[start + 1 :]:
+        if line.startswith(caption):
+            break
+        if line.strip():
+            rows.append([c.strip() for c in line.split("\t") if c.strip()])
+    return rows
+
+
+def _number(cell: str) -> float:
+    return float(re.match(r"[\d.]+", cell).group())  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not THESIS.exists(), reason="the thesis text (../shared/seeds) is absent")
+def test_every_table_value_matches_the_thesis_text() -> None:
+    """Independent of the transcription: compare each numeric cell with the thesis text."""
+    cv = et.load_cv_models()
+    rows = _thesis_rows("Model\tTop-1 Acc.\tParams (M)\tGFLOPs\tExtra Data\tDate\tArchitecture",
+                        "Table A.3")
+    assert len(rows) == len(cv)
+    for (_, r), t in zip(cv.iterrows(), rows, strict=True):
+        assert t[0].startswith(r["model"])
+        assert [_number(t[1]), _number(t[2]), _number(t[3])] == [
+            r["top1_accuracy"], r["params_millions"], r["gflops"]]
+        assert t[4] == r["extra_data"]
+        assert pd.Timestamp(pd.to_datetime(t[5], format="%d/%m/%Y")) == r["release_date"]
+    nlp = et.load_nlp_models()
+    rows = _thesis_rows("Model\tInput Tokens\tGFLOPs\tParams (M)\tDate\tGLUE test set",
+                        "Table A.4")
+    for (_, r), t in zip(nlp.iterrows(), rows, strict=True):
+        assert [_number(t[1]), _number(t[2]), _number(t[3])] == [
+            r["input_tokens"], r["gflops"], r["params_millions"]]
+        glue = np.nan if t[5] == "-" else _number(t[5])
+        assert glue == r["glue_score"] or (np.isnan(glue) and np.isnan(r["glue_score"]))
+    gpus = et.load_gpus()
+    rows = _thesis_rows("GPU\tPrecision\tTFLOPS\tWatts\tLaunch date\tType\tGFLOPS/Watt",
+                        "Table B.1")
+    for (_, r), t in zip(gpus.iterrows(), rows, strict=True):
+        assert (t[0], t[1], float(t[2]), float(t[3])) == (
+            r["gpu"], r["precision"], r["tflops"], r["tdp_watts"])
+    tp = et.load_inference_throughput()
+    rows = _thesis_rows("Task\tModel\tFramework\tBatch size\tGPU\tPrecision\tThroughput\t"
+                        "Speed-up", "Table B.2")
+    for (_, r), t in zip(tp.iterrows(), rows, strict=True):
+        assert (float(t[-2]), float(t[-1]), t[-3]) == (
+            r["throughput"], r["speedup"], r["precision"])
+
+
+def test_data_readme_documents_every_column() -> None:
+    readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    for spec in et.TABLES.values():
+        assert spec.filename in readme
+        for col in spec.columns:
+            assert f"`{col.name}`" in readme, f"{spec.filename}: {col.name} undocumented"
+
+
+def test_decimal_year_round_trip() -> None:
+    dates = pd.Series(pd.to_datetime(["2000-01-01", "2012-06-01", "2021-06-08"]))
+    years = et.decimal_year(dates)
+    assert years[0] == 2000.0
+    from energytrend.data import from_decimal_year
+
+    assert list(from_decimal_year(years)) == list(dates)

@@ -6,4 +6,5 @@ py="$(scripts/bootstrap.sh)"
 bin="$(dirname "$py")"
 "$bin/ruff" check src tests
 "$bin/ruff" format --check src tests
+"$bin/mypy"
 exec "$py" -m pytest "$@"

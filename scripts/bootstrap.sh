@@ -26,12 +26,21 @@ find_python() {
     return 1
 }
 
+no_python() {
+    say "no Python 3.12 or newer was found (tried \$ENERGYTREND_PYTHON, python3.12, python3.13,"
+    say "python3.14, python3 and pyenv's versions). Install Python 3.12+ and run this again, or"
+    say "point ENERGYTREND_PYTHON at one, e.g. ENERGYTREND_PYTHON=/opt/py312/bin/python3 ./test.sh"
+    exit 1
+}
+
+if [ "${1:-}" = "--find-python" ]; then
+    find_python || no_python
+    exit 0
+fi
+
 if [ ! -x "$venv/bin/python" ] || ! usable "$venv/bin/python"; then
     if ! py="$(find_python)"; then
-        say "no Python 3.12 or newer was found (tried \$ENERGYTREND_PYTHON, python3.12, python3.13,"
-        say "python3.14, python3 and pyenv's versions). Install Python 3.12+ and run this again, or"
-        say "point ENERGYTREND_PYTHON at one, e.g. ENERGYTREND_PYTHON=/opt/py312/bin/python3 ./test.sh"
-        exit 1
+        no_python
     fi
     say "creating $venv with $py ($("$py" --version 2>&1))"
     rm -rf "$venv"

@@ -52,7 +52,7 @@ def test_mobilenetv2_1_4_is_the_thesis_taking_the_neighbouring_row() -> None:
 
 def test_table_5_2_rows_and_columns() -> None:
     t = et.thesis_table_5_2()
-    assert list(t["model"])[0] == "AlexNet" and len(t) == 7
+    assert t["model"].iloc[0] == "AlexNet" and len(t) == 7
     assert list(t.columns) == ["model", "top1_accuracy", "gflops", "joules", "extra_data", "year"]
     assert len(et.thesis_table_5_3()) == 8
 
@@ -83,9 +83,11 @@ def test_baseline_lines_shape_and_energy_identity() -> None:
         # exactly the efficiency slope, and the residuals are identical.
         for group in ("frontier", "all"):
             assert lines.loc[("joules", group), "slope"] == pytest.approx(
-                lines.loc[("gflops", group), "slope"] - eff)
+                lines.loc[("gflops", group), "slope"] - eff
+            )
             assert lines.loc[("joules", group), "residual_sd"] == pytest.approx(
-                lines.loc[("gflops", group), "residual_sd"])
+                lines.loc[("gflops", group), "residual_sd"]
+            )
 
 
 def test_thesis_slopes_are_those_of_its_figures() -> None:

@@ -103,35 +103,50 @@ def _number(cell: str) -> float:
 def test_every_table_value_matches_the_thesis_text() -> None:
     """Independent of the transcription: compare each numeric cell with the thesis text."""
     cv = et.load_cv_models()
-    rows = _thesis_rows("Model\tTop-1 Acc.\tParams (M)\tGFLOPs\tExtra Data\tDate\tArchitecture",
-                        "Table A.3")
+    rows = _thesis_rows(
+        "Model\tTop-1 Acc.\tParams (M)\tGFLOPs\tExtra Data\tDate\tArchitecture", "Table A.3"
+    )
     assert len(rows) == len(cv)
     for (_, r), t in zip(cv.iterrows(), rows, strict=True):
         assert t[0].startswith(r["model"])
         assert [_number(t[1]), _number(t[2]), _number(t[3])] == [
-            r["top1_accuracy"], r["params_millions"], r["gflops"]]
+            r["top1_accuracy"],
+            r["params_millions"],
+            r["gflops"],
+        ]
         assert t[4] == r["extra_data"]
         assert pd.Timestamp(pd.to_datetime(t[5], format="%d/%m/%Y")) == r["release_date"]
     nlp = et.load_nlp_models()
-    rows = _thesis_rows("Model\tInput Tokens\tGFLOPs\tParams (M)\tDate\tGLUE test set",
-                        "Table A.4")
+    rows = _thesis_rows("Model\tInput Tokens\tGFLOPs\tParams (M)\tDate\tGLUE test set", "Table A.4")
     for (_, r), t in zip(nlp.iterrows(), rows, strict=True):
         assert [_number(t[1]), _number(t[2]), _number(t[3])] == [
-            r["input_tokens"], r["gflops"], r["params_millions"]]
+            r["input_tokens"],
+            r["gflops"],
+            r["params_millions"],
+        ]
         glue = np.nan if t[5] == "-" else _number(t[5])
         assert glue == r["glue_score"] or (np.isnan(glue) and np.isnan(r["glue_score"]))
     gpus = et.load_gpus()
-    rows = _thesis_rows("GPU\tPrecision\tTFLOPS\tWatts\tLaunch date\tType\tGFLOPS/Watt",
-                        "Table B.1")
+    rows = _thesis_rows(
+        "GPU\tPrecision\tTFLOPS\tWatts\tLaunch date\tType\tGFLOPS/Watt", "Table B.1"
+    )
     for (_, r), t in zip(gpus.iterrows(), rows, strict=True):
         assert (t[0], t[1], float(t[2]), float(t[3])) == (
-            r["gpu"], r["precision"], r["tflops"], r["tdp_watts"])
+            r["gpu"],
+            r["precision"],
+            r["tflops"],
+            r["tdp_watts"],
+        )
     tp = et.load_inference_throughput()
-    rows = _thesis_rows("Task\tModel\tFramework\tBatch size\tGPU\tPrecision\tThroughput\t"
-                        "Speed-up", "Table B.2")
+    rows = _thesis_rows(
+        "Task\tModel\tFramework\tBatch size\tGPU\tPrecision\tThroughput\tSpeed-up", "Table B.2"
+    )
     for (_, r), t in zip(tp.iterrows(), rows, strict=True):
         assert (float(t[-2]), float(t[-1]), t[-3]) == (
-            r["throughput"], r["speedup"], r["precision"])
+            r["throughput"],
+            r["speedup"],
+            r["precision"],
+        )
 
 
 def test_data_readme_documents_every_column() -> None:

@@ -49,7 +49,7 @@ def test_a100_is_relative_to_v100() -> None:
 def test_missing_fp32_reference_is_an_error() -> None:
     tp = et.load_inference_throughput()
     tp = tp[~((tp["model"] == "SSD v1.1") & (tp["precision"] == "FP32"))]
-    with pytest.raises(ValueError, match="no FP32 measurement on V100 for SSD v1.1"):
+    with pytest.raises(ValueError, match=r"no FP32 measurement on V100 for SSD v1\.1"):
         et.speedup_table(tp)
 
 
@@ -64,8 +64,12 @@ def test_table_b3_within_one_percent(domain: str) -> None:
     derived = et.efficiency_series(domain)
     assert len(derived) == len(printed) == 32
     keyed = derived.assign(gpu=derived["gpu"].replace({"T4": "Tesla T4"}))
-    merged = printed.merge(keyed, on=["gpu", "precision", "launch_date"], validate="one_to_one",
-                           suffixes=("_printed", ""))
+    merged = printed.merge(
+        keyed,
+        on=["gpu", "precision", "launch_date"],
+        validate="one_to_one",
+        suffixes=("_printed", ""),
+    )
     assert len(merged) == 32
     assert ((merged["tflops"] / merged["tflops_printed"] - 1).abs() < 0.01).all()
     rel = merged["gflops_per_watt"] / merged["gflops_per_watt_printed"] - 1
@@ -74,12 +78,17 @@ def test_table_b3_within_one_percent(domain: str) -> None:
 
 def test_b1_gflops_per_watt_within_one_percent() -> None:
     # Table B.1's printed GFLOPS/W for a few rows, including the K20x typo (16.74 vs 16.77).
-    printed = {("Tesla K20x", "FP32"): 16.74, ("A30", "FP16/FP32 Tensor"): 1000.0,
-               ("T4", "FP32"): 115.71, ("GeForce GTX 580", "FP32"): 6.48}
+    printed = {
+        ("Tesla K20x", "FP32"): 16.74,
+        ("A30", "FP16/FP32 Tensor"): 1000.0,
+        ("T4", "FP32"): 115.71,
+        ("GeForce GTX 580", "FP32"): 6.48,
+    }
     g = et.load_gpus().set_index(["gpu", "precision"])
     for key, value in printed.items():
         assert g.loc[key, "tflops"] * 1000 / g.loc[key, "tdp_watts"] == pytest.approx(
-            value, rel=0.01)
+            value, rel=0.01
+        )
 
 
 def test_all_fp32_selection_adds_the_rows_the_thesis_left_out() -> None:

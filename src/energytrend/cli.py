@@ -26,28 +26,44 @@ def _print_table(title: str, df: pd.DataFrame, digits: int = 4) -> None:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     """Print the thesis's tables recomputed from the shipped data with its OLS method."""
-    _print_table("Table 5.1: inference speed-ups from Table B.2 (mean over benchmarks)",
-                 hardware.speedup_table(), 3)
+    _print_table(
+        "Table 5.1: inference speed-ups from Table B.2 (mean over benchmarks)",
+        hardware.speedup_table(),
+        3,
+    )
     for domain in hardware.DOMAINS:
         s = hardware.efficiency_series(domain)
         _print_table(
             f"Table B.3 ({domain.upper()}): adapted rows of the GFLOPS/W series "
             f"({(~s['adapted']).sum()} FP32 rows not shown)",
-            s[s["adapted"]][["gpu", "precision", "tflops", "watts", "launch_date",
-                             "gflops_per_watt"]],
+            s[s["adapted"]][
+                ["gpu", "precision", "tflops", "watts", "launch_date", "gflops_per_watt"]
+            ],
         )
-    _print_table("Table 5.2: models with GFLOPs similar to AlexNet, Joules per forward pass",
-                 baseline.thesis_table_5_2(), 3)
-    _print_table("Table 5.3: models with energy similar to AlexNet", baseline.thesis_table_5_3(),
-                 3)
+    _print_table(
+        "Table 5.2: models with GFLOPs similar to AlexNet, Joules per forward pass",
+        baseline.thesis_table_5_2(),
+        3,
+    )
+    _print_table("Table 5.3: models with energy similar to AlexNet", baseline.thesis_table_5_3(), 3)
     lines = pd.concat(
         [baseline.baseline_lines(d, rule=args.rule) for d in hardware.DOMAINS],
         ignore_index=True,
     )
     _print_table(
         "OLS trend lines (slope in log10 per year; the thesis's plug-in method)",
-        lines[["domain", "metric", "group", "slope", "slope_se", "factor_per_year",
-               "doubling_time_months", "n"]],
+        lines[
+            [
+                "domain",
+                "metric",
+                "group",
+                "slope",
+                "slope_se",
+                "factor_per_year",
+                "doubling_time_months",
+                "n",
+            ]
+        ],
         3,
     )
     return 0
@@ -73,8 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="the main job: validate the shipped data and reproduce "
-                                     "the thesis's tables")
+    run = sub.add_parser(
+        "run", help="the main job: validate the shipped data and reproduce the thesis's tables"
+    )
     run.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
     run.set_defaults(func=cmd_baseline)
 

@@ -24,7 +24,7 @@ def best_per_year(df: pd.DataFrame, metric: str) -> np.ndarray:
     """Models with the highest ``metric`` in their calendar year (ties all kept)."""
     year = df["release_date"].dt.year
     best = df.groupby(year)[metric].transform("max")
-    return (df[metric] == best).to_numpy() & df[metric].notna().to_numpy()
+    return np.asarray((df[metric] == best) & df[metric].notna(), dtype=bool)
 
 
 def top_k_per_year(df: pd.DataFrame, metric: str, k: int) -> np.ndarray:
@@ -32,7 +32,7 @@ def top_k_per_year(df: pd.DataFrame, metric: str, k: int) -> np.ndarray:
     value all kept)."""
     year = df["release_date"].dt.year
     rank = df.groupby(year)[metric].rank(method="min", ascending=False)
-    return (rank <= k).to_numpy()
+    return np.asarray(rank <= k, dtype=bool)
 
 
 def running_record(df: pd.DataFrame, metric: str) -> np.ndarray:
@@ -69,23 +69,42 @@ class FrontierRule:
 
 
 _RULES = (
-    FrontierRule("thesis", "cv", "highest top-1 accuracy in each calendar year (the thesis)",
-                 lambda d: best_per_year(d, "top1_accuracy")),
-    FrontierRule("accuracy_record", "cv",
-                 "models that set a new top-1 accuracy record when released",
-                 lambda d: running_record(d, "top1_accuracy")),
-    FrontierRule("top3_accuracy_per_year", "cv",
-                 "the three most accurate models of each calendar year",
-                 lambda d: top_k_per_year(d, "top1_accuracy", 3)),
-    FrontierRule("thesis", "nlp",
-                 "most compute-demanding model so far when released (the thesis)",
-                 lambda d: running_record(d, "gflops")),
-    FrontierRule("top3_compute_per_year", "nlp",
-                 "the three most compute-demanding models of each calendar year",
-                 lambda d: top_k_per_year(d, "gflops", 3)),
-    FrontierRule("glue_record", "nlp",
-                 "models that set a new GLUE record when released (models with a score)",
-                 lambda d: running_record(d, "glue_score")),
+    FrontierRule(
+        "thesis",
+        "cv",
+        "highest top-1 accuracy in each calendar year (the thesis)",
+        lambda d: best_per_year(d, "top1_accuracy"),
+    ),
+    FrontierRule(
+        "accuracy_record",
+        "cv",
+        "models that set a new top-1 accuracy record when released",
+        lambda d: running_record(d, "top1_accuracy"),
+    ),
+    FrontierRule(
+        "top3_accuracy_per_year",
+        "cv",
+        "the three most accurate models of each calendar year",
+        lambda d: top_k_per_year(d, "top1_accuracy", 3),
+    ),
+    FrontierRule(
+        "thesis",
+        "nlp",
+        "most compute-demanding model so far when released (the thesis)",
+        lambda d: running_record(d, "gflops"),
+    ),
+    FrontierRule(
+        "top3_compute_per_year",
+        "nlp",
+        "the three most compute-demanding models of each calendar year",
+        lambda d: top_k_per_year(d, "gflops", 3),
+    ),
+    FrontierRule(
+        "glue_record",
+        "nlp",
+        "models that set a new GLUE record when released (models with a score)",
+        lambda d: running_record(d, "glue_score"),
+    ),
 )
 
 #: Every rule, by domain and name.
@@ -100,8 +119,9 @@ def get_rule(domain: str, name: str = "thesis") -> FrontierRule:
         return RULES[domain][name]
     except KeyError:
         valid = ", ".join(f"{d}: {sorted(r)}" for d, r in RULES.items())
-        raise ValueError(f"unknown frontier rule {name!r} for domain {domain!r}; "
-                         f"valid rules are {valid}") from None
+        raise ValueError(
+            f"unknown frontier rule {name!r} for domain {domain!r}; valid rules are {valid}"
+        ) from None
 
 
 def frontier_mask(df: pd.DataFrame, domain: str, rule: str = "thesis") -> np.ndarray:

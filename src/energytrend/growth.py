@@ -13,7 +13,7 @@ LOG10_2 = float(np.log10(2.0))
 
 def factor_per_year(slope: npt.ArrayLike) -> np.ndarray:
     """Multiplicative change per year: ``10 ** slope``."""
-    return np.power(10.0, np.asarray(slope, dtype=float))
+    return np.asarray(np.power(10.0, np.asarray(slope, dtype=float)), dtype=float)
 
 
 def doubling_time_months(slope: npt.ArrayLike) -> np.ndarray:

@@ -141,6 +141,7 @@ def efficiency_series(
 def _gpu_row(gpus: pd.DataFrame, name: str) -> pd.Series:
     match = gpus[(gpus["gpu"] == name) & (gpus["precision"] == "FP32")]
     if match.empty:
-        raise ValueError(f"the GPU table has no FP32 row for {name!r}, needed for the "
-                         "adapted efficiency series")
+        raise ValueError(
+            f"the GPU table has no FP32 row for {name!r}, needed for the adapted efficiency series"
+        )
     return match.iloc[0]

@@ -81,8 +81,14 @@ def read_table(path: str | Path, spec: TableSpec, *, today: dt.date | None = Non
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise DataValidationError(
             str(path),
-            [Problem(None, None, f"not a readable CSV file ({e})",
-                     "Save it as UTF-8 comma-separated values with one header row.")],
+            [
+                Problem(
+                    None,
+                    None,
+                    f"not a readable CSV file ({e})",
+                    "Save it as UTF-8 comma-separated values with one header row.",
+                )
+            ],
         ) from None
     return validate_table(raw, spec, source=str(path), today=today, line_numbers=True)
 
@@ -131,7 +137,7 @@ def validate_table(
     if problems:
         raise DataValidationError(source, problems, row_word)
 
-    problems = _duplicate_problems(out, spec, labels)
+    problems = _duplicate_problems(out, spec, labels, row_word)
     if problems:
         raise DataValidationError(source, problems, row_word)
     return out.reset_index(drop=True)
@@ -142,13 +148,24 @@ def _column_problems(df: pd.DataFrame, spec: TableSpec) -> list[Problem]:
     problems = []
     missing = [c.name for c in spec.columns if c.required and c.name not in df.columns]
     for name in missing:
-        problems.append(Problem(None, name, "required column is missing",
-                                f"Add a '{name}' column ({spec.column(name).description})."))
+        problems.append(
+            Problem(
+                None,
+                name,
+                "required column is missing",
+                f"Add a '{name}' column ({spec.column(name).description}).",
+            )
+        )
     for name in df.columns:
         if name not in known:
-            problems.append(Problem(None, name, "unknown column",
-                                    f"Rename or remove it; the {spec.name} columns are: "
-                                    + ", ".join(known) + "."))
+            problems.append(
+                Problem(
+                    None,
+                    name,
+                    "unknown column",
+                    f"Rename or remove it; the {spec.name} columns are: " + ", ".join(known) + ".",
+                )
+            )
     dupes = pd.Index(df.columns)[pd.Index(df.columns).duplicated()].unique()
     for name in dupes:
         problems.append(Problem(None, name, "column appears more than once", "Keep one."))
@@ -167,8 +184,9 @@ def _empty(col: Column, n: int, index: pd.Index) -> pd.Series:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                      else str(v).strip())
+    return series.map(
+        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+    )
 
 
 def _parse_column(
@@ -179,29 +197,51 @@ def _parse_column(
     blank = text == ""
     if col.required:
         for pos in np.flatnonzero(blank.to_numpy()):
-            problems.append(Problem(labels[pos], col.name, "required value is missing",
-                                    f"Fill in the {col.description.lower() or col.name}"
-                                    + (f" in {col.unit}" if col.unit else "") + "."))
+            problems.append(
+                Problem(
+                    labels[pos],
+                    col.name,
+                    "required value is missing",
+                    f"Fill in the {col.description.lower() or col.name}"
+                    + (f" in {col.unit}" if col.unit else "")
+                    + ".",
+                )
+            )
     if col.kind in ("float", "int"):
         values = pd.to_numeric(text.where(~blank), errors="coerce")
         bad = values.isna() & ~blank
         for pos in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(labels[pos], col.name, f"'{text.iloc[pos]}' is not a number",
-                                    "Write a plain number such as 12.5 (no units, no "
-                                    "thousands separators)."))
+            problems.append(
+                Problem(
+                    labels[pos],
+                    col.name,
+                    f"'{text.iloc[pos]}' is not a number",
+                    "Write a plain number such as 12.5 (no units, no thousands separators).",
+                )
+            )
         if col.positive:
             nonpos = (values <= 0) | ~np.isfinite(values.fillna(1.0))
             for pos in np.flatnonzero(nonpos.to_numpy() & ~bad.to_numpy() & ~blank.to_numpy()):
-                problems.append(Problem(labels[pos], col.name,
-                                        f"{text.iloc[pos]} is not a positive finite number",
-                                        f"{col.name} must be > 0 (it is analysed on a log "
-                                        "scale); correct the value or drop the row."))
+                problems.append(
+                    Problem(
+                        labels[pos],
+                        col.name,
+                        f"{text.iloc[pos]} is not a positive finite number",
+                        f"{col.name} must be > 0 (it is analysed on a log "
+                        "scale); correct the value or drop the row.",
+                    )
+                )
         if col.kind == "int":
             frac = values.notna() & (values != np.round(values))
             for pos in np.flatnonzero(frac.to_numpy()):
-                problems.append(Problem(labels[pos], col.name,
-                                        f"{text.iloc[pos]} is not a whole number",
-                                        "Write a whole number."))
+                problems.append(
+                    Problem(
+                        labels[pos],
+                        col.name,
+                        f"{text.iloc[pos]} is not a whole number",
+                        "Write a whole number.",
+                    )
+                )
             if not values.isna().any() and not frac.any():
                 return values.astype("int64"), problems
         return values.astype(float), problems
@@ -209,51 +249,83 @@ def _parse_column(
         values = pd.to_datetime(text.where(~blank), format="%Y-%m-%d", errors="coerce")
         bad = values.isna() & ~blank
         for pos in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(labels[pos], col.name,
-                                    f"'{text.iloc[pos]}' is not a date",
-                                    "Write dates as YYYY-MM-DD, e.g. 2020-05-28."))
+            problems.append(
+                Problem(
+                    labels[pos],
+                    col.name,
+                    f"'{text.iloc[pos]}' is not a date",
+                    "Write dates as YYYY-MM-DD, e.g. 2020-05-28.",
+                )
+            )
         future = values > pd.Timestamp(today)
         for pos in np.flatnonzero(future.to_numpy()):
-            problems.append(Problem(labels[pos], col.name,
-                                    f"{text.iloc[pos]} is in the future (today is {today})",
-                                    "Use the date the model or GPU was actually released."))
+            problems.append(
+                Problem(
+                    labels[pos],
+                    col.name,
+                    f"{text.iloc[pos]} is in the future (today is {today})",
+                    "Use the date the model or GPU was actually released.",
+                )
+            )
         return values.astype("datetime64[ns]"), problems
     if col.kind == "bool":
         low = text.str.lower()
         bad = ~low.isin(_TRUE | _FALSE | {""})
         for pos in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(labels[pos], col.name, f"'{text.iloc[pos]}' is not a flag",
-                                    "Write true or false."))
+            problems.append(
+                Problem(
+                    labels[pos],
+                    col.name,
+                    f"'{text.iloc[pos]}' is not a flag",
+                    "Write true or false.",
+                )
+            )
         default = col.name == "in_table_b3"
         return low.map(lambda v: v in _TRUE if v else default).astype(bool), problems
     if col.kind == "mark":
         bad = ~text.isin(MARKS)
         for pos in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(labels[pos], col.name,
-                                    f"'{text.iloc[pos]}' is not a provenance mark",
-                                    "Leave it empty or write 'tool' or 'estimated'."))
+            problems.append(
+                Problem(
+                    labels[pos],
+                    col.name,
+                    f"'{text.iloc[pos]}' is not a provenance mark",
+                    "Leave it empty or write 'tool' or 'estimated'.",
+                )
+            )
         return text.astype(object), problems
     if col.kind == "refs":
         bad = ~text.str.fullmatch(r"(\d+(;\d+)*)?")
         for pos in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(labels[pos], col.name,
-                                    f"'{text.iloc[pos]}' is not a list of reference numbers",
-                                    "Write numbers separated by ';', e.g. 69;70, or leave it "
-                                    "empty."))
+            problems.append(
+                Problem(
+                    labels[pos],
+                    col.name,
+                    f"'{text.iloc[pos]}' is not a list of reference numbers",
+                    "Write numbers separated by ';', e.g. 69;70, or leave it empty.",
+                )
+            )
         return text.astype(object), problems
     return text.astype(object), problems
 
 
-def _duplicate_problems(df: pd.DataFrame, spec: TableSpec, labels: list[object]) -> list[Problem]:
+def _duplicate_problems(
+    df: pd.DataFrame, spec: TableSpec, labels: list[object], row_word: str
+) -> list[Problem]:
     key = list(spec.key)
     dup = df.duplicated(subset=key, keep="first").to_numpy()
     problems = []
     for pos in np.flatnonzero(dup):
-        first = _first_match(df, key, pos)
+        first = _first_match(df, key, int(pos))
         ident = ", ".join(f"{k}={df[k].iloc[pos]!s}" for k in key)
-        problems.append(Problem(labels[pos], key[0],
-                                f"duplicate of {labels[first]} ({ident})",
-                                "Remove one of the two rows or make them differ."))
+        problems.append(
+            Problem(
+                labels[pos],
+                key[0],
+                f"duplicate of {row_word} {labels[first]} ({ident})",
+                "Remove one of the two rows or make them differ.",
+            )
+        )
     return problems
 
 

@@ -1,0 +1,144 @@
+"""Bad input of every class gives one error type naming file, row and column, with a fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+import energytrend as et
+from energytrend import DataValidationError
+
+HEADER = "model,top1_accuracy,gflops,release_date,extra_data\n"
+GOOD = HEADER + "A,70.1,1.5,2019-01-01,No\nB,75.0,3.0,2020-06-01,No\n"
+
+
+def _error(write_csv, text: str, spec=et.CV_MODELS) -> DataValidationError:
+    path = write_csv(text)
+    with pytest.raises(DataValidationError) as info:
+        et.load_table(path, spec)
+    message = str(info.value)
+    assert str(path) in message
+    return info.value
+
+
+def test_good_minimal_table_is_typed(write_csv) -> None:
+    df = et.load_table(write_csv(GOOD), et.CV_MODELS)
+    assert df["gflops"].dtype == float
+    assert pd.api.types.is_datetime64_any_dtype(df["release_date"])
+    assert list(df.columns) == list(et.CV_MODELS.column_names)  # optional columns added
+
+
+def test_missing_column(write_csv) -> None:
+    err = _error(write_csv, "model,top1_accuracy,release_date\nA,70,2019-01-01\n")
+    assert err.column == "gflops"
+    assert "required column is missing" in str(err) and "Add a 'gflops' column" in str(err)
+
+
+def test_unknown_column(write_csv) -> None:
+    err = _error(write_csv, GOOD.replace("extra_data", "extra_dta"))
+    assert err.column == "extra_dta"
+    assert "unknown column" in str(err) and "extra_data" in str(err)
+
+
+def test_non_numeric_gflops(write_csv) -> None:
+    err = _error(write_csv, HEADER + "A,70.1,1.5 G,2019-01-01,No\n")
+    assert (err.row, err.column) == (2, "gflops")
+    assert "line 2, column 'gflops'" in str(err) and "not a number" in str(err)
+
+
+@pytest.mark.parametrize("value", ["0", "-3.2", "inf"])
+def test_non_positive_gflops(write_csv, value: str) -> None:
+    err = _error(write_csv, GOOD + f"C,71,{value},2019-01-01,No\n")
+    assert (err.row, err.column) == (4, "gflops")
+    assert "must be > 0" in str(err)
+
+
+@pytest.mark.parametrize("column", ["tflops", "tdp_watts"])
+def test_non_positive_tflops_and_watts(write_csv, column: str) -> None:
+    values = {"tflops": "8.1", "tdp_watts": "70"}
+    values[column] = "-1"
+    text = (
+        "gpu,precision,tflops,tdp_watts,launch_date\n"
+        f"T4,FP32,{values['tflops']},{values['tdp_watts']},2018-09-13\n"
+    )
+    err = _error(write_csv, text, et.GPUS)
+    assert (err.row, err.column) == (2, column)
+
+
+def test_unparsable_date(write_csv) -> None:
+    err = _error(write_csv, HEADER + "A,70.1,1.5,13/05/2019,No\n")
+    assert (err.row, err.column) == (2, "release_date")
+    assert "YYYY-MM-DD" in str(err)
+
+
+def test_date_in_the_future(write_csv) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    err = _error(write_csv, HEADER + f"A,70.1,1.5,{tomorrow:%Y-%m-%d},No\n")
+    assert (err.row, err.column) == (2, "release_date")
+    assert "in the future" in str(err)
+
+
+def test_duplicate_models(write_csv) -> None:
+    err = _error(write_csv, GOOD + "A,71.0,2.0,2019-02-01,No\n")
+    assert (err.row, err.column) == (4, "model")
+    assert "duplicate of line 2" in str(err)
+
+
+def test_same_name_with_other_extra_data_is_not_a_duplicate(write_csv) -> None:
+    df = et.load_table(write_csv(GOOD + "A,72.0,1.5,2019-01-01,JFT 300M\n"), et.CV_MODELS)
+    assert len(df) == 3
+
+
+def test_missing_required_value(write_csv) -> None:
+    err = _error(write_csv, HEADER + "A,,1.5,2019-01-01,No\n")
+    assert (err.row, err.column) == (2, "top1_accuracy")
+    assert "required value is missing" in str(err)
+
+
+def test_every_problem_is_listed(write_csv) -> None:
+    err = _error(write_csv, HEADER + "A,x,0,2019-13-01,No\n")
+    assert {p.column for p in err.problems} == {"top1_accuracy", "gflops", "release_date"}
+
+
+def test_dataframe_input_cites_index_and_is_not_mutated() -> None:
+    df = pd.DataFrame(
+        {
+            "model": ["A", "B"],
+            "top1_accuracy": [70.0, 71.0],
+            "gflops": [1.0, -2.0],
+            "release_date": ["2019-01-01", "2019-02-01"],
+        },
+        index=[10, 11],
+    )
+    before = df.copy()
+    with pytest.raises(DataValidationError, match=r"<DataFrame>, row 11, column 'gflops'"):
+        et.load_table(df, et.CV_MODELS)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_missing_file_and_garbage_file(tmp_path, write_csv) -> None:
+    with pytest.raises(DataValidationError, match="does not exist"):
+        et.load_table(tmp_path / "nope.csv", et.CV_MODELS)
+    path = write_csv("")
+    with pytest.raises(DataValidationError, match="not a readable CSV"):
+        et.load_table(path, et.CV_MODELS)
+
+
+def test_bad_flag_mark_and_refs(write_csv) -> None:
+    text = "model,input_tokens,gflops,release_date,glue_dev_set\nX,128,3.0,2020-01-01,maybe\n"
+    err = _error(write_csv, text, et.NLP_MODELS)
+    assert err.column == "glue_dev_set"
+    err = _error(write_csv, HEADER.strip() + ",gflops_mark\nA,70,1.5,2019-01-01,No,guess\n")
+    assert err.column == "gflops_mark"
+
+
+def test_input_tokens_must_be_whole(write_csv) -> None:
+    text = "model,input_tokens,gflops,release_date\nX,128.5,3.0,2020-01-01\n"
+    err = _error(write_csv, text, et.NLP_MODELS)
+    assert err.column == "input_tokens" and "whole number" in str(err)
+
+
+def test_validation_error_is_a_value_error() -> None:
+    assert issubclass(DataValidationError, ValueError)

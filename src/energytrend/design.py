@@ -1,0 +1,117 @@
+"""From validated tables to the arrays of :class:`~energytrend.model.ModelData`.
+
+This is where the analysis choices that are not priors live: which domains, which frontier
+rule, which GPU selection, and whether NLP compute is normalised per input token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from energytrend.baseline import models_frame
+from energytrend.data import decimal_year
+from energytrend.hardware import Domain, Selection, efficiency_series
+from energytrend.model import ModelData
+from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
+from energytrend.validation import validate_table
+
+FitDomain = Literal["cv", "nlp", "all"]
+FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all")
+GROUPS = ("frontier", "all")
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedData:
+    """The model arrays plus the tidy tables they came from (one row per ``obs`` / ``gpu``)."""
+
+    arrays: ModelData
+    models: pd.DataFrame
+    gpus: pd.DataFrame
+    domains: tuple[Domain, ...]
+
+
+def domains_of(domain: FitDomain) -> tuple[Domain, ...]:
+    if domain not in FIT_DOMAINS:
+        raise ValueError(f"domain must be one of {FIT_DOMAINS}, got {domain!r}")
+    return ("cv", "nlp") if domain == "all" else (domain,)
+
+
+def _rule_for(rule: str | Mapping[str, str], domain: Domain) -> str:
+    return rule if isinstance(rule, str) else rule.get(domain, "thesis")
+
+
+def _labels(df: pd.DataFrame) -> pd.Series:
+    label = df["model"].astype(str)
+    dup = label.duplicated(keep=False)
+    if "extra_data" in df and dup.any():
+        label = label.where(~dup, label + " [" + df["extra_data"].astype(str) + "]")
+    return label
+
+
+def prepare(
+    domain: FitDomain,
+    *,
+    cv_models: pd.DataFrame | None = None,
+    nlp_models: pd.DataFrame | None = None,
+    gpus: pd.DataFrame | None = None,
+    throughput: pd.DataFrame | None = None,
+    rule: str | Mapping[str, str] = "thesis",
+    per_token: bool = False,
+    selection: Selection = "thesis",
+    year_origin: float = 2018.0,
+) -> PreparedData:
+    """Validate the tables (users' own or the shipped ones) and build the model arrays.
+
+    ``per_token=True`` divides NLP GFLOPs by ``input_tokens`` (the thesis counts each NLP
+    model at its own input length, 128 to 2,048 tokens).
+    """
+    domains = domains_of(domain)
+    tables = {
+        "cv": None if cv_models is None else validate_table(cv_models, CV_MODELS),
+        "nlp": None if nlp_models is None else validate_table(nlp_models, NLP_MODELS),
+    }
+    gpu_table = None if gpus is None else validate_table(gpus, GPUS)
+    tp_table = None if throughput is None else validate_table(throughput, INFERENCE_THROUGHPUT)
+
+    model_rows = []
+    gpu_rows = []
+    for d in domains:
+        m = models_frame(d, tables[d], rule=_rule_for(rule, d))
+        m["label"] = _labels(m)
+        m["accuracy"] = m["top1_accuracy"] if d == "cv" else m["glue_score"]
+        m["compute"] = m["gflops"] / m["input_tokens"] if d == "nlp" and per_token else m["gflops"]
+        for group in GROUPS:
+            sub = m[m["frontier"]] if group == "frontier" else m
+            if len(sub) < 3:
+                raise ValueError(f"the {d} {group} group has {len(sub)} models; a trend needs "
+                                 "at least 3 (choose another frontier rule or add data)")
+            model_rows.append(sub.assign(domain=d, group=group))
+        s = efficiency_series(d, gpus=gpu_table, throughput=tp_table, selection=selection)
+        s["label"] = s["gpu"] + " " + s["precision"]
+        gpu_rows.append(s.assign(domain=d))
+    models = pd.concat(model_rows, ignore_index=True)
+    models["line"] = models["domain"] + "/" + models["group"]
+    gpu_df = pd.concat(gpu_rows, ignore_index=True)
+
+    groups = tuple(f"{d}/{g}" for d in domains for g in GROUPS)
+    series = tuple(domains)
+    arrays = ModelData(
+        groups=groups,
+        group_series=np.array([series.index(g.split("/")[0]) for g in groups]),
+        series=series,
+        obs=tuple(models["line"] + "/" + models["label"]),
+        obs_group=np.array([groups.index(g) for g in models["line"]]),
+        obs_t=decimal_year(models["release_date"]) - year_origin,
+        obs_y=np.log10(models["compute"].to_numpy(dtype=float)),
+        gpu=tuple(gpu_df["domain"] + "/" + gpu_df["label"]),
+        gpu_series=np.array([series.index(d) for d in gpu_df["domain"]]),
+        gpu_t=gpu_df["year"].to_numpy(dtype=float) - year_origin,
+        gpu_y=np.log10(gpu_df["gflops_per_watt"].to_numpy(dtype=float)),
+        year_origin=float(year_origin),
+    )
+    return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains)

@@ -1,0 +1,176 @@
+"""The hierarchical trend model, built by one pure function.
+
+:func:`build_model` turns prepared arrays (:class:`ModelData`) and a specification into a
+``pm.Model``; it reads no files, samples nothing and has no side effects.
+
+Structure (all quantities in log10 units, time in years from ``year_origin``):
+
+* compute: ``log10 GFLOPs[i] ~ Normal(intercept[g] + slope[g] * t[i], sigma[g])`` for the model
+  groups ``g`` (domain x {frontier, all}); frontier models belong to both of their domain's
+  groups, as in the thesis's two lines.
+* efficiency: ``log10 GFLOPS/W[k] ~ Normal(eff_intercept[s] + eff_slope[s] * t[k],
+  eff_sigma[s])`` for each domain's adapted GPU series ``s``, with independent priors (the two
+  series share most of their points, so they are not pooled).
+* energy: ``log10 J = log10 GFLOPs - log10 GFLOPS/W`` exactly, so the energy line of a group is
+  ``energy_intercept[g] = intercept[g] - eff_intercept[s(g)]`` and ``energy_slope[g] = slope[g]
+  - eff_slope[s(g)]``, computed draw by draw: the efficiency posterior propagates into every
+  energy quantity instead of being plugged in as a point estimate.
+
+Intercepts and slopes are partially pooled across lines (non-centred parameterisation);
+``pooling="none"`` fits independent lines (the thesis) and ``"complete"`` one shared line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+Pooling = Literal["partial", "none", "complete"]
+POOLINGS: tuple[Pooling, ...] = ("partial", "none", "complete")
+
+
+@dataclass(frozen=True, eq=False)
+class ModelData:
+    """Arrays and coordinates of one fit. ``obs`` are (group, model) pairs, ``gpu`` are points
+    of the efficiency series."""
+
+    groups: tuple[str, ...]
+    group_series: np.ndarray  # index into ``series`` for every group
+    series: tuple[str, ...]
+    obs: tuple[str, ...]
+    obs_group: np.ndarray
+    obs_t: np.ndarray  # years minus year_origin
+    obs_y: np.ndarray  # log10 GFLOPs (per token when normalised)
+    gpu: tuple[str, ...]
+    gpu_series: np.ndarray
+    gpu_t: np.ndarray
+    gpu_y: np.ndarray  # log10 GFLOPS/W
+    year_origin: float
+
+    @property
+    def coords(self) -> dict[str, list[str]]:
+        return {
+            "group": list(self.groups),
+            "series": list(self.series),
+            "obs": list(self.obs),
+            "gpu": list(self.gpu),
+        }
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Everything that defines the data, as JSON-able values (for hashing)."""
+        return {
+            "groups": list(self.groups),
+            "group_series": self.group_series.tolist(),
+            "series": list(self.series),
+            "obs": list(self.obs),
+            "obs_group": self.obs_group.tolist(),
+            "obs_t": np.round(self.obs_t, 10).tolist(),
+            "obs_y": np.round(self.obs_y, 10).tolist(),
+            "gpu": list(self.gpu),
+            "gpu_series": self.gpu_series.tolist(),
+            "gpu_t": np.round(self.gpu_t, 10).tolist(),
+            "gpu_y": np.round(self.gpu_y, 10).tolist(),
+            "year_origin": self.year_origin,
+        }
+
+
+def _line_parameters(
+    prefix: str, priors: dict[str, Any], dim: str, n: int, pooling: Pooling
+) -> tuple[pt.TensorVariable, pt.TensorVariable]:
+    """Intercept and slope of ``n`` lines along ``dim`` under the chosen pooling.
+
+    Partial pooling is centred or non-centred as ``priors["parameterization"]`` says:
+    non-centred suits lines with few points (the NLP frontier), where the centred form makes
+    a funnel; centred suits lines that their data pin down tightly.
+    """
+    centred = priors.get("parameterization", "non_centred") == "centred"
+    out = []
+    for part in ("intercept", "slope"):
+        mu, tau = priors[f"{part}_mu"], priors[f"{part}_tau"]["sigma"]
+        marginal_sd = float(np.hypot(mu["sigma"], tau))
+        name = f"{prefix}{part}"
+        if pooling == "complete":
+            shared = pm.Normal(f"{name}_shared", mu["mu"], marginal_sd)
+            out.append(pm.Deterministic(name, pt.ones(n) * shared, dims=dim))
+        elif pooling == "none" or n == 1:
+            out.append(pm.Normal(name, mu["mu"], marginal_sd, dims=dim))
+        elif centred:
+            centre = pm.Normal(f"{name}_mu", mu["mu"], mu["sigma"])
+            spread = pm.HalfNormal(f"{name}_tau", tau)
+            out.append(pm.Normal(name, centre, spread, dims=dim))
+        else:
+            centre = pm.Normal(f"{name}_mu", mu["mu"], mu["sigma"])
+            spread = pm.HalfNormal(f"{name}_tau", tau)
+            z = pm.Normal(f"{name}_z", 0.0, 1.0, dims=dim)
+            out.append(pm.Deterministic(name, centre + spread * z, dims=dim))
+    return out[0], out[1]
+
+
+def _likelihood(
+    name: str, mu: pt.TensorVariable, sigma: pt.TensorVariable, observed: pt.TensorVariable,
+    dim: str, spec: dict[str, Any], nu_name: str,
+) -> None:
+    if spec["likelihood"]["family"] == "student_t":
+        nu_prior = spec["student_t"]["nu"]
+        nu = pm.Gamma(nu_name, alpha=nu_prior["alpha"], beta=nu_prior["beta"])
+        pm.StudentT(name, nu=nu, mu=mu, sigma=sigma, observed=observed, dims=dim)
+    else:
+        pm.Normal(name, mu=mu, sigma=sigma, observed=observed, dims=dim)
+
+
+def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "partial") -> pm.Model:
+    """Build the joint compute-efficiency-energy model. Pure: no I/O, no sampling."""
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    n_groups, n_series = len(data.groups), len(data.series)
+    with pm.Model(coords=data.coords) as model:
+        obs_group = pm.Data("obs_group", data.obs_group, dims="obs")
+        obs_t = pm.Data("obs_t", data.obs_t, dims="obs")
+        obs_y = pm.Data("obs_y", data.obs_y, dims="obs")
+        gpu_series = pm.Data("gpu_series", data.gpu_series, dims="gpu")
+        gpu_t = pm.Data("gpu_t", data.gpu_t, dims="gpu")
+        gpu_y = pm.Data("gpu_y", data.gpu_y, dims="gpu")
+        group_series = pm.Data("group_series", data.group_series, dims="group")
+
+        # Hardware efficiency of each domain's adapted GPU series.
+        eff = spec["efficiency"]
+        eff_intercept = pm.Normal("eff_intercept", eff["intercept"]["mu"],
+                                  eff["intercept"]["sigma"], dims="series")
+        eff_slope = pm.Normal("eff_slope", eff["slope"]["mu"], eff["slope"]["sigma"],
+                              dims="series")
+        eff_sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
+        _likelihood(
+            "log10_gflops_per_watt",
+            eff_intercept[gpu_series] + eff_slope[gpu_series] * gpu_t,
+            eff_sigma[gpu_series], gpu_y, "gpu", spec, "eff_nu",
+        )
+
+        # Compute per forward pass of each model group.
+        comp = spec["compute"]
+        intercept, slope = _line_parameters("", comp, "group", n_groups, pooling)
+        if pooling == "complete":
+            shared_sigma = pm.HalfNormal("sigma_shared", comp["sigma"]["sigma"])
+            sigma = pm.Deterministic("sigma", pt.ones(n_groups) * shared_sigma, dims="group")
+        else:
+            sigma = pm.HalfNormal("sigma", comp["sigma"]["sigma"], dims="group")
+        _likelihood(
+            "log10_gflops",
+            intercept[obs_group] + slope[obs_group] * obs_t,
+            sigma[obs_group], obs_y, "obs", spec, "nu",
+        )
+
+        # Energy per forward pass: compute minus efficiency, draw by draw.
+        pm.Deterministic("energy_intercept", intercept - eff_intercept[group_series],
+                         dims="group")
+        pm.Deterministic("energy_slope", slope - eff_slope[group_series], dims="group")
+        obs_series = group_series[obs_group]
+        pm.Deterministic(
+            "log10_joules",
+            obs_y - (eff_intercept[obs_series] + eff_slope[obs_series] * obs_t),
+            dims="obs",
+        )
+    return model

@@ -1,0 +1,104 @@
+"""The model specification: priors and likelihood, read from ``models/priors.toml``.
+
+The specification is plain data (nested dicts of numbers and strings). Users override any
+entry; unknown keys are an error, so a typo never silently leaves a default in place.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+from energytrend.data import shipped_path
+
+Spec = dict[str, Any]
+
+#: Likelihood families the models implement.
+FAMILIES = ("normal", "student_t")
+
+
+def default_spec() -> Spec:
+    """The shipped specification, ``models/priors.toml``, as a fresh nested dict."""
+    with (shipped_path("models") / "priors.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def merge_spec(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> Spec:
+    """``base`` with ``overrides`` merged in, recursively; neither argument is modified.
+
+    Raises:
+        ValueError: an override names a key that ``base`` does not have, or replaces a
+            table by a number (or the reverse).
+    """
+    out: Spec = copy.deepcopy(dict(base))
+    for key, value in (overrides or {}).items():
+        if key not in out:
+            raise ValueError(f"unknown prior specification key {key!r}; valid keys here are "
+                             f"{sorted(out)}")
+        if isinstance(out[key], dict):
+            if not isinstance(value, Mapping):
+                raise ValueError(f"prior specification entry {key!r} is a table "
+                                 f"({sorted(out[key])}); pass a dict, got {value!r}")
+            out[key] = merge_spec(out[key], value)
+        else:
+            if isinstance(value, Mapping):
+                raise ValueError(f"prior specification entry {key!r} is a value, not a table")
+            out[key] = value
+    return out
+
+
+def check_spec(spec: Spec) -> Spec:
+    """Validate a merged specification: positive scales and a known likelihood family."""
+    family = spec["likelihood"]["family"]
+    if family not in FAMILIES:
+        raise ValueError(f"likelihood family must be one of {FAMILIES}, got {family!r}")
+    param = spec["compute"]["parameterization"]
+    if param not in ("centred", "non_centred"):
+        raise ValueError(f"compute.parameterization must be 'centred' or 'non_centred', "
+                         f"got {param!r}")
+    for part in ("compute", "efficiency"):
+        for name, params in spec[part].items():
+            if name == "parameterization":
+                continue
+            for pname, v in params.items():
+                if not isinstance(v, int | float) or isinstance(v, bool):
+                    raise ValueError(f"{part}.{name}.{pname} must be a number, got {v!r}")
+                if pname == "sigma" and v <= 0:
+                    raise ValueError(f"{part}.{name}.sigma must be > 0, got {v}")
+    for pname, v in spec["student_t"]["nu"].items():
+        if v <= 0:
+            raise ValueError(f"student_t.nu.{pname} must be > 0, got {v}")
+    return spec
+
+
+def resolve_spec(overrides: Mapping[str, Any] | None = None) -> Spec:
+    """The default specification with ``overrides`` merged in and checked."""
+    return check_spec(merge_spec(default_spec(), overrides))
+
+
+def canonical_json(obj: Any) -> str:
+    """Deterministic JSON (sorted keys, no whitespace) used for hashing and attributes."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def digest(*parts: Any) -> str:
+    """SHA-256 of the canonical JSON of ``parts``."""
+    return hashlib.sha256(canonical_json(list(parts)).encode()).hexdigest()
+
+
+def diff_specs(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Human-readable differences between two nested specifications."""
+    out = []
+    for key in sorted(set(a) | set(b)):
+        where = f"{prefix}{key}"
+        if key not in a or key not in b:
+            out.append(f"{where}: only in {'the file' if key in a else 'the expected'}")
+        elif isinstance(a[key], Mapping) and isinstance(b[key], Mapping):
+            out.extend(diff_specs(a[key], b[key], where + "."))
+        elif a[key] != b[key]:
+            out.append(f"{where}: {a[key]!r} in the file, {b[key]!r} expected")
+    return out

@@ -6,11 +6,11 @@ Public API (see the README for a tour):
   :func:`load_inference_throughput`, :func:`load_table`, :class:`DataValidationError`;
 * hardware: :func:`speedup_table`, :func:`efficiency_series`;
 * frontier rules: :func:`frontier_mask`, :data:`RULES`;
-* the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`.
+* the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`;
+* the Bayesian fit: :func:`fit` returns a :class:`TrendFit`; :func:`load` reads a saved one.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from energytrend._version import __version__
 from energytrend.baseline import (
     OLSLine,
     baseline_lines,
@@ -29,17 +29,17 @@ from energytrend.data import (
     load_nlp_models,
     load_table,
 )
+from energytrend.diagnostics import DiagnosticsWarning
+from energytrend.fit import FitConfig, fit, load
 from energytrend.frontier import RULES, frontier_mask, rules_table
 from energytrend.hardware import efficiency_series, speedup_table
+from energytrend.result import CI_PROB, TrendFit
 from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS, TABLES
+from energytrend.store import ResultFileError
 from energytrend.validation import DataValidationError
 
-try:
-    __version__ = version("energytrend")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
-
 __all__ = [
+    "CI_PROB",
     "CV_MODELS",
     "GPUS",
     "INFERENCE_THROUGHPUT",
@@ -47,14 +47,20 @@ __all__ = [
     "RULES",
     "TABLES",
     "DataValidationError",
+    "DiagnosticsWarning",
+    "FitConfig",
     "OLSLine",
+    "ResultFileError",
+    "TrendFit",
     "__version__",
     "baseline_lines",
     "decimal_year",
     "efficiency_line",
     "efficiency_series",
+    "fit",
     "fit_ols",
     "frontier_mask",
+    "load",
     "load_cv_models",
     "load_gpus",
     "load_inference_throughput",

@@ -88,8 +88,10 @@ def prepare(
         for group in GROUPS:
             sub = m[m["frontier"]] if group == "frontier" else m
             if len(sub) < 3:
-                raise ValueError(f"the {d} {group} group has {len(sub)} models; a trend needs "
-                                 "at least 3 (choose another frontier rule or add data)")
+                raise ValueError(
+                    f"the {d} {group} group has {len(sub)} models; a trend needs "
+                    "at least 3 (choose another frontier rule or add data)"
+                )
             model_rows.append(sub.assign(domain=d, group=group))
         s = efficiency_series(d, gpus=gpu_table, throughput=tp_table, selection=selection)
         s["label"] = s["gpu"] + " " + s["precision"]

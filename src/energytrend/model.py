@@ -111,8 +111,13 @@ def _line_parameters(
 
 
 def _likelihood(
-    name: str, mu: pt.TensorVariable, sigma: pt.TensorVariable, observed: pt.TensorVariable,
-    dim: str, spec: dict[str, Any], nu_name: str,
+    name: str,
+    mu: pt.TensorVariable,
+    sigma: pt.TensorVariable,
+    observed: pt.TensorVariable,
+    dim: str,
+    spec: dict[str, Any],
+    nu_name: str,
 ) -> None:
     if spec["likelihood"]["family"] == "student_t":
         nu_prior = spec["student_t"]["nu"]
@@ -126,7 +131,7 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
     """Build the joint compute-efficiency-energy model. Pure: no I/O, no sampling."""
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
-    n_groups, n_series = len(data.groups), len(data.series)
+    n_groups = len(data.groups)
     with pm.Model(coords=data.coords) as model:
         obs_group = pm.Data("obs_group", data.obs_group, dims="obs")
         obs_t = pm.Data("obs_t", data.obs_t, dims="obs")
@@ -138,15 +143,19 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
 
         # Hardware efficiency of each domain's adapted GPU series.
         eff = spec["efficiency"]
-        eff_intercept = pm.Normal("eff_intercept", eff["intercept"]["mu"],
-                                  eff["intercept"]["sigma"], dims="series")
-        eff_slope = pm.Normal("eff_slope", eff["slope"]["mu"], eff["slope"]["sigma"],
-                              dims="series")
+        eff_intercept = pm.Normal(
+            "eff_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
+        )
+        eff_slope = pm.Normal("eff_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
         eff_sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
         _likelihood(
             "log10_gflops_per_watt",
             eff_intercept[gpu_series] + eff_slope[gpu_series] * gpu_t,
-            eff_sigma[gpu_series], gpu_y, "gpu", spec, "eff_nu",
+            eff_sigma[gpu_series],
+            gpu_y,
+            "gpu",
+            spec,
+            "eff_nu",
         )
 
         # Compute per forward pass of each model group.
@@ -160,12 +169,15 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         _likelihood(
             "log10_gflops",
             intercept[obs_group] + slope[obs_group] * obs_t,
-            sigma[obs_group], obs_y, "obs", spec, "nu",
+            sigma[obs_group],
+            obs_y,
+            "obs",
+            spec,
+            "nu",
         )
 
         # Energy per forward pass: compute minus efficiency, draw by draw.
-        pm.Deterministic("energy_intercept", intercept - eff_intercept[group_series],
-                         dims="group")
+        pm.Deterministic("energy_intercept", intercept - eff_intercept[group_series], dims="group")
         pm.Deterministic("energy_slope", slope - eff_slope[group_series], dims="group")
         obs_series = group_series[obs_group]
         pm.Deterministic(

@@ -37,12 +37,15 @@ def merge_spec(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> 
     out: Spec = copy.deepcopy(dict(base))
     for key, value in (overrides or {}).items():
         if key not in out:
-            raise ValueError(f"unknown prior specification key {key!r}; valid keys here are "
-                             f"{sorted(out)}")
+            raise ValueError(
+                f"unknown prior specification key {key!r}; valid keys here are {sorted(out)}"
+            )
         if isinstance(out[key], dict):
             if not isinstance(value, Mapping):
-                raise ValueError(f"prior specification entry {key!r} is a table "
-                                 f"({sorted(out[key])}); pass a dict, got {value!r}")
+                raise ValueError(
+                    f"prior specification entry {key!r} is a table "
+                    f"({sorted(out[key])}); pass a dict, got {value!r}"
+                )
             out[key] = merge_spec(out[key], value)
         else:
             if isinstance(value, Mapping):
@@ -58,8 +61,9 @@ def check_spec(spec: Spec) -> Spec:
         raise ValueError(f"likelihood family must be one of {FAMILIES}, got {family!r}")
     param = spec["compute"]["parameterization"]
     if param not in ("centred", "non_centred"):
-        raise ValueError(f"compute.parameterization must be 'centred' or 'non_centred', "
-                         f"got {param!r}")
+        raise ValueError(
+            f"compute.parameterization must be 'centred' or 'non_centred', got {param!r}"
+        )
     for part in ("compute", "efficiency"):
         for name, params in spec[part].items():
             if name == "parameterization":

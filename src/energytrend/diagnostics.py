@@ -1,0 +1,73 @@
+"""The diagnostics gate: a posterior is reported only if it passed.
+
+Thresholds (Vehtari et al. 2021): no divergent transitions, R-hat <= 1.01, bulk and tail
+effective sample size >= 400, for every reported quantity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import arviz as az
+import pandas as pd
+import xarray as xr
+
+MAX_RHAT = 1.01
+MIN_ESS = 400.0
+
+#: Posterior variables that the result's tables report (those present in the posterior).
+REPORTED = (
+    "intercept",
+    "slope",
+    "sigma",
+    "eff_intercept",
+    "eff_slope",
+    "eff_sigma",
+    "energy_intercept",
+    "energy_slope",
+    "nu",
+    "eff_nu",
+)
+
+
+class DiagnosticsWarning(UserWarning):
+    """A fit did not pass the diagnostics gate; its numbers should not be reported."""
+
+
+@dataclass(frozen=True, eq=False)
+class Diagnostics:
+    """Outcome of the gate: the per-parameter table, divergence count and failure reasons."""
+
+    table: pd.DataFrame
+    divergences: int
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def reported_vars(tree: xr.DataTree) -> list[str]:
+    return [v for v in REPORTED if v in tree["posterior"].data_vars]
+
+
+def check(tree: xr.DataTree) -> Diagnostics:
+    """Compute R-hat, bulk/tail ESS and divergences of every reported quantity."""
+    summary = az.summary(tree, var_names=reported_vars(tree), kind="diagnostics", round_to="none")
+    table = pd.DataFrame(summary)[["ess_bulk", "ess_tail", "r_hat"]].astype(float)
+    table.index.name = "parameter"
+    table = table.reset_index()
+    divergences = int(tree["sample_stats"]["diverging"].sum())
+    failures = []
+    if divergences:
+        failures.append(f"{divergences} divergent transitions (must be 0)")
+    worst_rhat = table.loc[table["r_hat"].idxmax()]
+    if worst_rhat["r_hat"] > MAX_RHAT:
+        failures.append(
+            f"R-hat {worst_rhat['r_hat']:.3f} > {MAX_RHAT} for {worst_rhat['parameter']}"
+        )
+    for col in ("ess_bulk", "ess_tail"):
+        worst = table.loc[table[col].idxmin()]
+        if worst[col] < MIN_ESS:
+            failures.append(f"{col} {worst[col]:.0f} < {MIN_ESS:.0f} for {worst['parameter']}")
+    return Diagnostics(table=table, divergences=divergences, failures=tuple(failures))

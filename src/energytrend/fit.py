@@ -1,0 +1,404 @@
+"""Orchestration: validate, build, sample (or load from the cache), check, and wrap.
+
+``energytrend.fit("cv")`` is the entry point. Results are cached in the user's cache folder
+under a key made of the package version, the data, the specification and the sampler
+settings, so a repeated call returns in well under a second instead of resampling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import sys
+import warnings
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import xarray as xr
+
+from energytrend import diagnostics
+from energytrend._version import __version__ as VERSION
+from energytrend.design import FitDomain, PreparedData, prepare
+from energytrend.hardware import Selection
+from energytrend.model import POOLINGS, ModelData, Pooling, build_model
+from energytrend.result import TrendFit
+from energytrend.spec import Spec, diff_specs, digest, resolve_spec
+from energytrend.store import (
+    ResultFileError,
+    cache_dir,
+    dataset_to_frame,
+    frame_to_dataset,
+    json_attr,
+    read_result,
+    write_result,
+)
+
+Sampler = Literal["nutpie", "pymc"]
+SAMPLERS: tuple[Sampler, ...] = ("nutpie", "pymc")
+
+#: Seed used when none is given (the thesis's year).
+DEFAULT_SEED = 2021
+
+MODEL_COLUMNS = (
+    "domain",
+    "group",
+    "line",
+    "model",
+    "label",
+    "release_date",
+    "year",
+    "gflops",
+    "compute",
+    "input_tokens",
+    "accuracy",
+    "extra_data",
+    "architecture",
+    "frontier",
+)
+GPU_COLUMNS = (
+    "domain",
+    "gpu",
+    "precision",
+    "label",
+    "adapted",
+    "tflops",
+    "watts",
+    "launch_date",
+    "type",
+    "gflops_per_watt",
+    "year",
+)
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Everything that determines a fit besides the data: analysis choices, sampler settings
+    and the resolved prior specification."""
+
+    domain: FitDomain = "cv"
+    rule: tuple[tuple[str, str], ...] = (("cv", "thesis"), ("nlp", "thesis"))
+    per_token: bool = False
+    selection: Selection = "thesis"
+    pooling: Pooling = "partial"
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    seed: int = DEFAULT_SEED
+    sampler: Sampler = "nutpie"
+    target_accept: float = 0.99
+    spec: Spec = field(default_factory=resolve_spec, compare=False)
+
+    @property
+    def year_origin(self) -> float:
+        return float(self.spec["time"]["year_origin"])
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("spec")
+        d["rule"] = [list(r) for r in self.rule]
+        return d
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any], spec: Spec) -> FitConfig:
+        d = dict(d)
+        d["rule"] = tuple(tuple(r) for r in d["rule"])
+        return cls(**d, spec=spec)
+
+
+def _rule_pairs(rule: str | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    if isinstance(rule, str):
+        return (("cv", rule), ("nlp", rule))
+    unknown = set(rule) - {"cv", "nlp"}
+    if unknown:
+        raise ValueError(f"rule keys must be 'cv' and/or 'nlp', got {sorted(unknown)}")
+    return (("cv", rule.get("cv", "thesis")), ("nlp", rule.get("nlp", "thesis")))
+
+
+def _check_settings(
+    draws: int, tune: int, chains: int, sampler: str, pooling: str, target_accept: float
+) -> None:
+    for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < least:
+            raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    if not 0.5 <= target_accept < 1:
+        raise ValueError(f"target_accept must be in [0.5, 1), got {target_accept}")
+
+
+def fit(
+    domain: FitDomain = "cv",
+    *,
+    cv_models: pd.DataFrame | None = None,
+    nlp_models: pd.DataFrame | None = None,
+    gpus: pd.DataFrame | None = None,
+    throughput: pd.DataFrame | None = None,
+    rule: str | Mapping[str, str] = "thesis",
+    per_token: bool = False,
+    selection: Selection = "thesis",
+    priors: Mapping[str, Any] | None = None,
+    pooling: Pooling = "partial",
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = DEFAULT_SEED,
+    sampler: Sampler = "nutpie",
+    target_accept: float = 0.99,
+    cache: bool = True,
+    cache_path: str | Path | None = None,
+    progressbar: bool | None = None,
+) -> TrendFit:
+    """Fit the hierarchical trend model of compute, hardware efficiency and energy.
+
+    Args:
+        domain: ``"cv"``, ``"nlp"`` or ``"all"`` (both domains in one hierarchy).
+        cv_models, nlp_models, gpus, throughput: your own tables (validated first); the
+            shipped thesis tables are used for any left as ``None``.
+        rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ...}``
+            (see :func:`energytrend.rules_table`).
+        per_token: divide NLP GFLOPs by the input length before fitting.
+        selection: GPU rows of the efficiency series, ``"thesis"`` or ``"all_fp32"``.
+        priors: overrides of ``models/priors.toml``, e.g.
+            ``{"compute": {"slope_mu": {"sigma": 1.0}}}``.
+        pooling: ``"partial"`` (default), ``"none"`` (separate lines, as the thesis) or
+            ``"complete"`` (one shared line).
+        draws, tune, chains, seed, target_accept: sampler settings.
+        sampler: ``"nutpie"`` (default) or ``"pymc"``; falls back to PyMC's NUTS with a
+            warning when nutpie is not installed.
+        cache: reuse a cached identical fit; ``cache_path`` overrides the cache folder.
+        progressbar: show sampling progress; default only when stderr is a terminal.
+
+    Returns:
+        An immutable :class:`TrendFit`. If the fit fails the diagnostics gate, a
+        :class:`DiagnosticsWarning` gives the numbers and ``result.passed`` is ``False``.
+    """
+    _check_settings(draws, tune, chains, sampler, pooling, target_accept)
+    if sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
+        warnings.warn(
+            "nutpie is not installed; sampling with PyMC's NUTS instead",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        sampler = "pymc"
+    spec = resolve_spec(priors)
+    config = FitConfig(
+        domain=domain,
+        rule=_rule_pairs(rule),
+        per_token=per_token,
+        selection=selection,
+        pooling=pooling,
+        draws=int(draws),
+        tune=int(tune),
+        chains=int(chains),
+        seed=int(seed),
+        sampler=sampler,
+        target_accept=float(target_accept),
+        spec=spec,
+    )
+    prepared = prepare(
+        domain,
+        cv_models=cv_models,
+        nlp_models=nlp_models,
+        gpus=gpus,
+        throughput=throughput,
+        rule=dict(config.rule),
+        per_token=per_token,
+        selection=selection,
+        year_origin=config.year_origin,
+    )
+    key = digest(VERSION, prepared.arrays.fingerprint(), spec, config.to_json())[:32]
+    path = cache_dir(cache_path) / f"fit-{key}.nc"
+    if cache and path.exists():
+        try:
+            return load(path, verify=False)
+        except (ResultFileError, OSError, KeyError, ValueError) as e:
+            warnings.warn(
+                f"ignoring a corrupt cache entry {path} ({e}); refitting",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            with contextlib.suppress(OSError):
+                path.unlink()
+    result = _sample(prepared, config, progressbar)
+    if cache:
+        save_result(result, path, key=key)
+    return result
+
+
+def _sample(prepared: PreparedData, config: FitConfig, progressbar: bool | None) -> TrendFit:
+    model = build_model(prepared.arrays, config.spec, config.pooling)
+    if progressbar is None:
+        progressbar = sys.stderr.isatty()
+    with warnings.catch_warnings():
+        # nutpie and PyMC announce their own settings; the gate below reports what matters.
+        warnings.filterwarnings("ignore", message=".*Numba will use object mode.*")
+        tree = pm.sample(
+            model=model,
+            draws=config.draws,
+            tune=config.tune,
+            chains=config.chains,
+            cores=min(config.chains, os.cpu_count() or 1),
+            random_seed=config.seed,
+            nuts_sampler=config.sampler,
+            target_accept=config.target_accept,
+            progressbar=progressbar,
+            compute_convergence_checks=False,
+        )
+    tree = _attach_data(tree, prepared)
+    return _wrap(tree, config)
+
+
+def _attach_data(tree: xr.DataTree, prepared: PreparedData) -> xr.DataTree:
+    models = prepared.models.reindex(columns=list(MODEL_COLUMNS))
+    gpus = prepared.gpus.reindex(columns=list(GPU_COLUMNS))
+    tree = tree.copy()
+    tree["energytrend_data"] = xr.DataTree(
+        children={
+            "models": xr.DataTree(frame_to_dataset(models, "obs", list(prepared.arrays.obs))),
+            "gpus": xr.DataTree(frame_to_dataset(gpus, "point", list(prepared.arrays.gpu))),
+        }
+    )
+    tree.attrs["year_origin"] = prepared.arrays.year_origin
+    return tree
+
+
+def _wrap(tree: xr.DataTree, config: FitConfig) -> TrendFit:
+    diag = diagnostics.check(tree)
+    data = tree["energytrend_data"]
+    result = TrendFit(
+        idata=tree,
+        config=config,
+        models=dataset_to_frame(data["models"].to_dataset(), "obs"),
+        gpus=dataset_to_frame(data["gpus"].to_dataset(), "point"),
+        diagnostics=diag,
+    )
+    if not diag.passed:
+        warnings.warn(
+            f"fit of {config.domain!r} failed its diagnostics: "
+            + "; ".join(diag.failures)
+            + ". Increase tune/draws or target_accept, or revisit the priors.",
+            diagnostics.DiagnosticsWarning,
+            stacklevel=3,
+        )
+    return result
+
+
+def arrays_from_tree(tree: xr.DataTree) -> ModelData:
+    """Rebuild the model arrays from a result's constant data (for hashing on load)."""
+    cd, post = tree["constant_data"], tree["posterior"]
+    return ModelData(
+        groups=tuple(str(g) for g in post["group"].values),
+        group_series=cd["group_series"].to_numpy(),
+        series=tuple(str(s) for s in post["series"].values),
+        obs=tuple(str(o) for o in cd["obs"].values),
+        obs_group=cd["obs_group"].to_numpy(),
+        obs_t=cd["obs_t"].to_numpy(),
+        obs_y=tree["observed_data"]["log10_gflops"].to_numpy(),
+        gpu=tuple(str(g) for g in cd["gpu"].values),
+        gpu_series=cd["gpu_series"].to_numpy(),
+        gpu_t=cd["gpu_t"].to_numpy(),
+        gpu_y=tree["observed_data"]["log10_gflops_per_watt"].to_numpy(),
+        year_origin=float(tree.attrs["year_origin"]),
+    )
+
+
+def save_result(result: TrendFit, path: Path, key: str = "") -> Path:
+    """Write ``result`` to ``path`` as netCDF with version, spec, config, seed and hashes."""
+    arrays = arrays_from_tree(result.idata)
+    spec = result.config.spec
+    attrs = {
+        "energytrend_version": VERSION,
+        "spec": json.dumps(spec, sort_keys=True),
+        "config": json.dumps(result.config.to_json(), sort_keys=True),
+        "seed": result.config.seed,
+        "data_hash": digest(arrays.fingerprint()),
+        "spec_hash": digest(spec),
+        "key": key or digest(VERSION, arrays.fingerprint(), spec, result.config.to_json())[:32],
+    }
+    write_result(result.idata, Path(path), attrs)
+    return Path(path)
+
+
+def load(
+    path: str | Path,
+    *,
+    verify: bool = True,
+    priors: Mapping[str, Any] | None = None,
+    cv_models: pd.DataFrame | None = None,
+    nlp_models: pd.DataFrame | None = None,
+    gpus: pd.DataFrame | None = None,
+    throughput: pd.DataFrame | None = None,
+) -> TrendFit:
+    """Load a result saved by :meth:`TrendFit.save`.
+
+    The stored hash of data plus specification is always re-checked (a modified or corrupt
+    file is refused). With ``verify=True`` the file is also compared with the data it should
+    describe (the shipped tables, or the ones passed) and with the specification ``priors``
+    gives; any difference raises :class:`ResultFileError` saying what differs.
+    """
+    path = Path(path)
+    tree = read_result(path)
+    spec = json_attr(tree, "spec")
+    config = FitConfig.from_json(json_attr(tree, "config"), spec)
+    arrays = arrays_from_tree(tree)
+    if (
+        digest(arrays.fingerprint()) != tree.attrs["data_hash"]
+        or digest(spec) != tree.attrs["spec_hash"]
+    ):
+        raise ResultFileError(
+            f"{path}: its data or specification no longer match the hashes "
+            "stored with it; the file was modified or is corrupt"
+        )
+    if verify:
+        expected = prepare(
+            config.domain,
+            cv_models=cv_models,
+            nlp_models=nlp_models,
+            gpus=gpus,
+            throughput=throughput,
+            rule=dict(config.rule),
+            per_token=config.per_token,
+            selection=config.selection,
+            year_origin=float(tree.attrs["year_origin"]),
+        )
+        problems = _data_differences(arrays, expected.arrays)
+        problems += [f"specification {d}" for d in diff_specs(spec, resolve_spec(priors))]
+        if problems:
+            raise ResultFileError(
+                f"{path} was made from other data or another specification "
+                "than expected:\n  " + "\n  ".join(problems[:20])
+            )
+    return _wrap(tree, config)
+
+
+def _data_differences(saved: ModelData, expected: ModelData) -> list[str]:
+    out = []
+    for name, a, b in (
+        ("models", saved.obs, expected.obs),
+        ("GPU points", saved.gpu, expected.gpu),
+    ):
+        only_saved, only_expected = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+        if only_saved:
+            out.append(f"{name} only in the file: {', '.join(only_saved[:5])}")
+        if only_expected:
+            out.append(f"{name} missing from the file: {', '.join(only_expected[:5])}")
+    if not out:
+        for name, labels, a, b in (
+            ("log10 GFLOPs", saved.obs, saved.obs_y, expected.obs_y),
+            ("dates", saved.obs, saved.obs_t, expected.obs_t),
+            ("log10 GFLOPS/W", saved.gpu, saved.gpu_y, expected.gpu_y),
+            ("GPU dates", saved.gpu, saved.gpu_t, expected.gpu_t),
+        ):
+            changed = [lab for lab, x, y in zip(labels, a, b, strict=True) if not np.isclose(x, y)]
+            if changed:
+                out.append(f"{name} differ for {', '.join(changed[:5])}")
+    return out

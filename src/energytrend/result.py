@@ -1,0 +1,342 @@
+"""The immutable result of a fit and the tidy tables a researcher reads from it.
+
+Every table is computed from the posterior draws alone, so a result loaded from disk gives
+exactly the same tables as the fit that made it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energytrend.diagnostics import Diagnostics, DiagnosticsWarning
+from energytrend.growth import LOG10_2
+
+if TYPE_CHECKING:
+    from energytrend.fit import FitConfig
+
+#: Default probability of every credible interval (equal-tailed).
+CI_PROB = 0.9
+
+#: Readings of the posterior probability that energy per inference grows.
+GROWING, FALLING = 0.95, 0.05
+
+
+def _check_prob(prob: float) -> None:
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must be between 0 and 1, got {prob}")
+
+
+def _bounds(prob: float) -> tuple[float, float]:
+    _check_prob(prob)
+    return (1 - prob) / 2, 1 - (1 - prob) / 2
+
+
+def interval(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
+    """Median and equal-tailed ``prob`` interval of 1-D draws."""
+    lo, hi = _bounds(prob)
+    q = np.quantile(draws, [0.5, lo, hi])
+    return float(q[0]), float(q[1]), float(q[2])
+
+
+def doubling_row(slope: np.ndarray, prob: float) -> dict[str, Any]:
+    """Doubling (or halving) time in months from slope draws.
+
+    When the slope's interval excludes zero, the times are the transformed quantiles
+    (``direction`` doubling or halving, values positive). When it includes zero the time is
+    unbounded: ``median`` and ``upper`` are infinite and ``lower`` is the shortest doubling or
+    halving time the interval allows.
+    """
+    med, lo, hi = interval(slope, prob)
+    k = 12.0 * LOG10_2
+    if lo > 0:
+        return {"median": k / med, "lower": k / hi, "upper": k / lo, "direction": "doubling"}
+    if hi < 0:
+        return {"median": k / -med, "lower": k / -lo, "upper": k / -hi, "direction": "halving"}
+    return {
+        "median": np.inf,
+        "lower": k / max(abs(lo), abs(hi)),
+        "upper": np.inf,
+        "direction": "unbounded",
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class TrendFit:
+    """A fitted trend model: posterior, the data it saw, its configuration and diagnostics.
+
+    Build it with :func:`energytrend.fit` or :func:`energytrend.load`; never by hand.
+    """
+
+    idata: xr.DataTree
+    config: FitConfig
+    models: pd.DataFrame
+    gpus: pd.DataFrame
+    diagnostics: Diagnostics
+
+    # ----------------------------------------------------------------- draws
+    def draws(self, var: str) -> xr.DataArray:
+        """Posterior draws of ``var`` stacked along ``sample``."""
+        return self.idata["posterior"][var].stack(sample=("chain", "draw")).transpose("sample", ...)
+
+    @property
+    def groups(self) -> list[str]:
+        return [str(g) for g in self.idata["posterior"]["group"].values]
+
+    @property
+    def series(self) -> list[str]:
+        return [str(s) for s in self.idata["posterior"]["series"].values]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the fit passed the diagnostics gate (see :mod:`energytrend.diagnostics`)."""
+        return self.diagnostics.passed
+
+    def _warn_if_failed(self) -> None:
+        if not self.passed:
+            warnings.warn(
+                "this fit failed its diagnostics ("
+                + "; ".join(self.diagnostics.failures)
+                + "); treat its numbers as unreliable",
+                DiagnosticsWarning,
+                stacklevel=3,
+            )
+
+    def _unit(self, metric: str, domain: str) -> str:
+        per = "token" if (domain == "nlp" and self.config.per_token) else "forward pass"
+        return {
+            "gflops": f"GFLOPs per {per}",
+            "joules": f"J per {per}",
+            "gflops_per_watt": "GFLOPS/W",
+        }[metric]
+
+    def _slopes(self) -> list[tuple[str, str, str, np.ndarray]]:
+        """(metric, domain, group, slope draws) of every line."""
+        out = []
+        slope, energy, eff = (
+            self.draws("slope"),
+            self.draws("energy_slope"),
+            self.draws("eff_slope"),
+        )
+        for s in self.series:
+            out.append(("gflops_per_watt", s, "hardware", eff.sel(series=s).to_numpy()))
+        for g in self.groups:
+            domain, group = g.split("/")
+            out.append(("gflops", domain, group, slope.sel(group=g).to_numpy()))
+            out.append(("joules", domain, group, energy.sel(group=g).to_numpy()))
+        return out
+
+    # ----------------------------------------------------------------- tables
+    def growth_rates(self, prob: float = CI_PROB) -> pd.DataFrame:
+        """Growth rate of every metric and group, with median and ``prob`` credible interval.
+
+        One row per (metric, domain, group, quantity); quantities are
+        ``slope_log10_per_year``, ``orders_of_magnitude_per_year`` (the same number, named
+        for readers), ``factor_per_year`` (10**slope) and ``doubling_time_months`` (see
+        :func:`doubling_row` for halving and unbounded cases).
+        """
+        _check_prob(prob)
+        self._warn_if_failed()
+        rows = []
+        for metric, domain, group, s in self._slopes():
+            base = {
+                "metric": metric,
+                "unit": self._unit(metric, domain),
+                "domain": domain,
+                "group": group,
+            }
+            med, lo, hi = interval(s, prob)
+            for quantity, (m, low, high) in (
+                ("slope_log10_per_year", (med, lo, hi)),
+                ("orders_of_magnitude_per_year", (med, lo, hi)),
+                ("factor_per_year", (10**med, 10**lo, 10**hi)),
+            ):
+                rows.append(
+                    {
+                        **base,
+                        "quantity": quantity,
+                        "median": m,
+                        "lower": low,
+                        "upper": high,
+                        "direction": "",
+                    }
+                )
+            rows.append({**base, "quantity": "doubling_time_months", **doubling_row(s, prob)})
+        out = pd.DataFrame(rows)
+        out["prob"] = prob
+        return out
+
+    def contrasts(self, prob: float = CI_PROB) -> pd.DataFrame:
+        """Differences of slopes (log10 per year), with ``prob_positive`` = P(difference > 0).
+
+        * ``frontier - all`` per domain, for compute and energy;
+        * ``cv - nlp`` per group, when both domains were fitted;
+        * ``compute - efficiency`` per group: compute growth minus hardware-efficiency growth,
+          which is the energy trend; its ``prob_positive`` is the posterior probability that
+          energy per inference is growing.
+        """
+        _check_prob(prob)
+        self._warn_if_failed()
+        slope, energy, eff = (
+            self.draws("slope"),
+            self.draws("energy_slope"),
+            self.draws("eff_slope"),
+        )
+        by_metric = {"gflops": slope, "joules": energy}
+        rows = []
+
+        def add(contrast: str, metric: str, domain: str, group: str, d: np.ndarray) -> None:
+            med, lo, hi = interval(d, prob)
+            rows.append(
+                {
+                    "contrast": contrast,
+                    "metric": metric,
+                    "domain": domain,
+                    "group": group,
+                    "median": med,
+                    "lower": lo,
+                    "upper": hi,
+                    "prob_positive": float(np.mean(d > 0)),
+                }
+            )
+
+        for domain in self.series:
+            for metric, draws in by_metric.items():
+                d = draws.sel(group=f"{domain}/frontier") - draws.sel(group=f"{domain}/all")
+                add("frontier - all", metric, domain, "", d.to_numpy())
+        if set(self.series) == {"cv", "nlp"}:
+            for group in ("frontier", "all"):
+                for metric, draws in by_metric.items():
+                    d = draws.sel(group=f"cv/{group}") - draws.sel(group=f"nlp/{group}")
+                    add("cv - nlp", metric, "", group, d.to_numpy())
+            d = eff.sel(series="cv") - eff.sel(series="nlp")
+            add("cv - nlp", "gflops_per_watt", "", "hardware", d.to_numpy())
+        for g in self.groups:
+            domain, group = g.split("/")
+            add(
+                "compute - efficiency",
+                "gflops - gflops_per_watt",
+                domain,
+                group,
+                energy.sel(group=g).to_numpy(),
+            )
+        return pd.DataFrame(rows)
+
+    def energy_verdict(self) -> pd.DataFrame:
+        """The thesis's question per group: does hardware progress cancel the FLOP growth?
+
+        ``prob_growing`` is P(energy slope > 0). The reading is "growing" when it is at least
+        0.95, "falling" when at most 0.05, and "uncertain" otherwise.
+        """
+        self._warn_if_failed()
+        energy = self.draws("energy_slope")
+        rows = []
+        for g in self.groups:
+            domain, group = g.split("/")
+            p = float(np.mean(energy.sel(group=g).to_numpy() > 0))
+            if p >= GROWING:
+                reading = "growing: hardware efficiency gains do not cancel the growth in FLOPs"
+            elif p <= FALLING:
+                reading = "falling: hardware efficiency gains outpace the growth in FLOPs"
+            else:
+                reading = "uncertain: the data cannot tell whether energy per inference grows"
+            rows.append({"domain": domain, "group": group, "prob_growing": p, "reading": reading})
+        return pd.DataFrame(rows)
+
+    def summary(self, prob: float = CI_PROB) -> pd.DataFrame:
+        """Every reported parameter: median, interval, mean, sd, R-hat, bulk and tail ESS."""
+        lo_q, hi_q = _bounds(prob)
+        post = self.idata["posterior"]
+        rows = []
+        for var in self.diagnostics.table["parameter"].str.split("[").str[0].unique():
+            da = post[var].stack(sample=("chain", "draw")).transpose(..., "sample")
+            flat = da.to_numpy().reshape(-1, da.sizes["sample"])
+            labels = [var] if da.ndim == 1 else [f"{var}[{c}]" for c in da[da.dims[0]].to_numpy()]
+            for label, d in zip(labels, flat, strict=True):
+                q = np.quantile(d, [0.5, lo_q, hi_q])
+                rows.append(
+                    {
+                        "parameter": label,
+                        "median": q[0],
+                        "lower": q[1],
+                        "upper": q[2],
+                        "mean": d.mean(),
+                        "sd": d.std(ddof=1),
+                    }
+                )
+        out = pd.DataFrame(rows).merge(self.diagnostics.table, on="parameter", how="left")
+        out["prob"] = prob
+        return out
+
+    def posterior_predictive(self, n_draws: int | None = None) -> dict[str, np.ndarray]:
+        """Replicated log10 data: ``log10_gflops`` (sample, obs), ``log10_gflops_per_watt``
+        (sample, gpu), drawn with the fit's seed."""
+        rng = np.random.default_rng(self.config.seed + 1)
+        cd = self.idata["constant_data"]
+        out = {}
+        for name, prefix, idx, t in (
+            ("log10_gflops", "", cd["obs_group"], cd["obs_t"]),
+            ("log10_gflops_per_watt", "eff_", cd["gpu_series"], cd["gpu_t"]),
+        ):
+            a = self.draws(f"{prefix}intercept").to_numpy()
+            b = self.draws(f"{prefix}slope").to_numpy()
+            sd = self.draws(f"{prefix}sigma").to_numpy()
+            if n_draws is not None:
+                a, b, sd = a[:n_draws], b[:n_draws], sd[:n_draws]
+            i, tt = idx.to_numpy(), t.to_numpy()
+            mu = a[:, i] + b[:, i] * tt
+            nu_name = f"{prefix}nu"
+            if nu_name in self.idata["posterior"]:
+                nu = self.draws(nu_name).to_numpy()[: len(mu), None]
+                noise = rng.standard_t(nu, size=mu.shape)
+            else:
+                noise = rng.standard_normal(mu.shape)
+            out[name] = mu + sd[:, i] * noise
+        return out
+
+    def ppc(self) -> pd.DataFrame:
+        """Posterior predictive checks per line.
+
+        For each group (compute) and GPU series (efficiency): the share of observed points
+        inside their 50% and 90% posterior predictive intervals (well calibrated: about 0.5
+        and 0.9), and posterior predictive p-values of the standard deviation and maximum of
+        the observations (extreme values, below 0.05 or above 0.95, flag misfit).
+        """
+        rep = self.posterior_predictive()
+        cd = self.idata["constant_data"]
+        rows = []
+        for name, idx_name, labels, kind in (
+            ("log10_gflops", "obs_group", self.groups, "compute"),
+            ("log10_gflops_per_watt", "gpu_series", self.series, "efficiency"),
+        ):
+            idx = cd[idx_name].to_numpy()
+            y = self.idata["observed_data"][name].to_numpy()
+            for k, label in enumerate(labels):
+                sel = idx == k
+                yk, rk = y[sel], rep[name][:, sel]
+                q = np.quantile(rk, [0.05, 0.25, 0.75, 0.95], axis=0)
+                rows.append(
+                    {
+                        "line": label,
+                        "kind": kind,
+                        "n": int(sel.sum()),
+                        "coverage_50": float(np.mean((yk >= q[1]) & (yk <= q[2]))),
+                        "coverage_90": float(np.mean((yk >= q[0]) & (yk <= q[3]))),
+                        "ppp_sd": float(np.mean(rk.std(axis=1, ddof=1) >= yk.std(ddof=1))),
+                        "ppp_max": float(np.mean(rk.max(axis=1) >= yk.max())),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    # ----------------------------------------------------------------- saving
+    def save(self, path: str | Path) -> Path:
+        """Write the result to a netCDF file (atomically); see :func:`energytrend.load`."""
+        from energytrend.fit import save_result
+
+        return save_result(self, Path(path))

@@ -20,6 +20,8 @@ def test_run_prints_the_reproduced_thesis_tables(capsys: pytest.CaptureFixture[s
     ):
         assert title in out
     assert "EfficientNetV2-S" in out
+    assert "Posterior growth rates" in out and "diagnostics passed" in out
+    assert "Does hardware progress cancel" in out
 
 
 def test_check_data_good_file(write_csv, capsys: pytest.CaptureFixture[str]) -> None:
@@ -44,8 +46,55 @@ def test_unknown_rule_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_help_for_each_command(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("run", "baseline", "check-data", "rules"):
+    for command in ("run", "fit", "baseline", "check-data", "rules"):
         with pytest.raises(SystemExit) as info:
             main([command, "--help"])
         assert info.value.code == 0
     assert "usage" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_fit_writes_growth_rates(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    out = tmp_path / "rates.csv"
+    assert main(["fit", "cv", "--output", str(out)]) == 0
+    rates = pd.read_csv(out)
+    assert {"metric", "group", "quantity", "median", "lower", "upper"} <= set(rates.columns)
+    assert main(["fit", "cv", "--output", str(tmp_path / "rates.json")]) == 0
+    assert (tmp_path / "rates.json").read_text().startswith("[")
+
+
+@pytest.mark.slow
+def test_failed_fit_exits_2_and_writes_nothing(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "rates.csv"
+    code = main(
+        [
+            "fit",
+            "nlp",
+            "--draws",
+            "20",
+            "--tune",
+            "20",
+            "--chains",
+            "2",
+            "--no-cache",
+            "--output",
+            str(out),
+        ]
+    )
+    assert code == 2
+    assert "diagnostics FAILED" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_output_suffix_is_an_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    from energytrend.cli import _write_table
+
+    with pytest.raises(ValueError, match=r"must end in \.csv or \.json"):
+        _write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.xlsx")
+    assert list(tmp_path.iterdir()) == []

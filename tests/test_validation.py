@@ -142,3 +142,10 @@ def test_input_tokens_must_be_whole(write_csv) -> None:
 
 def test_validation_error_is_a_value_error() -> None:
     assert issubclass(DataValidationError, ValueError)
+
+
+def test_typed_dataframe_round_trips() -> None:
+    """A table already loaded and typed (datetimes, floats, bools) validates unchanged."""
+    for spec, loader in ((et.CV_MODELS, et.load_cv_models), (et.GPUS, et.load_gpus)):
+        df = loader()
+        pd.testing.assert_frame_equal(et.load_table(df, spec), df)

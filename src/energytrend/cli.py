@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from energytrend import baseline, hardware
 from energytrend.data import load_table
+from energytrend.diagnostics import DiagnosticsWarning
+from energytrend.fit import fit
 from energytrend.frontier import rules_table
+from energytrend.result import TrendFit
 from energytrend.schema import TABLES
+from energytrend.store import atomic_path
 from energytrend.validation import DataValidationError
 
 
@@ -69,6 +75,86 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fit_args(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "rule": args.rule,
+        "draws": args.draws,
+        "tune": args.tune,
+        "chains": args.chains,
+        "seed": args.seed,
+        "per_token": args.per_token,
+        "cache": not args.no_cache,
+    }
+
+
+def _print_fit(result: TrendFit) -> None:
+    status = "passed" if result.passed else "FAILED: " + "; ".join(result.diagnostics.failures)
+    print(
+        f"\nBayesian fit of {result.config.domain!r} (seed {result.config.seed}, "
+        f"{result.config.chains} chains x {result.config.draws} draws): diagnostics {status}"
+    )
+    if not result.passed:
+        print("The posterior did not pass its diagnostics; no numbers are reported.")
+        return
+    rates = result.growth_rates()
+    wide = rates.pivot_table(
+        index=["metric", "domain", "group"],
+        columns="quantity",
+        values=["median", "lower", "upper"],
+        sort=False,
+    )
+    table = pd.DataFrame(
+        {
+            "slope (log10/yr)": wide[("median", "slope_log10_per_year")],
+            "90% CI": [
+                f"[{lo:.3g}, {hi:.3g}]"
+                for lo, hi in zip(
+                    wide[("lower", "slope_log10_per_year")],
+                    wide[("upper", "slope_log10_per_year")],
+                    strict=True,
+                )
+            ],
+            "factor/yr": wide[("median", "factor_per_year")],
+            "doubling (months)": wide[("median", "doubling_time_months")],
+        }
+    ).reset_index()
+    _print_table("Posterior growth rates (medians, 90% credible intervals)", table, 3)
+    _print_table(
+        "Does hardware progress cancel the growth in FLOPs? (energy per inference)",
+        result.energy_verdict(),
+        3,
+    )
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    """Fit the Bayesian model and print its growth rates; optionally write them to a file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiagnosticsWarning)  # printed as the status line
+        result = fit(args.domain, **_fit_args(args))  # type: ignore[arg-type]
+        _print_fit(result)
+        if args.output and result.passed:
+            _write_table(result.growth_rates(), Path(args.output))
+            print(f"\ngrowth rates written to {args.output}")
+    return 0 if result.passed else 2
+
+
+def _write_table(df: pd.DataFrame, path: Path) -> None:
+    if path.suffix not in (".csv", ".json"):
+        raise ValueError(f"--output must end in .csv or .json, got {path.name}")
+    with atomic_path(path) as tmp:
+        if path.suffix == ".csv":
+            df.to_csv(tmp, index=False)
+        else:
+            df.to_json(tmp, orient="records", indent=1)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The main job: the thesis's tables, then the Bayesian fit of both domains."""
+    cmd_baseline(args)
+    args.domain, args.output = "all", None
+    return cmd_fit(args)
+
+
 def cmd_check_data(args: argparse.Namespace) -> int:
     """Validate a user CSV file against one of the package's table schemas."""
     df = load_table(args.path, TABLES[args.table])
@@ -80,6 +166,16 @@ def cmd_rules(args: argparse.Namespace) -> int:
     """List the frontier rules."""
     _print_table("Frontier rules", rules_table())
     return 0
+
+
+def _add_fit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
+    p.add_argument("--draws", type=int, default=1000, help="posterior draws per chain")
+    p.add_argument("--tune", type=int, default=1000, help="tuning steps per chain")
+    p.add_argument("--chains", type=int, default=4, help="number of chains")
+    p.add_argument("--seed", type=int, default=2021, help="random seed")
+    p.add_argument("--per-token", action="store_true", help="NLP compute per input token")
+    p.add_argument("--no-cache", action="store_true", help="always resample")
 
 
 def build_parser() -> argparse.ArgumentParser:

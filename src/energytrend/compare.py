@@ -51,7 +51,8 @@ def compare_pooling(domain: FitDomain = "all", **fit_kwargs: Any) -> Comparison:
     Fits the three variants with the same data and settings (``fit_kwargs`` go to
     :func:`energytrend.fit`; cached fits are reused). The table has one row per variant:
     ``elpd`` (higher is better), its ``se``, ``elpd_diff`` and ``dse`` against the best,
-    (ArviZ 1.x sign: negative = worse than the best), the stacking ``weight``, ``p`` (effective parameters) and ``n_high_k``, the number of
+    (ArviZ 1.x sign: negative = worse than the best), the stacking ``weight``, ``p``
+    (effective parameters) and ``n_high_k``, the number of
     observations whose Pareto k exceeds 0.7 (their LOO estimate is unreliable).
     """
     fit_kwargs.pop("pooling", None)

@@ -234,27 +234,31 @@ def fit(
     return result
 
 
-def _sample(prepared: PreparedData, config: FitConfig, progressbar: bool | None) -> TrendFit:
-    model = build_model(prepared.arrays, config.spec, config.pooling)
+def sample_model(
+    model: pm.Model, config: FitConfig, progressbar: bool | None = None
+) -> xr.DataTree:
+    """Run NUTS on ``model`` with the sampler settings of ``config``; returns the DataTree."""
     if progressbar is None:
         progressbar = sys.stderr.isatty()
-    with warnings.catch_warnings():
-        # nutpie and PyMC announce their own settings; the gate below reports what matters.
-        warnings.filterwarnings("ignore", message=".*Numba will use object mode.*")
-        tree = pm.sample(
-            model=model,
-            draws=config.draws,
-            tune=config.tune,
-            chains=config.chains,
-            cores=min(config.chains, os.cpu_count() or 1),
-            random_seed=config.seed,
-            nuts_sampler=config.sampler,
-            target_accept=config.target_accept,
-            progressbar=progressbar,
-            compute_convergence_checks=False,
-        )
-    tree = _attach_data(tree, prepared)
-    return _wrap(tree, config)
+    tree: xr.DataTree = pm.sample(
+        model=model,
+        draws=config.draws,
+        tune=config.tune,
+        chains=config.chains,
+        cores=min(config.chains, os.cpu_count() or 1),
+        random_seed=config.seed,
+        nuts_sampler=config.sampler,
+        target_accept=config.target_accept,
+        progressbar=progressbar,
+        compute_convergence_checks=False,
+    )
+    return tree
+
+
+def _sample(prepared: PreparedData, config: FitConfig, progressbar: bool | None) -> TrendFit:
+    model = build_model(prepared.arrays, config.spec, config.pooling)
+    tree = sample_model(model, config, progressbar)
+    return _wrap(_attach_data(tree, prepared), config)
 
 
 def _attach_data(tree: xr.DataTree, prepared: PreparedData) -> xr.DataTree:
@@ -294,7 +298,9 @@ def _wrap(tree: xr.DataTree, config: FitConfig) -> TrendFit:
 
 def arrays_from_tree(tree: xr.DataTree) -> ModelData:
     """Rebuild the model arrays from a result's constant data (for hashing on load)."""
-    cd, post = tree["constant_data"], tree["posterior"]
+    cd = tree["constant_data"].to_dataset()
+    post = tree["posterior"].to_dataset()
+    observed = tree["observed_data"].to_dataset()
     return ModelData(
         groups=tuple(str(g) for g in post["group"].values),
         group_series=cd["group_series"].to_numpy(),
@@ -302,11 +308,11 @@ def arrays_from_tree(tree: xr.DataTree) -> ModelData:
         obs=tuple(str(o) for o in cd["obs"].values),
         obs_group=cd["obs_group"].to_numpy(),
         obs_t=cd["obs_t"].to_numpy(),
-        obs_y=tree["observed_data"]["log10_gflops"].to_numpy(),
+        obs_y=observed["log10_gflops"].to_numpy(),
         gpu=tuple(str(g) for g in cd["gpu"].values),
         gpu_series=cd["gpu_series"].to_numpy(),
         gpu_t=cd["gpu_t"].to_numpy(),
-        gpu_y=tree["observed_data"]["log10_gflops_per_watt"].to_numpy(),
+        gpu_y=observed["log10_gflops_per_watt"].to_numpy(),
         year_origin=float(tree.attrs["year_origin"]),
     )
 
@@ -382,23 +388,26 @@ def load(
 
 def _data_differences(saved: ModelData, expected: ModelData) -> list[str]:
     out = []
-    for name, a, b in (
+    for name, mine, theirs in (
         ("models", saved.obs, expected.obs),
         ("GPU points", saved.gpu, expected.gpu),
     ):
-        only_saved, only_expected = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+        only_saved = sorted(set(mine) - set(theirs))
+        only_expected = sorted(set(theirs) - set(mine))
         if only_saved:
             out.append(f"{name} only in the file: {', '.join(only_saved[:5])}")
         if only_expected:
             out.append(f"{name} missing from the file: {', '.join(only_expected[:5])}")
     if not out:
-        for name, labels, a, b in (
+        for name, point_labels, a, b in (
             ("log10 GFLOPs", saved.obs, saved.obs_y, expected.obs_y),
             ("dates", saved.obs, saved.obs_t, expected.obs_t),
             ("log10 GFLOPS/W", saved.gpu, saved.gpu_y, expected.gpu_y),
             ("GPU dates", saved.gpu, saved.gpu_t, expected.gpu_t),
         ):
-            changed = [lab for lab, x, y in zip(labels, a, b, strict=True) if not np.isclose(x, y)]
+            changed = [
+                lab for lab, x, y in zip(point_labels, a, b, strict=True) if not np.isclose(x, y)
+            ]
             if changed:
                 out.append(f"{name} differ for {', '.join(changed[:5])}")
     return out

@@ -28,6 +28,10 @@ from typing import Any, Literal
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+from pytensor.tensor.variable import TensorVariable
+
+#: A symbolic tensor of the model graph.
+Tensor = TensorVariable[Any, Any]
 
 Pooling = Literal["partial", "none", "complete"]
 POOLINGS: tuple[Pooling, ...] = ("partial", "none", "complete")
@@ -80,7 +84,7 @@ class ModelData:
 
 def _line_parameters(
     prefix: str, priors: dict[str, Any], dim: str, n: int, pooling: Pooling
-) -> tuple[pt.TensorVariable, pt.TensorVariable]:
+) -> tuple[Tensor, Tensor]:
     """Intercept and slope of ``n`` lines along ``dim`` under the chosen pooling.
 
     Partial pooling is centred or non-centred as ``priors["parameterization"]`` says:
@@ -112,9 +116,9 @@ def _line_parameters(
 
 def _likelihood(
     name: str,
-    mu: pt.TensorVariable,
-    sigma: pt.TensorVariable,
-    observed: pt.TensorVariable,
+    mu: Tensor,
+    sigma: Tensor,
+    observed: Tensor,
     dim: str,
     spec: dict[str, Any],
     nu_name: str,

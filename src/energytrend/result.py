@@ -87,11 +87,11 @@ class TrendFit:
 
     @property
     def groups(self) -> list[str]:
-        return [str(g) for g in self.idata["posterior"]["group"].values]
+        return [str(g) for g in self.idata["posterior"].to_dataset()["group"].to_numpy()]
 
     @property
     def series(self) -> list[str]:
-        return [str(s) for s in self.idata["posterior"]["series"].values]
+        return [str(s) for s in self.idata["posterior"].to_dataset()["series"].to_numpy()]
 
     @property
     def passed(self) -> bool:

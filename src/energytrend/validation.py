@@ -246,7 +246,10 @@ def _parse_column(
                 return values.astype("int64"), problems
         return values.astype(float), problems
     if col.kind == "date":
-        values = pd.to_datetime(text.where(~blank), format="%Y-%m-%d", errors="coerce")
+        if pd.api.types.is_datetime64_any_dtype(series):  # an already-typed DataFrame
+            values = pd.to_datetime(series).dt.tz_localize(None).dt.normalize()
+        else:
+            values = pd.to_datetime(text.where(~blank), format="%Y-%m-%d", errors="coerce")
         bad = values.isna() & ~blank
         for pos in np.flatnonzero(bad.to_numpy()):
             problems.append(

@@ -97,27 +97,27 @@ def _print_fit(result: TrendFit) -> None:
         print("The posterior did not pass its diagnostics; no numbers are reported.")
         return
     rates = result.growth_rates()
-    wide = rates.pivot_table(
-        index=["metric", "domain", "group"],
-        columns="quantity",
-        values=["median", "lower", "upper"],
-        sort=False,
-    )
-    table = pd.DataFrame(
-        {
-            "slope (log10/yr)": wide[("median", "slope_log10_per_year")],
-            "90% CI": [
-                f"[{lo:.3g}, {hi:.3g}]"
-                for lo, hi in zip(
-                    wide[("lower", "slope_log10_per_year")],
-                    wide[("upper", "slope_log10_per_year")],
-                    strict=True,
-                )
-            ],
-            "factor/yr": wide[("median", "factor_per_year")],
-            "doubling (months)": wide[("median", "doubling_time_months")],
-        }
-    ).reset_index()
+    rows = []
+    for (metric, domain, group), r in rates.groupby(["metric", "domain", "group"], sort=False):
+        q = r.set_index("quantity")
+        d = q.loc["doubling_time_months"]
+        if d["direction"] == "unbounded":
+            doubling = "unbounded"
+        else:
+            doubling = f"{d['median']:.3g}" + (" (halving)" if d["direction"] == "halving" else "")
+        s = q.loc["slope_log10_per_year"]
+        rows.append(
+            {
+                "metric": metric,
+                "domain": domain,
+                "group": group,
+                "slope (log10/yr)": s["median"],
+                "90% CI": f"[{s['lower']:.3g}, {s['upper']:.3g}]",
+                "factor/yr": q.loc["factor_per_year", "median"],
+                "doubling (months)": doubling,
+            }
+        )
+    table = pd.DataFrame(rows)
     _print_table("Posterior growth rates (medians, 90% credible intervals)", table, 3)
     _print_table(
         "Does hardware progress cancel the growth in FLOPs? (energy per inference)",
@@ -186,10 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
-        "run", help="the main job: validate the shipped data and reproduce the thesis's tables"
+        "run",
+        help="the main job: validate the shipped data, reproduce the thesis's tables and fit "
+        "both domains",
     )
-    run.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
-    run.set_defaults(func=cmd_baseline)
+    _add_fit_options(run)
+    run.set_defaults(func=cmd_run)
+
+    fit_cmd = sub.add_parser("fit", help="fit the Bayesian trend model and print growth rates")
+    fit_cmd.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
+    fit_cmd.add_argument("--output", help="also write the growth rates to this .csv or .json")
+    _add_fit_options(fit_cmd)
+    fit_cmd.set_defaults(func=cmd_fit)
 
     base = sub.add_parser("baseline", help="the thesis's OLS tables recomputed")
     base.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")

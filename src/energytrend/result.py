@@ -334,6 +334,28 @@ class TrendFit:
                 )
         return pd.DataFrame(rows)
 
+    # ----------------------------------------------------------------- forecasts
+    def forecast(self, **kwargs: Any) -> pd.DataFrame:
+        """Trend medians with mean and predictive bands (:func:`energytrend.forecast.forecast`)."""
+        from energytrend.forecast import forecast
+
+        self._warn_if_failed()
+        return forecast(self, **kwargs)
+
+    def crossing_dates(self, **kwargs: Any) -> pd.DataFrame:
+        """Dates energy crosses human levels; see :func:`energytrend.forecast.crossing_dates`."""
+        from energytrend.forecast import crossing_dates
+
+        self._warn_if_failed()
+        return crossing_dates(self, **kwargs)
+
+    def crossing_curve(self, **kwargs: Any) -> pd.DataFrame:
+        """P(crossed) by year; see :func:`energytrend.forecast.crossing_curve`."""
+        from energytrend.forecast import crossing_curve
+
+        self._warn_if_failed()
+        return crossing_curve(self, **kwargs)
+
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:
         """Write the result to a netCDF file (atomically); see :func:`energytrend.load`."""

@@ -1,0 +1,237 @@
+"""Forecasts of the fitted trends and the dates at which energy crosses human levels.
+
+Everything here is computed from a :class:`~energytrend.result.TrendFit`'s posterior draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from energytrend.data import from_decimal_year
+from energytrend.result import CI_PROB, TrendFit, _bounds
+
+KCAL = 4184.0  # J
+KWH = 3.6e6  # J
+SECONDS_PER_DAY = 86400.0
+SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class EnergyLevel:
+    """A reference energy, in joules, with how it was computed."""
+
+    name: str
+    joules: float
+    derivation: str
+
+
+def human_levels() -> tuple[EnergyLevel, ...]:
+    """The thesis's two reference levels (section 5.3), computed from their inputs.
+
+    * a human body for one second: 2,000 kcal per day is about 97 W, so about 97 J;
+    * a person's total energy use for one second: 79,897 kWh per year (USA, 2019) is about
+      9.1 kW, so about 9,100 J.
+    """
+    body = 2000 * KCAL / SECONDS_PER_DAY
+    total = 79_897 * KWH / SECONDS_PER_YEAR
+    return (
+        EnergyLevel(
+            "human body, 1 s",
+            body,
+            f"2,000 kcal/day x {KCAL:.0f} J/kcal / 86,400 s = {body:.1f} W, for 1 s",
+        ),
+        EnergyLevel(
+            "person's total energy use, 1 s",
+            total,
+            f"79,897 kWh/yr x 3.6e6 J/kWh / {SECONDS_PER_YEAR:.0f} s = {total:.0f} W, for 1 s",
+        ),
+    )
+
+
+def _lines(result: TrendFit) -> list[tuple[str, str, str, np.ndarray, np.ndarray, np.ndarray]]:
+    """(metric, domain, group, intercept, slope, sigma) draws of every trend line."""
+    out = []
+    for s in result.series:
+        out.append(
+            (
+                "gflops_per_watt",
+                s,
+                "hardware",
+                result.draws("eff_intercept").sel(series=s).to_numpy(),
+                result.draws("eff_slope").sel(series=s).to_numpy(),
+                result.draws("eff_sigma").sel(series=s).to_numpy(),
+            )
+        )
+    sigma = result.draws("sigma")
+    for g in result.groups:
+        d, grp = g.split("/")
+        sd = sigma.sel(group=g).to_numpy()
+        for metric, prefix in (("gflops", ""), ("joules", "energy_")):
+            out.append(
+                (
+                    metric,
+                    d,
+                    grp,
+                    result.draws(f"{prefix}intercept").sel(group=g).to_numpy(),
+                    result.draws(f"{prefix}slope").sel(group=g).to_numpy(),
+                    sd,
+                )
+            )
+    return out
+
+
+def forecast(
+    result: TrendFit,
+    *,
+    start: float | None = None,
+    end: float = 2040.0,
+    step: float = 0.25,
+    prob: float = CI_PROB,
+) -> pd.DataFrame:
+    """Median and credible bands of every trend from ``start`` (default: the first data
+    year) to ``end``, in natural units (GFLOPs, GFLOPS/W, J per forward pass).
+
+    ``band="mean"`` is the uncertainty of the trend line itself; ``band="predictive"`` adds
+    the scatter of a new model (or GPU) around it. For energy, the predictive band adds the
+    compute scatter only: the energy of a new model is its GFLOPs over the efficiency trend.
+    Columns: metric, domain, group, year, date, band, median, lower, upper, lower_50,
+    upper_50, prob.
+    """
+    lo, hi = _bounds(prob)
+    if start is None:
+        start = float(np.floor(min(result.models["year"].min(), result.gpus["year"].min())))
+    if end <= start:
+        raise ValueError(f"end ({end}) must be after start ({start})")
+    years = np.arange(start, end + step / 2, step)
+    t = years - result.idata.attrs["year_origin"]
+    rng = np.random.default_rng(result.config.seed + 2)
+    rows = []
+    for metric, domain, group, a, b, sd in _lines(result):
+        mean = a[:, None] + b[:, None] * t[None, :]
+        predictive = mean + sd[:, None] * rng.standard_normal(mean.shape)
+        for band, values in (("mean", mean), ("predictive", predictive)):
+            q = np.quantile(values, [0.5, lo, hi, 0.25, 0.75], axis=0)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "metric": metric,
+                        "domain": domain,
+                        "group": group,
+                        "year": years,
+                        "date": from_decimal_year(years),
+                        "band": band,
+                        "median": 10 ** q[0],
+                        "lower": 10 ** q[1],
+                        "upper": 10 ** q[2],
+                        "lower_50": 10 ** q[3],
+                        "upper_50": 10 ** q[4],
+                        "prob": prob,
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _levels(levels: Mapping[str, float] | None) -> list[tuple[str, float]]:
+    if levels is None:
+        return [(lv.name, lv.joules) for lv in human_levels()]
+    out = [(str(k), float(v)) for k, v in levels.items()]
+    if any(not np.isfinite(v) or v <= 0 for _, v in out):
+        raise ValueError(f"energy levels must be positive numbers of joules, got {levels}")
+    return out
+
+
+def crossing_dates(
+    result: TrendFit,
+    *,
+    levels: Mapping[str, float] | None = None,
+    horizon: float = 2100.0,
+    prob: float = CI_PROB,
+) -> pd.DataFrame:
+    """When does each group's energy trend reach each level?
+
+    For every posterior draw the trend crosses ``level`` at
+    ``origin + (log10 level - intercept) / slope`` when its slope is positive; draws whose
+    trend never reaches the level before ``horizon`` count as "not by the horizon". The median
+    and interval are quantiles over all draws (``inf`` where they fall beyond the horizon).
+    ``already_crossed`` is true when the median trend is above the level at the last data
+    date; ``p_never`` is the probability that the trend does not rise (slope <= 0).
+    """
+    lo, hi = _bounds(prob)
+    origin = result.idata.attrs["year_origin"]
+    last = float(result.models["year"].max())
+    rows = []
+    for metric, domain, group, a, b, _ in _lines(result):
+        if metric != "joules":
+            continue
+        for name, joules in _levels(levels):
+            y = np.log10(joules)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                year = origin + (y - a) / b
+            at_last = a + b * (last - origin)
+            already = bool(np.median(at_last) >= y)
+            reaches = (b > 0) & (year <= horizon)
+            # a draw already above the level has crossed (at its crossing year, or before)
+            year = np.where(at_last >= y, np.minimum(year, last), year)
+            year = np.where(reaches | (at_last >= y), year, np.inf)
+            q = np.quantile(year, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
+            rows.append(
+                {
+                    "domain": domain,
+                    "group": group,
+                    "level": name,
+                    "joules": joules,
+                    "median_year": q[0],
+                    "lower_year": q[1],
+                    "upper_year": q[2],
+                    "median_date": _date(q[0]),
+                    "already_crossed": already,
+                    "p_by_horizon": float(np.mean(np.isfinite(year))),
+                    "p_never": float(np.mean(b <= 0)),
+                    "horizon": horizon,
+                    "prob": prob,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _date(year: float) -> pd.Timestamp | None:
+    return None if not np.isfinite(year) else from_decimal_year(year)[0]
+
+
+def crossing_curve(
+    result: TrendFit,
+    *,
+    levels: Mapping[str, float] | None = None,
+    start: float = 2020.0,
+    end: float = 2100.0,
+) -> pd.DataFrame:
+    """Probability that each group's energy trend is above each level, by year.
+
+    Columns: domain, group, level, joules, year, p_crossed.
+    """
+    years = np.arange(start, end + 1.0)
+    t = years - result.idata.attrs["year_origin"]
+    rows = []
+    for metric, domain, group, a, b, _ in _lines(result):
+        if metric != "joules":
+            continue
+        trend = a[:, None] + b[:, None] * t[None, :]
+        for name, joules in _levels(levels):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "domain": domain,
+                        "group": group,
+                        "level": name,
+                        "joules": joules,
+                        "year": years,
+                        "p_crossed": np.mean(trend >= np.log10(joules), axis=0),
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)

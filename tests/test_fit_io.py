@@ -232,3 +232,16 @@ def test_interrupted_write_leaves_no_file(
     with pytest.raises(OSError, match="disk full"):
         small_fit.save(tmp_path / "fit.nc")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_falls_back_to_pymc_nuts_without_nutpie(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = fit_module.importlib.util.find_spec
+    monkeypatch.setattr(
+        fit_module.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "nutpie" else real(name, *a),
+    )
+    with pytest.warns(RuntimeWarning, match="nutpie is not installed"):
+        r = et.fit("nlp", cache=False, draws=100, tune=100, chains=2)
+    assert r.config.sampler == "pymc"
+    assert r.idata["posterior"].attrs.get("inference_library") == "pymc"

@@ -1,0 +1,261 @@
+"""Figures of a fit, built from its posterior only (a loaded result plots without refitting).
+
+Every function returns a matplotlib ``Figure`` and accepts ``ax=`` to draw into an existing
+axes; none calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from energytrend.baseline import YEAR_ORIGIN, baseline_lines
+from energytrend.forecast import forecast, human_levels
+from energytrend.result import TrendFit
+
+UNITS = {
+    "gflops": "GFLOPs per forward pass",
+    "gflops_per_watt": "GFLOPS/W",
+    "joules": "Joules per forward pass",
+}
+GROUP_COLOURS = {"frontier": "#c0392b", "all": "#2c7fb8", "hardware": "#238b45"}
+ARCH_MARKERS = {"CNN": "o", "Transformer": "^", "Hybrid": "s", "": "o"}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    fig, new = plt.subplots(figsize=size, layout="constrained")
+    return fig, new
+
+
+def _log10_joules(result: TrendFit) -> pd.Series:
+    """Posterior median log10 Joules of every (group, model) observation."""
+    draws = result.draws("log10_joules")
+    return pd.Series(np.median(draws.to_numpy(), axis=0), index=result.models.index)
+
+
+def _points(result: TrendFit, metric: str, domain: str) -> pd.DataFrame:
+    m = result.models.assign(joules=10 ** _log10_joules(result))
+    m = m[(m["domain"] == domain) & (m["group"] == "all")]
+    return m.assign(value=m["compute"] if metric == "gflops" else m["joules"])
+
+
+def _bands(ax: Axes, f: pd.DataFrame, colour: str, label: str) -> None:
+    ax.fill_between(f["year"], f["lower"], f["upper"], color=colour, alpha=0.15, lw=0)
+    ax.fill_between(f["year"], f["lower_50"], f["upper_50"], color=colour, alpha=0.3, lw=0)
+    ax.plot(f["year"], f["median"], color=colour, lw=2, label=label)
+
+
+def plot_trend(
+    result: TrendFit,
+    metric: str = "gflops",
+    domain: str | None = None,
+    *,
+    ax: Axes | None = None,
+    show_ols: bool = True,
+) -> Figure:
+    """Data by group, architecture and extra-data flag, the posterior median trend with 50%
+    and 90% bands of the mean, and the thesis's OLS line dashed.
+
+    ``metric`` is ``"gflops"`` or ``"joules"``; ``domain`` defaults to the fit's first.
+    """
+    if metric not in ("gflops", "joules"):
+        raise ValueError(f"metric must be 'gflops' or 'joules', got {metric!r}")
+    domain = domain or result.series[0]
+    if domain not in result.series:
+        raise ValueError(f"this fit has domains {result.series}, not {domain!r}")
+    fig, ax = _axes(ax)
+    pts = _points(result, metric, domain)
+    end = float(np.ceil(pts["year"].max()))
+    f = forecast(result, start=float(np.floor(pts["year"].min())), end=end, step=0.1)
+    for group in ("all", "frontier"):
+        sub = f[
+            (f["metric"] == metric)
+            & (f["domain"] == domain)
+            & (f["group"] == group)
+            & (f["band"] == "mean")
+        ]
+        _bands(ax, sub, GROUP_COLOURS[group], f"{group} models: posterior median, 50%/90%")
+    for (arch, extra, front), sub in pts.groupby(
+        [pts["architecture"].fillna(""), pts["extra_data"].fillna("No") != "No", pts["frontier"]]
+    ):
+        ax.scatter(
+            sub["year"],
+            sub["value"],
+            marker=ARCH_MARKERS.get(str(arch), "o"),
+            s=40 if front else 22,
+            facecolors=GROUP_COLOURS["frontier" if front else "all"] if not extra else "none",
+            edgecolors=GROUP_COLOURS["frontier" if front else "all"],
+            lw=1,
+            label=f"{arch or 'model'}{', extra data' if extra else ''}"
+            f"{', frontier' if front else ''}",
+        )
+    if show_ols and not (result.config.per_token and domain == "nlp"):
+        ols = baseline_lines(domain, rule=dict(result.config.rule)[domain]).set_index(  # type: ignore[arg-type]
+            ["metric", "group"]
+        )
+        years = np.linspace(pts["year"].min(), end, 50)
+        for group in ("frontier", "all"):
+            line = ols.loc[(metric, group)]
+            ax.plot(
+                years,
+                10 ** (line["intercept"] + line["slope"] * (years - YEAR_ORIGIN)),
+                ls="--",
+                color=GROUP_COLOURS[group],
+                lw=1,
+                label=f"{group}: thesis OLS",
+            )
+    ax.set_yscale("log")
+    unit = (
+        UNITS[metric].replace("forward pass", "token")
+        if (result.config.per_token and domain == "nlp")
+        else UNITS[metric]
+    )
+    ax.set(xlabel="release date (year)", ylabel=unit, title=f"{domain.upper()}: {unit} over time")
+    ax.legend(fontsize=7, ncols=2, loc="upper left")
+    return fig
+
+
+def plot_energy_fan(
+    result: TrendFit,
+    domain: str | None = None,
+    *,
+    end: float = 2040.0,
+    levels: dict[str, float] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Energy per forward pass to ``end``: predictive fan per group, the human levels as
+    labelled lines, and (on a new figure) the crossing-date distributions underneath."""
+    domain = domain or result.series[0]
+    lv = levels or {x.name: x.joules for x in human_levels()}
+    if ax is None:
+        fig, (ax, ax2) = plt.subplots(
+            2, 1, figsize=(7, 6.5), height_ratios=(3, 1.4), sharex=True, layout="constrained"
+        )
+    else:
+        fig, ax2 = ax.figure, None  # type: ignore[assignment]
+    f = forecast(result, end=end, step=0.25)
+    for group in ("all", "frontier"):
+        sub = f[
+            (f["metric"] == "joules")
+            & (f["domain"] == domain)
+            & (f["group"] == group)
+            & (f["band"] == "predictive")
+        ]
+        _bands(ax, sub, GROUP_COLOURS[group], f"{group} models (predictive 50%/90%)")
+    pts = _points(result, "joules", domain)
+    ax.scatter(pts["year"], pts["value"], s=12, color="0.3", zorder=3, label="models")
+    for name, joules in lv.items():
+        ax.axhline(joules, color="k", lw=0.8, ls=":")
+        ax.annotate(f"{name} ({joules:,.0f} J)", (f["year"].min(), joules), fontsize=7, va="bottom")
+    ax.set_yscale("log")
+    ax.set(ylabel=UNITS["joules"], title=f"{domain.upper()}: energy per forward pass")
+    ax.legend(fontsize=7, loc="lower right")
+    if ax2 is not None:
+        _crossing_panel(result, domain, lv, end, ax2)
+    return fig
+
+
+def _crossing_panel(
+    result: TrendFit, domain: str, levels: dict[str, float], end: float, ax: Axes
+) -> None:
+    origin = result.idata.attrs["year_origin"]
+    a = result.draws("energy_intercept")
+    b = result.draws("energy_slope")
+    for group, ls in (("frontier", "-"), ("all", "--")):
+        g = f"{domain}/{group}"
+        for k, (name, joules) in enumerate(levels.items()):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                years = origin + (np.log10(joules) - a.sel(group=g)) / b.sel(group=g)
+            years = years.to_numpy()
+            years = years[(b.sel(group=g).to_numpy() > 0) & (years <= end)]
+            if years.size:
+                ax.hist(
+                    years,
+                    bins=40,
+                    histtype="step",
+                    density=False,
+                    ls=ls,
+                    color=f"C{k}",
+                    label=f"{group}: {name}",
+                )
+    ax.set(xlabel="year", ylabel="draws", title="when the energy trend crosses each level")
+    ax.legend(fontsize=6)
+
+
+def plot_growth_forest(result: TrendFit, *, prob: float = 0.9, ax: Axes | None = None) -> Figure:
+    """Slope (orders of magnitude per year) of every metric and group, median and interval."""
+    rates = result.growth_rates(prob=prob)
+    rates = rates[rates["quantity"] == "slope_log10_per_year"].reset_index(drop=True)
+    fig, ax = _axes(ax, (7.0, 0.35 * len(rates) + 1.2))
+    y = np.arange(len(rates))[::-1]
+    colours = [GROUP_COLOURS[g] for g in rates["group"]]
+    ax.hlines(y, rates["lower"], rates["upper"], colors=colours, lw=2)
+    ax.scatter(rates["median"], y, color=colours, zorder=3)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yticks(y, [f"{r.metric} {r.domain} {r.group}" for r in rates.itertuples()], fontsize=8)
+    ax.set(xlabel=f"growth, log10 per year (median, {prob:.0%} interval)", title="Growth rates")
+    return fig
+
+
+def plot_efficiency(result: TrendFit, *, ax: Axes | None = None) -> Figure:
+    """GPU GFLOPS/W with the domain-adapted points, like thesis Figure 5.2, with the
+    posterior trend of each domain's series."""
+    fig, ax = _axes(ax)
+    f = forecast(
+        result,
+        start=float(np.floor(result.gpus["year"].min())),
+        end=float(np.ceil(result.gpus["year"].max())),
+        step=0.1,
+    )
+    for k, domain in enumerate(result.series):
+        pts = result.gpus[result.gpus["domain"] == domain]
+        adapted = pts["adapted"].astype(bool)
+        if k == 0:
+            ax.scatter(
+                pts.loc[~adapted, "year"],
+                pts.loc[~adapted, "gflops_per_watt"],
+                color="0.4",
+                s=18,
+                label="FP32 peak / TDP",
+            )
+        ax.scatter(
+            pts.loc[adapted, "year"],
+            pts.loc[adapted, "gflops_per_watt"],
+            marker="D",
+            color=f"C{k}",
+            s=30,
+            label=f"adapted for {domain.upper()}",
+        )
+        sub = f[
+            (f["metric"] == "gflops_per_watt") & (f["domain"] == domain) & (f["band"] == "mean")
+        ]
+        ax.fill_between(sub["year"], sub["lower"], sub["upper"], color=f"C{k}", alpha=0.2)
+        ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{domain.upper()} trend")
+    ax.set_yscale("log")
+    ax.set(xlabel="launch date (year)", ylabel="GFLOPS/W", title="Hardware efficiency")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def plot_accuracy_energy(
+    result: TrendFit, domain: str | None = None, *, ax: Axes | None = None
+) -> Figure:
+    """Accuracy (top-1 for CV, GLUE for NLP) against Joules per forward pass, coloured by
+    release year, like thesis Figures 5.5 and 5.6 (posterior median Joules)."""
+    domain = domain or result.series[0]
+    fig, ax = _axes(ax)
+    pts = _points(result, "joules", domain).dropna(subset=["accuracy"])
+    sc = ax.scatter(pts["value"], pts["accuracy"], c=pts["year"], cmap="viridis", s=30)
+    fig.colorbar(sc, ax=ax, label="release year")
+    ax.set_xscale("log")
+    ax.set(
+        xlabel=UNITS["joules"],
+        ylabel="ImageNet top-1 accuracy (%)" if domain == "cv" else "GLUE score",
+        title=f"{domain.upper()}: accuracy against energy per forward pass",
+    )
+    return fig

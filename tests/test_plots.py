@@ -1,0 +1,83 @@
+"""Every figure renders (Agg) from a fit, also from a loaded result, and honours ``ax=``."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+
+import energytrend as et
+from energytrend import plots
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def result() -> et.TrendFit:
+    return et.fit("all")
+
+
+@pytest.mark.parametrize(
+    ("func", "kwargs"),
+    [
+        (plots.plot_trend, {"metric": "gflops", "domain": "cv"}),
+        (plots.plot_trend, {"metric": "joules", "domain": "nlp"}),
+        (plots.plot_energy_fan, {"domain": "cv"}),
+        (plots.plot_growth_forest, {}),
+        (plots.plot_efficiency, {}),
+        (plots.plot_accuracy_energy, {"domain": "cv"}),
+        (plots.plot_accuracy_energy, {"domain": "nlp"}),
+    ],
+)
+def test_figures_render(result: et.TrendFit, func, kwargs, tmp_path) -> None:
+    fig = func(result, **kwargs)
+    assert isinstance(fig, Figure)
+    fig.savefig(tmp_path / "fig.png", dpi=50)
+    assert (tmp_path / "fig.png").stat().st_size > 5000
+    main = fig.axes[0]
+    assert main.get_title() and any(a.get_xlabel() for a in fig.axes)
+    plt.close(fig)
+
+
+def test_trend_plot_contents(result: et.TrendFit) -> None:
+    fig = plots.plot_trend(result, "gflops", "cv")
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and "GFLOPs per forward pass" in ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "frontier: thesis OLS" in labels and any("posterior median" in x for x in labels)
+    dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(dashed) == 2
+    plt.close(fig)
+
+
+def test_fan_chart_has_levels_and_crossing_panel(result: et.TrendFit) -> None:
+    fig = plots.plot_energy_fan(result, "cv")
+    assert len(fig.axes) == 2
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("human body" in t for t in texts) and any("total energy" in t for t in texts)
+    assert fig.axes[1].patches  # crossing-date histograms
+    plt.close(fig)
+
+
+def test_ax_is_honoured(result: et.TrendFit) -> None:
+    fig, axes = plt.subplots(1, 3)
+    assert plots.plot_growth_forest(result, ax=axes[0]) is fig
+    assert plots.plot_efficiency(result, ax=axes[1]) is fig
+    assert plots.plot_energy_fan(result, "nlp", ax=axes[2]) is fig
+    assert len(fig.axes) == 3
+    plt.close(fig)
+
+
+def test_loaded_result_plots_without_refitting(result: et.TrendFit, tmp_path) -> None:
+    loaded = et.load(result.save(tmp_path / "r.nc"))
+    fig = plots.plot_trend(loaded, "joules", "cv")
+    assert isinstance(fig, Figure)
+    plt.close(fig)
+
+
+def test_bad_arguments(result: et.TrendFit) -> None:
+    with pytest.raises(ValueError, match="metric must be"):
+        plots.plot_trend(result, "watts")
+    cv_only = et.fit("cv")
+    with pytest.raises(ValueError, match="not 'nlp'"):
+        plots.plot_trend(cv_only, "gflops", "nlp")

@@ -7,8 +7,11 @@ import pytest
 from energytrend.cli import main
 
 
-def test_run_prints_the_reproduced_thesis_tables(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run"]) == 0
+def test_run_prints_the_reproduced_thesis_tables(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--out", str(tmp_path / "report.html")]) == 0
+    assert (tmp_path / "report.html").exists()
     out = capsys.readouterr().out
     for title in (
         "Table 5.1",
@@ -47,7 +50,7 @@ def test_unknown_rule_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_help_for_each_command(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("run", "fit", "baseline", "check-data", "rules"):
+    for command in ("run", "fit", "report", "baseline", "check-data", "rules"):
         with pytest.raises(SystemExit) as info:
             main([command, "--help"])
         assert info.value.code == 0

@@ -149,10 +149,26 @@ def _write_table(df: pd.DataFrame, path: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """The main job: the thesis's tables, then the Bayesian fit of both domains."""
+    """The main job: the thesis's tables, the Bayesian fit of both domains, the report."""
     cmd_baseline(args)
     args.domain, args.output = "all", None
-    return cmd_fit(args)
+    code = cmd_fit(args)
+    return cmd_report(args) if code == 0 else code
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Fit (or load from the cache) and write the self-contained HTML report."""
+    from energytrend.report import write_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiagnosticsWarning)  # the report marks the failure
+        result = fit(args.domain, **_fit_args(args))  # type: ignore[arg-type]
+        path = write_report(result, Path(args.out))
+    print(
+        f"\nreport written to {path}"
+        + ("" if result.passed else " (the fit FAILED its diagnostics; marked there)")
+    )
+    return 0 if result.passed else 2
 
 
 def cmd_check_data(args: argparse.Namespace) -> int:
@@ -191,7 +207,20 @@ def build_parser() -> argparse.ArgumentParser:
         "both domains",
     )
     _add_fit_options(run)
+    run.add_argument("--out", default="out/report.html", help="where to write the report")
     run.set_defaults(func=cmd_run)
+
+    report = sub.add_parser("report", help="write the self-contained HTML forecasting report")
+    report.add_argument(
+        "domain",
+        nargs="?",
+        default="all",
+        choices=["cv", "nlp", "all"],
+        help="which models to fit (default: all)",
+    )
+    report.add_argument("--out", default="out/report.html", help="the HTML file to write")
+    _add_fit_options(report)
+    report.set_defaults(func=cmd_report)
 
     fit_cmd = sub.add_parser("fit", help="fit the Bayesian trend model and print growth rates")
     fit_cmd.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
@@ -224,6 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except ValueError as e:
         print(f"energytrend: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # unwritable output path, full disk, ...
+        print(
+            f"energytrend: error: cannot write {e.filename or ''}: {e.strerror or e}",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -1,0 +1,239 @@
+"""The forecasting report: one self-contained HTML file with every figure embedded.
+
+Every number in the report is read from the fit result passed in; nothing is typed by hand.
+A fit that failed its diagnostics is marked at the top and its numbers are not shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import platform
+from importlib.metadata import version
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from energytrend import plots
+from energytrend._version import __version__
+from energytrend.forecast import human_levels
+from energytrend.result import TrendFit
+from energytrend.store import atomic_path
+
+CSS = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.25rem;border-bottom:1px solid #ddd;margin-top:2rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}
+th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
+figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}img{max-width:100%}
+.fail{background:#fdecea;border:1px solid #e74c3c;padding:.8rem}
+.ok{background:#eafaf1;border:1px solid #27ae60;padding:.8rem}
+"""
+
+
+def _figure(fig: Figure, caption: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return (
+        f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _table(df: pd.DataFrame, digits: int = 3) -> str:
+    def fmt(v: object) -> str:
+        if isinstance(v, float):
+            if v != v:  # NaN
+                return ""
+            if v in (float("inf"), float("-inf")):
+                return "unbounded" if v > 0 else "-unbounded"
+            return f"{v:.{digits}g}"
+        if isinstance(v, pd.Timestamp):
+            return str(v.strftime("%Y-%m-%d"))
+        return str(v) if v is not None else ""
+
+    return str(
+        df.to_html(
+            index=False, formatters={c: fmt for c in df.columns}, escape=True, border=0, na_rep=""
+        )
+    )
+
+
+def _growth(result: TrendFit) -> pd.DataFrame:
+    rates = result.growth_rates()
+    rows = []
+    for (metric, domain, group), r in rates.groupby(["metric", "domain", "group"], sort=False):
+        q = r.set_index("quantity")
+        s, f, d = (
+            q.loc[k] for k in ("slope_log10_per_year", "factor_per_year", "doubling_time_months")
+        )
+        rows.append(
+            {
+                "metric": metric,
+                "domain": domain,
+                "group": group,
+                "unit": s["unit"],
+                "slope (log10/yr)": s["median"],
+                "slope lower": s["lower"],
+                "slope upper": s["upper"],
+                "factor/yr": f["median"],
+                "doubling (months)": d["median"] if d["direction"] != "unbounded" else float("inf"),
+                "direction": d["direction"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _data_summary(result: TrendFit) -> pd.DataFrame:
+    m = result.models
+    rows = []
+    for (domain, group), sub in m.groupby(["domain", "group"], sort=False):
+        rows.append(
+            {
+                "line": f"{domain}/{group}",
+                "models": len(sub),
+                "first": sub["release_date"].min(),
+                "last": sub["release_date"].max(),
+                "min GFLOPs": sub["gflops"].min(),
+                "max GFLOPs": sub["gflops"].max(),
+            }
+        )
+    for domain, sub in result.gpus.groupby("domain", sort=False):
+        rows.append(
+            {
+                "line": f"{domain}/hardware",
+                "models": len(sub),
+                "first": sub["launch_date"].min(),
+                "last": sub["launch_date"].max(),
+                "min GFLOPs": float("nan"),
+                "max GFLOPs": float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def render_report(result: TrendFit) -> str:
+    """The report as an HTML string."""
+    c = result.config
+    parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
+    if result.passed:
+        parts.append(
+            '<p class="ok">The posterior passed its diagnostics (no divergences, '
+            "R-hat &le; 1.01, bulk and tail ESS &ge; 400 for every reported "
+            "quantity).</p>"
+        )
+    else:
+        parts.append(
+            '<p class="fail"><strong>This fit FAILED its diagnostics</strong>: '
+            + html.escape("; ".join(result.diagnostics.failures))
+            + ". Its numbers are not reported.</p>"
+        )
+    parts += [
+        "<h2>Data</h2>",
+        "<p>Models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
+        "hardware from Tables B.1-B.3. Frontier rule: "
+        + html.escape(", ".join(f"{d}: {r}" for d, r in c.rule))
+        + ".</p>",
+        _table(_data_summary(result)),
+    ]
+    if result.passed:
+        levels = human_levels()
+        parts += [
+            "<h2>Growth rates</h2><p>Posterior medians and 90% credible intervals. "
+            "Doubling time is 12&middot;log10(2)/slope; 'unbounded' when the interval of the "
+            "slope includes zero.</p>",
+            _table(_growth(result)),
+            "<h2>Does hardware progress cancel the growth in FLOPs?</h2>",
+            _table(result.energy_verdict()),
+            "<h3>Contrasts (difference of slopes, log10 per year)</h3>",
+            _table(result.contrasts()),
+            "<h2>When does energy per forward pass reach human levels?</h2><p>"
+            + "; ".join(
+                html.escape(f"{lv.name}: {lv.derivation} = {lv.joules:,.0f} J") for lv in levels
+            )
+            + ". Years are posterior medians and 90% intervals of the trend's crossing; "
+            "'unbounded' means beyond the horizon.</p>",
+            _table(result.crossing_dates().drop(columns=["median_date", "prob"])),
+            "<h2>Figures</h2>",
+        ]
+        for domain in result.series:
+            parts.append(
+                _figure(
+                    plots.plot_trend(result, "gflops", domain),
+                    f"{domain.upper()}: compute per forward pass, posterior "
+                    "trends with 50%/90% bands, thesis OLS dashed",
+                )
+            )
+            parts.append(
+                _figure(
+                    plots.plot_trend(result, "joules", domain),
+                    f"{domain.upper()}: energy per forward pass",
+                )
+            )
+            parts.append(
+                _figure(
+                    plots.plot_energy_fan(result, domain),
+                    f"{domain.upper()}: energy forecast with human levels and "
+                    "crossing-date distributions",
+                )
+            )
+            parts.append(
+                _figure(
+                    plots.plot_accuracy_energy(result, domain),
+                    f"{domain.upper()}: accuracy against energy per forward pass",
+                )
+            )
+        parts.append(
+            _figure(
+                plots.plot_efficiency(result),
+                "Hardware efficiency (GFLOPS/W) with the domain-adapted series",
+            )
+        )
+        parts.append(_figure(plots.plot_growth_forest(result), "Growth rates of every line"))
+        parts += ["<h2>Posterior predictive checks</h2>", _table(result.ppc())]
+    parts += [
+        "<h2>Diagnostics</h2>",
+        _table(result.diagnostics.table),
+        "<h2>Reproducibility</h2>",
+        _table(
+            pd.DataFrame(
+                [
+                    {"item": "energytrend", "value": __version__},
+                    {"item": "pymc", "value": version("pymc")},
+                    {"item": "arviz", "value": version("arviz")},
+                    {"item": "python", "value": platform.python_version()},
+                    {"item": "sampler", "value": c.sampler},
+                    {"item": "seed", "value": str(c.seed)},
+                    {
+                        "item": "chains x draws (tune)",
+                        "value": f"{c.chains} x {c.draws} ({c.tune})",
+                    },
+                    {"item": "target_accept", "value": str(c.target_accept)},
+                    {"item": "pooling", "value": c.pooling},
+                    {"item": "per-token NLP", "value": str(c.per_token)},
+                ]
+            )
+        ),
+    ]
+    body = "\n".join(parts)
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>energytrend report</title><style>{CSS}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def write_report(result: TrendFit, path: str | Path) -> Path:
+    """Write the report to ``path`` atomically (never a half-written file)."""
+    path = Path(path)
+    text = render_report(result)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path

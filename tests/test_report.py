@@ -1,0 +1,144 @@
+"""The HTML report: self-contained, the fit's own numbers, every figure, rendered in a real
+headless browser where one is installed."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import energytrend as et
+from energytrend.cli import main
+from energytrend.report import render_report, write_report
+
+pytestmark = pytest.mark.slow
+N_FIGURES = 4 * 2 + 2  # per domain: compute, energy, fan, accuracy; plus efficiency, forest
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[et.TrendFit, Path]:
+    result = et.fit("all")
+    path = write_report(result, tmp_path_factory.mktemp("report") / "report.html")
+    return result, path
+
+
+def test_report_is_self_contained_with_every_section(report) -> None:
+    result, path = report
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    for heading in (
+        "Data",
+        "Growth rates",
+        "Does hardware progress cancel",
+        "human levels",
+        "Figures",
+        "Diagnostics",
+        "Reproducibility",
+    ):
+        assert heading in text
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', text)
+    assert len(images) == N_FIGURES
+    assert all(base64.b64decode(i)[:4] == b"\x89PNG" for i in images)
+    assert "http://" not in text and "https://" not in text  # nothing fetched
+    assert f"<td>{result.config.seed}</td>" in text
+
+
+def test_report_numbers_are_the_fits_numbers(report) -> None:
+    result, path = report
+    text = path.read_text(encoding="utf-8")
+    verdict = result.energy_verdict()
+    for p in verdict["prob_growing"]:
+        assert f"<td>{p:.3g}</td>" in text
+    rates = result.growth_rates()
+    slope = rates[(rates["quantity"] == "slope_log10_per_year")]["median"]
+    for v in slope:
+        assert f"<td>{v:.3g}</td>" in text
+    crossing = result.crossing_dates()
+    for v in crossing["median_year"]:
+        assert (f"<td>{v:.3g}</td>" if v != float("inf") else "<td>unbounded</td>") in text
+
+
+def test_failed_fit_is_marked_and_hides_numbers() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bad = et.fit("nlp", draws=20, tune=20, chains=2, cache=False)
+        text = render_report(bad)
+    assert "FAILED its diagnostics" in text
+    assert "Growth rates" not in text and "data:image/png" not in text
+
+
+def test_cli_report_and_bad_output_path(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "r.html"
+    assert main(["report", "cv", "--out", str(out)]) == 0
+    assert out.exists() and "report written to" in capsys.readouterr().out
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["report", "cv", "--out", str(blocker / "r.html")]) == 1
+    assert "energytrend: error:" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "r.html"]
+
+
+def _browser() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
+    browser = _browser()
+    if browser is None:
+        pytest.skip(
+            "no headless Chromium on this machine (test.sh installs Debian's "
+            "chromium where it can): the report was not opened in a browser"
+        )
+    _, path = report
+    dom = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            path.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    # The browser parsed the page and every embedded image is in the rendered DOM.
+    assert "Growth rates" in dom
+    assert dom.count("data:image/png;base64,") == N_FIGURES
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile2'}",
+            f"--screenshot={shot}",
+            "--window-size=1200,2000",
+            path.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 20_000

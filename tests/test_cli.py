@@ -50,7 +50,16 @@ def test_unknown_rule_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_help_for_each_command(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("run", "fit", "report", "baseline", "check-data", "rules"):
+    for command in (
+        "run",
+        "fit",
+        "forecast",
+        "crossing",
+        "report",
+        "baseline",
+        "check-data",
+        "rules",
+    ):
         with pytest.raises(SystemExit) as info:
             main([command, "--help"])
         assert info.value.code == 0
@@ -102,3 +111,17 @@ def test_bad_output_suffix_is_an_error(tmp_path, capsys: pytest.CaptureFixture[s
     with pytest.raises(ValueError, match=r"must end in \.csv or \.json"):
         _write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_forecast_and_crossing_commands(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pandas as pd
+
+    assert main(["forecast", "cv", "--end", "2030", "--output", str(tmp_path / "f.csv")]) == 0
+    f = pd.read_csv(tmp_path / "f.csv")
+    assert f["year"].max() == 2030 and set(f["band"]) == {"mean", "predictive"}
+    assert main(["crossing", "cv", "--level", "kettle=2000", "--level", "1e4"]) == 0
+    out = capsys.readouterr().out
+    assert "kettle" in out and "1e4 J" in out
+    assert main(["crossing", "cv", "--level", "kettle=lots"]) == 1
+    assert "NAME=JOULES" in capsys.readouterr().err

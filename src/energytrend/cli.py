@@ -156,6 +156,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     return cmd_report(args) if code == 0 else code
 
 
+def _table_command(args: argparse.Namespace, title: str, make: str) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiagnosticsWarning)
+        result = fit(args.domain, **_fit_args(args))  # type: ignore[arg-type]
+    if not result.passed:
+        print(
+            "energytrend: error: the fit failed its diagnostics ("
+            + "; ".join(result.diagnostics.failures)
+            + "); nothing is reported",
+            file=sys.stderr,
+        )
+        return 2
+    if make == "forecast":
+        table = result.forecast(end=args.end)
+    else:
+        levels = dict(_level(x) for x in args.level) if args.level else None
+        table = result.crossing_dates(levels=levels, horizon=args.horizon)
+    if args.output:
+        _write_table(table, Path(args.output))
+        print(f"{title} written to {args.output}")
+    else:
+        _print_table(title, table, 4)
+    return 0
+
+
+def _level(text: str) -> tuple[str, float]:
+    name, _, joules = text.rpartition("=")
+    try:
+        return name or f"{joules} J", float(joules)
+    except ValueError:
+        raise ValueError(
+            f"--level must look like NAME=JOULES (e.g. 'a kettle=2000'), got {text!r}"
+        ) from None
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """Trend medians with mean and predictive bands."""
+    return _table_command(args, "Forecast (natural units)", "forecast")
+
+
+def cmd_crossing(args: argparse.Namespace) -> int:
+    """Dates at which energy per forward pass crosses the levels."""
+    return _table_command(args, "Crossing dates of the energy trends", "crossing")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Fit (or load from the cache) and write the self-contained HTML report."""
     from energytrend.report import write_report
@@ -231,6 +276,26 @@ def build_parser() -> argparse.ArgumentParser:
     base = sub.add_parser("baseline", help="the thesis's OLS tables recomputed")
     base.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
     base.set_defaults(func=cmd_baseline)
+
+    fc = sub.add_parser("forecast", help="trend forecasts with mean and predictive bands")
+    fc.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
+    fc.add_argument("--end", type=float, default=2040.0, help="last year (default 2040)")
+    fc.add_argument("--output", help="write the table to this .csv or .json")
+    _add_fit_options(fc)
+    fc.set_defaults(func=cmd_forecast)
+
+    cr = sub.add_parser("crossing", help="when energy per inference crosses human levels")
+    cr.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
+    cr.add_argument(
+        "--level",
+        action="append",
+        metavar="NAME=JOULES",
+        help="a level of your own (repeatable); default: the thesis's two",
+    )
+    cr.add_argument("--horizon", type=float, default=2100.0, help="last year considered")
+    cr.add_argument("--output", help="write the table to this .csv or .json")
+    _add_fit_options(cr)
+    cr.set_defaults(func=cmd_crossing)
 
     check = sub.add_parser("check-data", help="validate your own CSV file")
     check.add_argument("table", choices=sorted(TABLES), help="which kind of table the file is")

@@ -141,6 +141,9 @@ def test_save_load_round_trip(small_fit: et.TrendFit, tmp_path: Path) -> None:
     assert attrs["seed"] == small_fit.config.seed
     assert len(attrs["data_hash"]) == 64 and "compute" in attrs["spec"]
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    from energytrend.store import _umask
+
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()  # the usual mode, not 0600
     assert b"pickle" not in path.read_bytes()[:0]  # netCDF/HDF5, never pickle
     assert path.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
 

@@ -98,7 +98,7 @@ def _data_summary(result: TrendFit) -> pd.DataFrame:
         rows.append(
             {
                 "line": f"{domain}/{group}",
-                "models": len(sub),
+                "points": len(sub),
                 "first": sub["release_date"].min(),
                 "last": sub["release_date"].max(),
                 "min GFLOPs": sub["gflops"].min(),
@@ -109,7 +109,7 @@ def _data_summary(result: TrendFit) -> pd.DataFrame:
         rows.append(
             {
                 "line": f"{domain}/hardware",
-                "models": len(sub),
+                "points": len(sub),
                 "first": sub["launch_date"].min(),
                 "last": sub["launch_date"].max(),
                 "min GFLOPs": float("nan"),

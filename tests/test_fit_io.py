@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 
 import energytrend as et
-from energytrend.fit import FitConfig, sample_model
-from energytrend.model import ModelData, build_model
-from energytrend.spec import resolve_spec
+from energytrend.fit import FitConfig, sample
+from energytrend.model import ModelData
 
 fit_module = importlib.import_module("energytrend.fit")  # the module, not et.fit
 SMALL = {"draws": 300, "tune": 300, "chains": 2}
@@ -65,7 +64,7 @@ def test_parameter_recovery_four_groups() -> None:
         year_origin=2018.0,
     )
     config = FitConfig(draws=1000, tune=1000, chains=2, seed=3)
-    tree = sample_model(build_model(data, resolve_spec()), config, progressbar=False)
+    tree = sample(data, config, progressbar=False)
     post = tree["posterior"]
     covered = []
     for name, values in {**true, "eff_slope": [0.11, 0.13]}.items():

@@ -56,8 +56,11 @@ def check(tree: xr.DataTree) -> Diagnostics:
     summary = az.summary(tree, var_names=reported_vars(tree), kind="diagnostics", round_to="none")
     table = pd.DataFrame(summary)[["ess_bulk", "ess_tail", "r_hat"]].astype(float)
     table.index.name = "parameter"
-    table = table.reset_index()
-    divergences = int(tree["sample_stats"]["diverging"].sum())
+    return gate(table.reset_index(), int(tree["sample_stats"]["diverging"].sum()))
+
+
+def gate(table: pd.DataFrame, divergences: int) -> Diagnostics:
+    """Apply the thresholds to a per-parameter table (parameter, ess_bulk, ess_tail, r_hat)."""
     failures = []
     if divergences:
         failures.append(f"{divergences} divergent transitions (must be 0)")
@@ -71,3 +74,28 @@ def check(tree: xr.DataTree) -> Diagnostics:
         if worst[col] < MIN_ESS:
             failures.append(f"{col} {worst[col]:.0f} < {MIN_ESS:.0f} for {worst['parameter']}")
     return Diagnostics(table=table, divergences=divergences, failures=tuple(failures))
+
+
+#: Name of the result-file group that stores the diagnostics table.
+GROUP = "energytrend_diagnostics"
+
+
+def to_dataset(diag: Diagnostics) -> xr.Dataset:
+    """The diagnostics table as a Dataset along ``parameter`` (stored with a result)."""
+    t = diag.table
+    return xr.Dataset(
+        {c: ("parameter", t[c].to_numpy(dtype=float)) for c in ("ess_bulk", "ess_tail", "r_hat")},
+        coords={"parameter": t["parameter"].astype(str).to_numpy()},
+        attrs={"divergences": diag.divergences},
+    )
+
+
+def from_dataset(ds: xr.Dataset) -> Diagnostics:
+    """Inverse of :func:`to_dataset`; the gate is re-applied to the stored numbers."""
+    table = pd.DataFrame(
+        {
+            "parameter": ds["parameter"].to_numpy().astype(str).astype(object),
+            **{c: ds[c].to_numpy() for c in ("ess_bulk", "ess_tail", "r_hat")},
+        }
+    )
+    return gate(table, int(ds.attrs["divergences"]))

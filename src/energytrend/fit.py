@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
-import os
 import sys
 import warnings
 from collections.abc import Mapping
@@ -20,14 +19,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pymc as pm
 import xarray as xr
 
 from energytrend import diagnostics
 from energytrend._version import __version__ as VERSION
 from energytrend.design import FitDomain, PreparedData, prepare
+from energytrend.engine import SamplerSettings, sample_nutpie, sample_pymc
 from energytrend.hardware import Selection
-from energytrend.model import POOLINGS, ModelData, Pooling, build_model
+from energytrend.model import POOLINGS, ModelData, Pooling
 from energytrend.result import TrendFit
 from energytrend.spec import Spec, diff_specs, digest, resolve_spec
 from energytrend.store import (
@@ -234,30 +233,32 @@ def fit(
     return result
 
 
-def sample_model(
-    model: pm.Model, config: FitConfig, progressbar: bool | None = None
-) -> xr.DataTree:
-    """Run NUTS on ``model`` with the sampler settings of ``config``; returns the DataTree."""
-    if progressbar is None:
-        progressbar = sys.stderr.isatty()
-    tree: xr.DataTree = pm.sample(
-        model=model,
+def settings_of(config: FitConfig) -> SamplerSettings:
+    """The sampler settings of a fit configuration."""
+    return SamplerSettings(
         draws=config.draws,
         tune=config.tune,
         chains=config.chains,
-        cores=min(config.chains, os.cpu_count() or 1),
-        random_seed=config.seed,
-        nuts_sampler=config.sampler,
+        seed=config.seed,
         target_accept=config.target_accept,
-        progressbar=progressbar,
-        compute_convergence_checks=False,
     )
-    return tree
+
+
+def sample(data: ModelData, config: FitConfig, progressbar: bool | None = None) -> xr.DataTree:
+    """Sample the model of ``data`` as ``config`` says; returns the DataTree with the
+    posterior, sampler statistics, the data and the per-model energies.
+
+    With nutpie the compiled model is reused for every later fit of the same structure in
+    this process (:mod:`energytrend.engine`).
+    """
+    if progressbar is None:
+        progressbar = sys.stderr.isatty()
+    run = sample_nutpie if config.sampler == "nutpie" else sample_pymc
+    return run(data, config.spec, config.pooling, settings_of(config), progressbar)
 
 
 def _sample(prepared: PreparedData, config: FitConfig, progressbar: bool | None) -> TrendFit:
-    model = build_model(prepared.arrays, config.spec, config.pooling)
-    tree = sample_model(model, config, progressbar)
+    tree = sample(prepared.arrays, config, progressbar)
     return _wrap(_attach_data(tree, prepared), config)
 
 
@@ -275,8 +276,11 @@ def _attach_data(tree: xr.DataTree, prepared: PreparedData) -> xr.DataTree:
     return tree
 
 
-def _wrap(tree: xr.DataTree, config: FitConfig) -> TrendFit:
-    diag = diagnostics.check(tree)
+def _wrap(
+    tree: xr.DataTree, config: FitConfig, diag: diagnostics.Diagnostics | None = None
+) -> TrendFit:
+    if diag is None:
+        diag = diagnostics.check(tree)
     data = tree["energytrend_data"]
     result = TrendFit(
         idata=tree,
@@ -330,7 +334,9 @@ def save_result(result: TrendFit, path: Path, key: str = "") -> Path:
         "spec_hash": digest(spec),
         "key": key or digest(VERSION, arrays.fingerprint(), spec, result.config.to_json())[:32],
     }
-    write_result(result.idata, Path(path), attrs)
+    tree = result.idata.copy()
+    tree[diagnostics.GROUP] = xr.DataTree(diagnostics.to_dataset(result.diagnostics))
+    write_result(tree, Path(path), attrs)
     return Path(path)
 
 
@@ -383,7 +389,13 @@ def load(
                 f"{path} was made from other data or another specification "
                 "than expected:\n  " + "\n  ".join(problems[:20])
             )
-    return _wrap(tree, config)
+    stored = tree.children.get(diagnostics.GROUP)
+    if stored is not None:
+        del tree[diagnostics.GROUP]
+    # the cache (verify=False) trusts the diagnostics computed when it was written; a file
+    # handed in by a user has them recomputed from its draws
+    diag = None if verify or stored is None else diagnostics.from_dataset(stored.to_dataset())
+    return _wrap(tree, config, diag)
 
 
 def _data_differences(saved: ModelData, expected: ModelData) -> list[str]:

@@ -14,7 +14,10 @@ Structure (all quantities in log10 units, time in years from ``year_origin``):
 * energy: ``log10 J = log10 GFLOPs - log10 GFLOPS/W`` exactly, so the energy line of a group is
   ``energy_intercept[g] = intercept[g] - eff_intercept[s(g)]`` and ``energy_slope[g] = slope[g]
   - eff_slope[s(g)]``, computed draw by draw: the efficiency posterior propagates into every
-  energy quantity instead of being plugged in as a point estimate.
+  energy quantity instead of being plugged in as a point estimate. The energies of the
+  individual models (``log10_joules[obs]``) are computed the same way after sampling
+  (:func:`energytrend.engine.with_data_groups`), so that no sampled quantity has a
+  per-model dimension and a compiled model accepts data with any number of models.
 
 Intercepts and slopes are partially pooled across lines (non-centred parameterisation);
 ``pooling="none"`` fits independent lines (the thesis) and ``"complete"`` one shared line.
@@ -183,10 +186,4 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         # Energy per forward pass: compute minus efficiency, draw by draw.
         pm.Deterministic("energy_intercept", intercept - eff_intercept[group_series], dims="group")
         pm.Deterministic("energy_slope", slope - eff_slope[group_series], dims="group")
-        obs_series = group_series[obs_group]
-        pm.Deterministic(
-            "log10_joules",
-            obs_y - (eff_intercept[obs_series] + eff_slope[obs_series] * obs_t),
-            dims="obs",
-        )
     return model

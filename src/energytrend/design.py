@@ -7,7 +7,7 @@ rule, which GPU selection, and whether NLP compute is normalised per input token
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -117,3 +117,29 @@ def prepare(
         year_origin=float(year_origin),
     )
     return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains)
+
+
+def before(prepared: PreparedData, cutoff: float) -> PreparedData:
+    """Only the models released and the GPU points launched before ``cutoff`` (a decimal
+    year): the data a forecaster had at that date. Frontier flags and the efficiency
+    adaptation are those of the full data."""
+    a = prepared.arrays
+    keep_obs = a.obs_t + a.year_origin < cutoff
+    keep_gpu = a.gpu_t + a.year_origin < cutoff
+    arrays = replace(
+        a,
+        obs=tuple(np.asarray(a.obs, dtype=object)[keep_obs]),
+        obs_group=a.obs_group[keep_obs],
+        obs_t=a.obs_t[keep_obs],
+        obs_y=a.obs_y[keep_obs],
+        gpu=tuple(np.asarray(a.gpu, dtype=object)[keep_gpu]),
+        gpu_series=a.gpu_series[keep_gpu],
+        gpu_t=a.gpu_t[keep_gpu],
+        gpu_y=a.gpu_y[keep_gpu],
+    )
+    return replace(
+        prepared,
+        arrays=arrays,
+        models=prepared.models[keep_obs].reset_index(drop=True),
+        gpus=prepared.gpus[keep_gpu].reset_index(drop=True),
+    )

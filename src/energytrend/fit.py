@@ -214,7 +214,22 @@ def fit(
         selection=selection,
         year_origin=config.year_origin,
     )
-    key = digest(VERSION, prepared.arrays.fingerprint(), spec, config.to_json())[:32]
+    return fit_prepared(
+        prepared, config, cache=cache, cache_path=cache_path, progressbar=progressbar
+    )
+
+
+def fit_prepared(
+    prepared: PreparedData,
+    config: FitConfig,
+    *,
+    cache: bool = True,
+    cache_path: str | Path | None = None,
+    progressbar: bool | None = None,
+) -> TrendFit:
+    """Fit already prepared data (see :func:`energytrend.design.prepare`) with ``config``,
+    through the cache. :func:`fit` is this after validating and preparing the tables."""
+    key = digest(VERSION, prepared.arrays.fingerprint(), config.spec, config.to_json())[:32]
     path = cache_dir(cache_path) / f"fit-{key}.nc"
     if cache and path.exists():
         try:

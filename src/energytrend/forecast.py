@@ -52,7 +52,9 @@ def human_levels() -> tuple[EnergyLevel, ...]:
     )
 
 
-def _lines(result: TrendFit) -> list[tuple[str, str, str, np.ndarray, np.ndarray, np.ndarray]]:
+def _lines(
+    result: TrendFit,
+) -> list[tuple[str, str, str, np.ndarray, np.ndarray, np.ndarray]]:
     """(metric, domain, group, intercept, slope, sigma) draws of every trend line."""
     out = []
     for s in result.series:
@@ -112,7 +114,8 @@ def forecast(
     rows = []
     for metric, domain, group, a, b, sd in _lines(result):
         mean = a[:, None] + b[:, None] * t[None, :]
-        predictive = mean + sd[:, None] * rng.standard_normal(mean.shape)
+        kind = "efficiency" if metric == "gflops_per_watt" else "compute"
+        predictive = mean + sd[:, None] * result.scatter(kind, mean.shape, rng)
         for band, values in (("mean", mean), ("predictive", predictive)):
             q = np.quantile(values, [0.5, lo, hi, 0.25, 0.75], axis=0)
             rows.append(

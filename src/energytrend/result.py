@@ -274,31 +274,50 @@ class TrendFit:
         out["prob"] = prob
         return out
 
+    def predictive_draws(
+        self,
+        kind: str,
+        index: np.ndarray,
+        t: np.ndarray,
+        rng: np.random.Generator,
+        n_draws: int | None = None,
+    ) -> np.ndarray:
+        """Draws (sample, point) of log10 values of new points on the fitted lines.
+
+        ``kind`` is ``"compute"`` (``index`` into :attr:`groups`) or ``"efficiency"`` (into
+        :attr:`series`); ``t`` is in years from the time origin. The scatter is the fitted
+        likelihood's: normal, or Student-t with the posterior ``nu`` draw by draw.
+        """
+        prefix = {"compute": "", "efficiency": "eff_"}[kind]
+        a = self.draws(f"{prefix}intercept").to_numpy()[:n_draws]
+        b = self.draws(f"{prefix}slope").to_numpy()[:n_draws]
+        sd = self.draws(f"{prefix}sigma").to_numpy()[:n_draws]
+        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
+        mu = a[:, i] + b[:, i] * tt
+        return mu + sd[:, i] * self.scatter(kind, mu.shape, rng)
+
+    def scatter(self, kind: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """Standardised likelihood noise, ``shape[0]`` posterior draws by any points."""
+        nu_name = {"compute": "nu", "efficiency": "eff_nu"}[kind]
+        if nu_name in self.idata["posterior"]:
+            nu = self.draws(nu_name).to_numpy()[: shape[0]]
+            return rng.standard_t(nu.reshape((-1,) + (1,) * (len(shape) - 1)), size=shape)
+        return rng.standard_normal(shape)
+
     def posterior_predictive(self, n_draws: int | None = None) -> dict[str, np.ndarray]:
         """Replicated log10 data: ``log10_gflops`` (sample, obs), ``log10_gflops_per_watt``
         (sample, gpu), drawn with the fit's seed."""
         rng = np.random.default_rng(self.config.seed + 1)
         cd = self.idata["constant_data"]
-        out = {}
-        for name, prefix, idx, t in (
-            ("log10_gflops", "", cd["obs_group"], cd["obs_t"]),
-            ("log10_gflops_per_watt", "eff_", cd["gpu_series"], cd["gpu_t"]),
-        ):
-            a = self.draws(f"{prefix}intercept").to_numpy()
-            b = self.draws(f"{prefix}slope").to_numpy()
-            sd = self.draws(f"{prefix}sigma").to_numpy()
-            if n_draws is not None:
-                a, b, sd = a[:n_draws], b[:n_draws], sd[:n_draws]
-            i, tt = idx.to_numpy(), t.to_numpy()
-            mu = a[:, i] + b[:, i] * tt
-            nu_name = f"{prefix}nu"
-            if nu_name in self.idata["posterior"]:
-                nu = self.draws(nu_name).to_numpy()[: len(mu), None]
-                noise = rng.standard_t(nu, size=mu.shape)
-            else:
-                noise = rng.standard_normal(mu.shape)
-            out[name] = mu + sd[:, i] * noise
-        return out
+        return {
+            name: self.predictive_draws(
+                kind, cd[idx].to_numpy(), cd[t].to_numpy(), rng, n_draws=n_draws
+            )
+            for name, kind, idx, t in (
+                ("log10_gflops", "compute", "obs_group", "obs_t"),
+                ("log10_gflops_per_watt", "efficiency", "gpu_series", "gpu_t"),
+            )
+        }
 
     def ppc(self) -> pd.DataFrame:
         """Posterior predictive checks per line.

@@ -55,6 +55,7 @@ class DataValidationError(ValueError):
     def __init__(self, source: str, problems: list[Problem], row_word: str = "line") -> None:
         self.source = source
         self.problems = problems
+        self._row_word = row_word
         self.row = problems[0].row
         self.column = problems[0].column
         lines = [f"{source}, {p.describe(row_word)}" for p in problems[:MAX_LISTED]]
@@ -62,6 +63,10 @@ class DataValidationError(ValueError):
             lines.append(f"... and {len(problems) - MAX_LISTED} more problems in {source}")
         head = f"{len(problems)} problem(s) in {source}:" if len(problems) > 1 else ""
         super().__init__("\n".join(([head] if head else []) + lines))
+
+    def __reduce__(self) -> tuple[type, tuple[str, list[Problem], str]]:
+        # picklable, so that an error raised in a worker process arrives intact
+        return (type(self), (self.source, self.problems, self._row_word))
 
 
 def read_table(path: str | Path, spec: TableSpec, *, today: dt.date | None = None) -> pd.DataFrame:

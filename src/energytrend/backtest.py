@@ -26,13 +26,16 @@ from matplotlib.figure import Figure
 
 from energytrend.data import decimal_year
 from energytrend.design import FitDomain, before, prepare
+from energytrend.result import TrendFit
 from energytrend.spec import resolve_spec
 from energytrend.sweep import run_tasks
 
-#: Model variants compared by default: the shipped model, and a heavier-tailed likelihood.
+#: Model variants compared by default: constant normal scatter, a heavier-tailed likelihood,
+#: and a normal scatter that widens (or narrows) with time.
 DEFAULT_VARIANTS: dict[str, dict[str, Any]] = {
-    "normal": {"likelihood": {"family": "normal"}},
-    "student_t": {"likelihood": {"family": "student_t"}},
+    "normal": {"likelihood": {"family": "normal", "scatter": "constant"}},
+    "student_t": {"likelihood": {"family": "student_t", "scatter": "constant"}},
+    "widening": {"likelihood": {"family": "normal", "scatter": "widening"}},
 }
 DEFAULT_CUTOFFS: dict[str, tuple[float, ...]] = {
     "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0),
@@ -123,10 +126,11 @@ def _one_cutoff(task: BacktestTask) -> pd.DataFrame:
     )
 
 
-def _efficiency_line(result: Any, series: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _efficiency_line(result: TrendFit, series: np.ndarray, t: np.ndarray) -> np.ndarray:
     a = result.draws("eff_intercept").to_numpy()[:, series]
     b = result.draws("eff_slope").to_numpy()[:, series]
-    return a + b * t
+    out: np.ndarray = a + b * t
+    return out
 
 
 def _usable(domain: FitDomain, cutoff: float, rule: str) -> bool:
@@ -221,7 +225,7 @@ def backtest(
         domains: ``"cv"`` and/or ``"nlp"`` (each fitted on its own).
         cutoffs: per domain, the cut-off years (default :data:`DEFAULT_CUTOFFS`). Cut-offs
             that leave a group fewer than 3 models, or nothing to score, are skipped.
-        variants: name -> prior overrides (default: normal and Student-t likelihoods).
+        variants: name -> prior overrides (default :data:`DEFAULT_VARIANTS`).
         rule, draws, tune, chains, seed: as for :func:`energytrend.fit`.
         client, workers: see :func:`energytrend.sweep.run_tasks`.
     """

@@ -37,6 +37,7 @@ SBC_VARS = (
     "intercept",
     "slope",
     "sigma",
+    "sigma_trend",
     "eff_intercept",
     "eff_slope",
     "eff_sigma",
@@ -209,7 +210,7 @@ class Calibration:
         """Write the ranks as CSV (settings in a JSON header line), atomically."""
         path = Path(path)
         meta = {"domain": self.domain, "n_rank_draws": self.n_rank_draws, **self.settings}
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        with atomic_path(path) as tmp, Path(tmp).open("w", encoding="utf-8") as fh:
             fh.write("# " + json.dumps(meta, sort_keys=True) + "\n")
             self.ranks.to_csv(fh, index=False)
         return path
@@ -218,7 +219,7 @@ class Calibration:
     def load(cls, path: str | Path) -> Calibration:
         """Read a file written by :meth:`save`."""
         path = Path(path)
-        with open(path, encoding="utf-8") as fh:
+        with path.open(encoding="utf-8") as fh:
             first = fh.readline()
             if not first.startswith("# "):
                 raise ValueError(f"{path} is not an energytrend SBC file (no settings line)")

@@ -20,6 +20,7 @@ REPORTED = (
     "intercept",
     "slope",
     "sigma",
+    "sigma_trend",
     "eff_intercept",
     "eff_slope",
     "eff_sigma",

@@ -52,12 +52,11 @@ def human_levels() -> tuple[EnergyLevel, ...]:
     )
 
 
-def _lines(
-    result: TrendFit,
-) -> list[tuple[str, str, str, np.ndarray, np.ndarray, np.ndarray]]:
-    """(metric, domain, group, intercept, slope, sigma) draws of every trend line."""
+def _lines(result: TrendFit) -> list[tuple[str, str, str, np.ndarray, np.ndarray, str, int]]:
+    """(metric, domain, group, intercept draws, slope draws, kind, index) of every trend
+    line; ``kind`` and ``index`` locate its scatter (:meth:`TrendFit.scale`)."""
     out = []
-    for s in result.series:
+    for k, s in enumerate(result.series):
         out.append(
             (
                 "gflops_per_watt",
@@ -65,13 +64,12 @@ def _lines(
                 "hardware",
                 result.draws("eff_intercept").sel(series=s).to_numpy(),
                 result.draws("eff_slope").sel(series=s).to_numpy(),
-                result.draws("eff_sigma").sel(series=s).to_numpy(),
+                "efficiency",
+                k,
             )
         )
-    sigma = result.draws("sigma")
-    for g in result.groups:
+    for k, g in enumerate(result.groups):
         d, grp = g.split("/")
-        sd = sigma.sel(group=g).to_numpy()
         for metric, prefix in (("gflops", ""), ("joules", "energy_")):
             out.append(
                 (
@@ -80,7 +78,8 @@ def _lines(
                     grp,
                     result.draws(f"{prefix}intercept").sel(group=g).to_numpy(),
                     result.draws(f"{prefix}slope").sel(group=g).to_numpy(),
-                    sd,
+                    "compute",
+                    k,
                 )
             )
     return out
@@ -112,10 +111,10 @@ def forecast(
     t = years - result.idata.attrs["year_origin"]
     rng = np.random.default_rng(result.config.seed + 2)
     rows = []
-    for metric, domain, group, a, b, sd in _lines(result):
+    for metric, domain, group, a, b, kind, k in _lines(result):
         mean = a[:, None] + b[:, None] * t[None, :]
-        kind = "efficiency" if metric == "gflops_per_watt" else "compute"
-        predictive = mean + sd[:, None] * result.scatter(kind, mean.shape, rng)
+        sd = result.scale(kind, np.full(t.shape, k), t)
+        predictive = mean + sd * result.scatter(kind, mean.shape, rng)
         for band, values in (("mean", mean), ("predictive", predictive)):
             q = np.quantile(values, [0.5, lo, hi, 0.25, 0.75], axis=0)
             rows.append(
@@ -168,7 +167,7 @@ def crossing_dates(
     origin = result.idata.attrs["year_origin"]
     last = float(result.models["year"].max())
     rows = []
-    for metric, domain, group, a, b, _ in _lines(result):
+    for metric, domain, group, a, b, *_ in _lines(result):
         if metric != "joules":
             continue
         for name, joules in _levels(levels):
@@ -220,7 +219,7 @@ def crossing_curve(
     years = np.arange(start, end + 1.0)
     t = years - result.idata.attrs["year_origin"]
     rows = []
-    for metric, domain, group, a, b, _ in _lines(result):
+    for metric, domain, group, a, b, *_ in _lines(result):
         if metric != "joules":
             continue
         trend = a[:, None] + b[:, None] * t[None, :]

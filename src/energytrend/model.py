@@ -7,7 +7,8 @@ Structure (all quantities in log10 units, time in years from ``year_origin``):
 
 * compute: ``log10 GFLOPs[i] ~ Normal(intercept[g] + slope[g] * t[i], sigma[g])`` for the model
   groups ``g`` (domain x {frontier, all}); frontier models belong to both of their domain's
-  groups, as in the thesis's two lines.
+  groups, as in the thesis's two lines. With ``scatter = "widening"`` the scatter is
+  ``sigma[g] * exp(sigma_trend[g] * t[i])``.
 * efficiency: ``log10 GFLOPS/W[k] ~ Normal(eff_intercept[s] + eff_slope[s] * t[k],
   eff_sigma[s])`` for each domain's adapted GPU series ``s``, with independent priors (the two
   series share most of their points, so they are not pooled).
@@ -155,6 +156,7 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         )
         eff_slope = pm.Normal("eff_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
         eff_sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
+        widening = spec["likelihood"].get("scatter", "constant") == "widening"
         _likelihood(
             "log10_gflops_per_watt",
             eff_intercept[gpu_series] + eff_slope[gpu_series] * gpu_t,
@@ -173,10 +175,14 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
             sigma = pm.Deterministic("sigma", pt.ones(n_groups) * shared_sigma, dims="group")
         else:
             sigma = pm.HalfNormal("sigma", comp["sigma"]["sigma"], dims="group")
+        obs_sigma = sigma[obs_group]
+        if widening:
+            sigma_trend = pm.Normal("sigma_trend", 0.0, comp["sigma_trend"]["sigma"], dims="group")
+            obs_sigma = obs_sigma * pt.exp(sigma_trend[obs_group] * obs_t)
         _likelihood(
             "log10_gflops",
             intercept[obs_group] + slope[obs_group] * obs_t,
-            sigma[obs_group],
+            obs_sigma,
             obs_y,
             "obs",
             spec,

@@ -291,10 +291,24 @@ class TrendFit:
         prefix = {"compute": "", "efficiency": "eff_"}[kind]
         a = self.draws(f"{prefix}intercept").to_numpy()[:n_draws]
         b = self.draws(f"{prefix}slope").to_numpy()[:n_draws]
-        sd = self.draws(f"{prefix}sigma").to_numpy()[:n_draws]
         i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
         mu = a[:, i] + b[:, i] * tt
-        return mu + sd[:, i] * self.scatter(kind, mu.shape, rng)
+        sd = self.scale(kind, i, tt, n_draws)
+        out: np.ndarray = mu + sd * self.scatter(kind, mu.shape, rng)
+        return out
+
+    def scale(
+        self, kind: str, index: np.ndarray, t: np.ndarray, n_draws: int | None = None
+    ) -> np.ndarray:
+        """Draws (sample, point) of the likelihood scale of new points of line ``index`` at
+        time ``t`` (growing or shrinking with time when the scatter is ``"widening"``)."""
+        prefix = {"compute": "", "efficiency": "eff_"}[kind]
+        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
+        sd: np.ndarray = self.draws(f"{prefix}sigma").to_numpy()[:n_draws][:, i]
+        trend = f"{prefix}sigma_trend"
+        if trend in self.idata["posterior"]:
+            sd = sd * np.exp(self.draws(trend).to_numpy()[:n_draws][:, i] * tt)
+        return sd
 
     def scatter(self, kind: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         """Standardised likelihood noise, ``shape[0]`` posterior draws by any points."""

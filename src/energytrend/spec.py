@@ -19,6 +19,8 @@ Spec = dict[str, Any]
 
 #: Likelihood families the models implement.
 FAMILIES = ("normal", "student_t")
+#: How the compute scatter may change with time (see ``models/priors.toml``).
+SCATTERS = ("constant", "widening")
 
 
 def default_spec() -> Spec:
@@ -59,6 +61,9 @@ def check_spec(spec: Spec) -> Spec:
     family = spec["likelihood"]["family"]
     if family not in FAMILIES:
         raise ValueError(f"likelihood family must be one of {FAMILIES}, got {family!r}")
+    scatter = spec["likelihood"].get("scatter", "constant")
+    if scatter not in SCATTERS:
+        raise ValueError(f"likelihood scatter must be one of {SCATTERS}, got {scatter!r}")
     param = spec["compute"]["parameterization"]
     if param not in ("centred", "non_centred"):
         raise ValueError(

@@ -166,10 +166,10 @@ def test_pooling_comparison_reads_the_result(fits: dict[str, et.TrendFit]) -> No
 
     comparison = compare_pooling("cv")
     table = comparison.table
-    assert set(table["pooling"]) == {"partial", "none", "complete"}
+    assert set(table["model"]) == {"partial", "none", "complete"}
     assert table["weight"].sum() == pytest.approx(1.0)
     # one line for frontier and all models is clearly worse than separate or pooled lines
-    assert table.iloc[-1]["pooling"] == "complete"
+    assert table.iloc[-1]["model"] == "complete"
     assert "complete pooling (one line) is worse by" in comparison.reading
 
 

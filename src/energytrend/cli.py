@@ -11,6 +11,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -229,6 +230,58 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _client(args: argparse.Namespace) -> Any:
+    """A Dask distributed client for ``--dask ADDRESS`` (None: local processes)."""
+    if not args.dask:
+        return None
+    from dask.distributed import Client
+
+    return Client(args.dask)  # type: ignore[no-untyped-call]
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Simulation-based calibration of each domain's model, written to ``--out``."""
+    from energytrend.studies import calibration_study
+
+    summary = calibration_study(
+        args.out,
+        domains=args.domain,
+        n_sims=args.sims,
+        seed=args.seed,
+        client=_client(args),
+        workers=args.workers,
+    )
+    _print_table("Simulation-based calibration", summary, 3)
+    print(f"\nwrote {args.out}/sbc_*.csv and sbc_*.png")
+    return 0
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Out-of-sample coverage of the forecasts at past cut-offs, written to ``--out``."""
+    from energytrend.studies import backtest_study
+
+    b = backtest_study(args.out, seed=args.seed, client=_client(args), workers=args.workers)
+    _print_table("Backtest: share of later points inside the bands", b.coverage(), 3)
+    print(f"\nwrote {args.out}/backtest_*.csv and backtest.png")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Growth rates under alternative priors x frontier rules, written to ``--out``."""
+    from energytrend.studies import sensitivity_study
+
+    table = sensitivity_study(args.out, seed=args.seed, client=_client(args), workers=args.workers)
+    _print_table("Sensitivity of the growth rates (log10 per year)", table, 3)
+    return 0
+
+
+def _add_sweep_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="results", help="folder for the result files")
+    p.add_argument("--seed", type=int, default=2021, help="random seed")
+    p.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    p.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler instead")
+
+
 def _add_fit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
     p.add_argument("--draws", type=int, default=1000, help="posterior draws per chain")
@@ -304,6 +357,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list the frontier rules")
     rules.set_defaults(func=cmd_rules)
+
+    cal = sub.add_parser("calibrate", help="simulation-based calibration of the models")
+    cal.add_argument("domain", nargs="*", default=["cv", "nlp", "all"], help="models to calibrate")
+    cal.add_argument("--sims", type=int, default=200, help="simulations per model")
+    _add_sweep_options(cal)
+    cal.set_defaults(func=cmd_calibrate)
+
+    bt = sub.add_parser("backtest", help="out-of-sample coverage of the forecasts")
+    _add_sweep_options(bt)
+    bt.set_defaults(func=cmd_backtest)
+
+    sens = sub.add_parser("sensitivity", help="growth rates under other priors and rules")
+    _add_sweep_options(sens)
+    sens.set_defaults(func=cmd_sensitivity)
     return parser
 
 

@@ -4,6 +4,7 @@ check of growth rates, and the effect of normalising NLP compute per token."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +17,17 @@ from energytrend.design import FitDomain, prepare
 from energytrend.fit import arrays_from_tree, fit
 from energytrend.model import POOLINGS, build_model
 from energytrend.result import TrendFit
-from energytrend.spec import resolve_spec
+from energytrend.spec import merge_spec, resolve_spec
 
 #: Growth-rate bands of the prior check, in log10 per year.
 PLAUSIBLE = (-1.0, 2.0)  # from a 10x fall to a 100x rise per year
 ABSURD = (-2.0, 3.0)  # beyond a 100x fall or a 1000x rise per year
 
+LIKELIHOOD_NAMES = {
+    "normal": "normal, constant scatter",
+    "student_t": "Student-t, constant scatter",
+    "widening": "normal, scatter widening with time",
+}
 POOLING_NAMES = {
     "partial": "hierarchical (partial pooling)",
     "none": "no pooling (separate lines, as the thesis)",
@@ -45,44 +51,72 @@ def log_likelihood(result: TrendFit) -> Any:
     )
 
 
-def compare_pooling(domain: FitDomain = "all", **fit_kwargs: Any) -> Comparison:
-    """Compare partial, no and complete pooling of the compute lines by PSIS-LOO.
+def compare_fits(
+    fits: Mapping[str, TrendFit], names: Mapping[str, str] | None = None
+) -> Comparison:
+    """Compare fits of the same compute data by PSIS-LOO of ``log10_gflops``.
 
-    Fits the three variants with the same data and settings (``fit_kwargs`` go to
-    :func:`energytrend.fit`; cached fits are reused). The table has one row per variant:
-    ``elpd`` (higher is better), its ``se``, ``elpd_diff`` and ``dse`` against the best,
-    (ArviZ 1.x sign: negative = worse than the best), the stacking ``weight``, ``p``
-    (effective parameters) and ``n_high_k``, the number of
-    observations whose Pareto k exceeds 0.7 (their LOO estimate is unreliable).
+    The table has one row per fit (column ``model``, best first): ``elpd`` (higher is
+    better), its ``se``, ``elpd_diff`` and ``dse`` against the best (ArviZ 1.x sign:
+    negative = worse than the best), the stacking ``weight``, ``p`` (effective parameters)
+    and ``n_high_k``, the number of observations whose Pareto k exceeds 0.7 (their LOO
+    estimate is unreliable). ``names`` gives readable names for the reading.
     """
-    fit_kwargs.pop("pooling", None)
     trees, high_k = {}, {}
-    for pooling in POOLINGS:
-        tree = log_likelihood(fit(domain, pooling=pooling, **fit_kwargs))
+    for name, result in fits.items():
+        tree = log_likelihood(result)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # counted in n_high_k instead
             loo = az.loo(tree, var_name="log10_gflops", pointwise=True)
-        high_k[pooling] = int(np.sum(np.asarray(loo.pareto_k) > 0.7))
-        trees[pooling] = tree
+        high_k[name] = int(np.sum(np.asarray(loo.pareto_k) > 0.7))
+        trees[name] = tree
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         table = pd.DataFrame(az.compare(trees, var_name="log10_gflops", round_to="none"))
     table = table[["rank", "elpd", "se", "elpd_diff", "dse", "weight", "p"]].astype(float)
-    table.index.name = "pooling"
+    table.index.name = "model"
     table = table.reset_index()
-    table["n_high_k"] = table["pooling"].map(high_k)
+    table["n_high_k"] = table["model"].map(high_k)
     table["rank"] = table["rank"].astype(int)
-    return Comparison(table=table, reading=_reading(table))
+    return Comparison(table=table, reading=_reading(table, dict(names or {})))
 
 
-def _reading(table: pd.DataFrame) -> str:
+def compare_pooling(domain: FitDomain = "all", **fit_kwargs: Any) -> Comparison:
+    """Compare partial, no and complete pooling of the compute lines by PSIS-LOO
+    (:func:`compare_fits`; the ``model`` column names the pooling).
+
+    Fits the three variants with the same data and settings (``fit_kwargs`` go to
+    :func:`energytrend.fit`; cached fits are reused).
+    """
+    fit_kwargs.pop("pooling", None)
+    fits: dict[str, TrendFit] = {p: fit(domain, pooling=p, **fit_kwargs) for p in POOLINGS}
+    return compare_fits(fits, POOLING_NAMES)
+
+
+def compare_likelihoods(domain: FitDomain = "all", **fit_kwargs: Any) -> Comparison:
+    """Compare the likelihood variants of the backtests (constant normal scatter,
+    Student-t, widening normal scatter) by PSIS-LOO (:func:`compare_fits`)."""
+    from energytrend.backtest import DEFAULT_VARIANTS
+
+    priors = fit_kwargs.pop("priors", None)
+    fits = {
+        name: fit(domain, priors=merge_spec(resolve_spec(priors), overrides), **fit_kwargs)
+        for name, overrides in DEFAULT_VARIANTS.items()
+    }
+    return compare_fits(fits, LIKELIHOOD_NAMES)
+
+
+def _reading(table: pd.DataFrame, names: Mapping[str, str]) -> str:
+    def name(key: object) -> str:
+        return names.get(str(key), str(key))
+
     best = table.iloc[0]
     parts = []
     for row in table.iloc[1:].itertuples():
         gap = abs(float(row.elpd_diff))  # ArviZ 1.x reports worse models with negative diffs
         clear = gap > 2 * row.dse
         parts.append(
-            f"{POOLING_NAMES[str(row.pooling)]} is "
+            f"{name(row.model)} is "
             + (
                 f"worse by {gap:.1f} ± {row.dse:.1f}"
                 if clear
@@ -93,7 +127,7 @@ def _reading(table: pd.DataFrame) -> str:
     if table["n_high_k"].sum():
         note = f" ({int(table['n_high_k'].sum())} Pareto k > 0.7: treat with care)"
     return (
-        f"{POOLING_NAMES[str(best['pooling'])]} predicts held-out models best; "
+        f"{name(best['model'])} predicts held-out models best; "
         + "; ".join(parts)
         + " in ELPD"
         + note

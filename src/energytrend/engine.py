@@ -50,7 +50,17 @@ class SamplerSettings:
 
     @property
     def n_cores(self) -> int:
-        return self.cores or min(self.chains, os.cpu_count() or 1)
+        return self.cores or min(self.chains, _MAX_CORES or os.cpu_count() or 1)
+
+
+_MAX_CORES: int | None = None
+
+
+def limit_cores(n: int | None) -> None:
+    """Cap the cores one fit's chains use in this process (``None``: all). Worker processes
+    of a parallel sweep set 1, so that ``n`` workers keep ``n`` cores busy."""
+    global _MAX_CORES
+    _MAX_CORES = n
 
 
 def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:

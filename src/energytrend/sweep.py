@@ -21,10 +21,9 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
-R = TypeVar("R")
+from energytrend.engine import limit_cores
 
 
 def default_workers() -> int:
@@ -62,7 +61,10 @@ def run_tasks[T, R](
         return [func(t) for t in tasks]
     try:
         with ProcessPoolExecutor(
-            max_workers=min(n, len(tasks)), mp_context=multiprocessing.get_context("spawn")
+            max_workers=min(n, len(tasks)),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=limit_cores,
+            initargs=(1,),
         ) as pool:
             return list(pool.map(func, tasks))
     except BrokenProcessPool as e:

@@ -1,0 +1,194 @@
+"""The validation studies behind the README's tables, written to a results folder.
+
+* :func:`calibration_study`: simulation-based calibration of each domain's model;
+* :func:`backtest_study`: out-of-sample coverage of the forecasts at past cut-offs;
+* :func:`sensitivity_study`: growth rates under alternative priors x frontier rules.
+
+``energytrend calibrate|backtest|sensitivity --out results`` run them; every file is written
+atomically, and :func:`readme_tables` turns the files into the README's Markdown tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from energytrend.backtest import Backtest, backtest
+from energytrend.calibration import simulate_calibration
+from energytrend.design import FitDomain
+from energytrend.frontier import rules_table
+from energytrend.store import atomic_path
+from energytrend.sweep import run_tasks
+
+#: Prior variants of the sensitivity sweep (overrides of ``models/priors.toml``).
+PRIOR_VARIANTS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "slopes x2 wider": {"compute": {"slope_mu": {"sigma": 1.0}, "slope_tau": {"sigma": 1.0}}},
+    "slopes x2 narrower": {"compute": {"slope_mu": {"sigma": 0.25}, "slope_tau": {"sigma": 0.25}}},
+    "constant scatter": {"likelihood": {"scatter": "constant"}},
+}
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False)
+    return path
+
+
+def write_figure(fig: Figure, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    return path
+
+
+def calibration_study(
+    out: str | Path,
+    *,
+    domains: Sequence[FitDomain] = ("cv", "nlp", "all"),
+    n_sims: int = 200,
+    seed: int = 2021,
+    client: Any | None = None,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """SBC of each domain's model: ``sbc_<domain>.csv`` (ranks), ``sbc_<domain>.png`` (rank
+    histograms), ``sbc_<domain>_parameters.csv`` (per-parameter uniformity and coverage) and
+    ``sbc_summary.csv``. Returns the summary."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for domain in domains:
+        c = simulate_calibration(domain, n_sims=n_sims, seed=seed, client=client, workers=workers)
+        c.save(out / f"sbc_{domain}.csv")
+        write_figure(c.plot_ranks(), out / f"sbc_{domain}.png")
+        write_csv(c.uniformity().merge(c.coverage()), out / f"sbc_{domain}_parameters.csv")
+        rows.append(c.summary())
+    summary = pd.concat(rows, ignore_index=True)
+    write_csv(summary, out / "sbc_summary.csv")
+    return summary
+
+
+def backtest_study(
+    out: str | Path,
+    *,
+    seed: int = 2021,
+    client: Any | None = None,
+    workers: int | None = None,
+) -> Backtest:
+    """Backtests of every default variant: ``backtest_points.csv``,
+    ``backtest_coverage.csv`` (per variant, metric and group), ``backtest_overall.csv``
+    (per variant) and ``backtest.png``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    b = backtest(seed=seed, client=client, workers=workers)
+    write_csv(b.points, out / "backtest_points.csv")
+    write_csv(b.coverage(), out / "backtest_coverage.csv")
+    write_csv(b.coverage(by=("variant",)), out / "backtest_overall.csv")
+    write_figure(b.plot(), out / "backtest.png")
+    return b
+
+
+@dataclass(frozen=True)
+class SensitivityTask:
+    prior: str
+    rule: dict[str, str]
+    domain: FitDomain
+    seed: int
+
+
+def _sensitivity_fit(task: SensitivityTask) -> pd.DataFrame:
+    from energytrend.fit import fit
+
+    r = fit(
+        task.domain,
+        rule=task.rule,
+        priors=PRIOR_VARIANTS[task.prior],
+        seed=task.seed,
+        progressbar=False,
+    )
+    rates = r.growth_rates()
+    rates = rates[rates["quantity"] == "slope_log10_per_year"]
+    return rates[["metric", "domain", "group", "median", "lower", "upper"]].assign(
+        prior=task.prior,
+        rule=f"cv:{task.rule['cv']} nlp:{task.rule['nlp']}",
+        passed=r.passed,
+    )
+
+
+def sensitivity_study(
+    out: str | Path | None = None,
+    *,
+    domain: FitDomain = "all",
+    seed: int = 2021,
+    client: Any | None = None,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Growth rates (log10 per year, median and 90% interval) of every line under each prior
+    variant of :data:`PRIOR_VARIANTS` and each frontier rule set (the i-th rule of each
+    domain together). Written to ``sensitivity.csv`` when ``out`` is given."""
+    rules = rules_table()
+    per_domain = {d: list(rules.loc[rules["domain"] == d, "rule"]) for d in ("cv", "nlp")}
+    rule_sets = [
+        {"cv": cv, "nlp": nlp} for cv, nlp in zip(per_domain["cv"], per_domain["nlp"], strict=True)
+    ]
+    tasks = [
+        SensitivityTask(prior, rule, domain, seed) for prior in PRIOR_VARIANTS for rule in rule_sets
+    ]
+    table = pd.concat(run_tasks(_sensitivity_fit, tasks, client=client, workers=workers))
+    table = table.reset_index(drop=True)
+    if out is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        write_csv(table, Path(out) / "sensitivity.csv")
+    return table
+
+
+def _md(df: pd.DataFrame) -> str:
+    head = "| " + " | ".join(df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def readme_tables(results: str | Path) -> dict[str, str]:
+    """The README's Markdown tables, from the files of a results folder (those present)."""
+    results = Path(results)
+    out = {}
+    if (results / "sbc_summary.csv").exists():
+        s = pd.read_csv(results / "sbc_summary.csv")
+        out["sbc"] = _md(
+            pd.DataFrame(
+                {
+                    "model": s["domain"],
+                    "simulations": s["simulations"],
+                    "parameters": s["parameters"],
+                    "50% coverage": s["coverage_50"].map("{:.3f}".format),
+                    "90% coverage": s["coverage_90"].map("{:.3f}".format),
+                    "90% coverage, range over parameters": [
+                        f"{a:.2f}-{b:.2f}"
+                        for a, b in zip(s["min_coverage_90"], s["max_coverage_90"], strict=True)
+                    ],
+                    "smallest uniformity p": s["min_p_value"].map("{:.3f}".format),
+                    "non-uniform (Bonferroni 5%)": s["non_uniform"],
+                    "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
+                }
+            )
+        )
+    if (results / "backtest_coverage.csv").exists():
+        c = pd.read_csv(results / "backtest_coverage.csv")
+        wide = c.pivot_table(
+            index=["metric", "domain", "group"],
+            columns="variant",
+            values=["coverage_50", "coverage_90"],
+            sort=False,
+        )
+        n = c.groupby(["metric", "domain", "group"], sort=False)["n"].first()
+        table = pd.DataFrame({"later points": n})
+        for variant in dict.fromkeys(c["variant"]):
+            table[f"{variant} 50%"] = wide[("coverage_50", variant)].map("{:.2f}".format)
+            table[f"{variant} 90%"] = wide[("coverage_90", variant)].map("{:.2f}".format)
+        out["backtest"] = _md(table.reset_index())
+    return out

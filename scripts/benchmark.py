@@ -1,0 +1,286 @@
+"""Benchmarks of energytrend (not a test: run it, read the table).
+
+    .venv/bin/python scripts/benchmark.py [--quick] [--out results/benchmark.md]
+
+Measures, on this machine:
+
+* cold ``fit("cv")`` in a fresh process (import + compile + sample + check), and its parts;
+* the same call served from the cache, in a fresh process (the call alone, and with import);
+* the whole report (``energytrend report all``) in a fresh process, cold and from the cache;
+* effective samples per second of nutpie against PyMC's own NUTS on the same model and
+  settings in the same process (their ratio);
+* how fit time grows with synthetic data of 100, 1,000 and 10,000 models, and with the
+  number of groups.
+
+Fresh processes use an empty cache folder of their own; numba's and PyTensor's on-disk
+compilation caches are left as they are (warm after the first run on a machine), as a user
+would have them. Writes a Markdown table to ``--out`` and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+CHILD_COLD = """
+import json, time
+t0 = time.perf_counter()
+import energytrend as et
+t1 = time.perf_counter()
+r = et.fit("cv")
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "fit": t2 - t1, "passed": r.passed}))
+"""
+
+CHILD_PARTS = """
+import json, time
+t0 = time.perf_counter()
+import energytrend as et
+from energytrend import engine, diagnostics
+from energytrend.design import prepare
+from energytrend.model import build_model
+from energytrend.spec import resolve_spec
+import nutpie
+t1 = time.perf_counter()
+spec = resolve_spec()
+p = prepare("cv", year_origin=float(spec["time"]["year_origin"]))
+model = build_model(p.arrays, spec)
+t2 = time.perf_counter()
+compiled = engine.compiled_model(p.arrays, spec, "partial")
+t3 = time.perf_counter()
+s = engine.SamplerSettings()
+tree = nutpie.sample(compiled, draws=s.draws, tune=s.tune, chains=s.chains, cores=s.n_cores,
+                     seed=s.seed, target_accept=s.target_accept, progress_bar=False,
+                     save_warmup=False)
+t4 = time.perf_counter()
+tree = engine.with_data_groups(tree, p.arrays)
+diag = diagnostics.check(tree)
+t5 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "prepare_and_build": t2 - t1, "compile": t3 - t2,
+                  "sample": t4 - t3, "diagnostics": t5 - t4}))
+"""
+
+CHILD_CACHED = """
+import json, time
+t0 = time.perf_counter()
+import energytrend as et
+t1 = time.perf_counter()
+r = et.fit("cv")
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "fit": t2 - t1}))
+"""
+
+
+def _child(code: str, cache: Path) -> dict[str, float]:
+    env = {**os.environ, "ENERGYTREND_CACHE_DIR": str(cache), "MPLBACKEND": "Agg"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _wall(cmd: list[str], cache: Path) -> float:
+    env = {**os.environ, "ENERGYTREND_CACHE_DIR": str(cache), "MPLBACKEND": "Agg"}
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    return time.perf_counter() - t
+
+
+def _min_ess_per_second(tree: object, seconds: float) -> tuple[float, float]:
+    from energytrend import diagnostics
+
+    diag = diagnostics.check(tree)  # type: ignore[arg-type]
+    ess = float(diag.table["ess_bulk"].min())
+    return ess, ess / seconds
+
+
+def sampler_comparison() -> dict[str, float]:
+    """Same model (cv), same settings, same process: min bulk ESS per second of sampling."""
+    from energytrend import engine
+    from energytrend.design import prepare
+    from energytrend.spec import resolve_spec
+
+    spec = resolve_spec()
+    data = prepare("cv").arrays
+    settings = engine.SamplerSettings()
+    engine.compiled_model(data, spec, "partial")  # compile outside the timing
+    t = time.perf_counter()
+    nut = engine.sample_nutpie(data, spec, "partial", settings)
+    t_nut = time.perf_counter() - t
+    engine.sample_pymc(data, spec, "partial", engine.SamplerSettings(draws=10, tune=10))
+    t = time.perf_counter()
+    ref = engine.sample_pymc(data, spec, "partial", settings)  # compiled C code is cached
+    t_pymc = time.perf_counter() - t
+    ess_n, rate_n = _min_ess_per_second(nut, t_nut)
+    ess_p, rate_p = _min_ess_per_second(ref, t_pymc)
+    return {
+        "nutpie_seconds": t_nut,
+        "nutpie_min_ess": ess_n,
+        "nutpie_ess_per_s": rate_n,
+        "pymc_seconds": t_pymc,
+        "pymc_min_ess": ess_p,
+        "pymc_ess_per_s": rate_p,
+        "ratio": rate_n / rate_p,
+    }
+
+
+def _synthetic(n_models: int, n_groups: int, seed: int = 0) -> object:
+    import numpy as np
+
+    from energytrend.model import ModelData
+
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, n_groups, n_models)
+    group[:n_groups] = np.arange(n_groups)  # every group has a model
+    t = rng.uniform(-6, 4, n_models)
+    slope = rng.normal(0.25, 0.3, n_groups)
+    y = 1.5 + slope[group] * t + rng.normal(0, 0.6, n_models)
+    gpu_t = rng.uniform(-8, 3, 32)
+    gpu_y = 2.0 + 0.12 * gpu_t + rng.normal(0, 0.15, 32)
+    return ModelData(
+        groups=tuple(f"d/g{k}" for k in range(n_groups)),
+        group_series=np.zeros(n_groups, dtype=int),
+        series=("d",),
+        obs=tuple(f"m{i}" for i in range(n_models)),
+        obs_group=group,
+        obs_t=t,
+        obs_y=y,
+        gpu=tuple(f"gpu{i}" for i in range(32)),
+        gpu_series=np.zeros(32, dtype=int),
+        gpu_t=gpu_t,
+        gpu_y=gpu_y,
+        year_origin=2018.0,
+    )
+
+
+def scaling(sizes: list[int], groups: list[int]) -> list[dict[str, float]]:
+    """Sampling time (compile reported apart) of synthetic data, default settings."""
+    from energytrend import diagnostics, engine
+    from energytrend.spec import resolve_spec
+
+    spec = resolve_spec()
+    settings = engine.SamplerSettings()
+    rows = []
+    for n_models, n_groups in [(n, 4) for n in sizes] + [(1000, g) for g in groups if g != 4]:
+        data = _synthetic(n_models, n_groups)
+        t = time.perf_counter()
+        engine.compiled_model(data, spec, "partial")  # type: ignore[arg-type]
+        compile_s = time.perf_counter() - t
+        t = time.perf_counter()
+        tree = engine.sample_nutpie(data, spec, "partial", settings)  # type: ignore[arg-type]
+        sample_s = time.perf_counter() - t
+        diag = diagnostics.check(tree)
+        rows.append(
+            {
+                "models": n_models,
+                "groups": n_groups,
+                "compile_s": compile_s,
+                "sample_s": sample_s,
+                "min_ess_bulk": float(diag.table["ess_bulk"].min()),
+                "divergences": diag.divergences,
+            }
+        )
+    return rows
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    import nutpie
+    import pymc
+
+    return (
+        f"{len(os.sched_getaffinity(0))} cores ({cpu}){mem}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, PyMC {pymc.__version__}, "
+        f"nutpie {nutpie.__version__}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(REPO / "results" / "benchmark.md"))
+    parser.add_argument("--quick", action="store_true", help="skip 10,000 models and 16 groups")
+    args = parser.parse_args()
+    sizes = [100, 1000] if args.quick else [100, 1000, 10000]
+    groups = [2, 4, 8] if args.quick else [2, 4, 8, 16]
+
+    with tempfile.TemporaryDirectory() as d:
+        cache = Path(d) / "cache"
+        cold = _child(CHILD_COLD, cache)
+        cached = _child(CHILD_CACHED, cache)
+        parts = _child(CHILD_PARTS, Path(d) / "unused")
+        report_cmd = [sys.executable, "-m", "energytrend", "report", "all", "--out"]
+        report_cold = _wall([*report_cmd, str(Path(d) / "r1.html")], Path(d) / "cache2")
+        report_warm = _wall([*report_cmd, str(Path(d) / "r2.html")], Path(d) / "cache2")
+    samplers = sampler_comparison()
+    scale = scaling(sizes, groups)
+
+    lines = [
+        f"Machine: {machine()}.",
+        "",
+        "| measurement | seconds | target |",
+        "|---|---|---|",
+        f"| cold `fit(\"cv\")`, fresh process, import included | "
+        f"{cold['import'] + cold['fit']:.1f} | <= 10 |",
+        f"| &nbsp;&nbsp; of which import of energytrend (PyMC, PyTensor) | {parts['import']:.1f} | |",
+        f"| &nbsp;&nbsp; of which compile (numba, via nutpie) | {parts['compile']:.1f} | |",
+        f"| &nbsp;&nbsp; of which sampling alone (4 chains x 2,000 steps) | "
+        f"{parts['sample']:.1f} | |",
+        f"| &nbsp;&nbsp; of which diagnostics | {parts['diagnostics']:.2f} | |",
+        f"| cached `fit(\"cv\")`, the call alone | {cached['fit']:.2f} | <= 0.5 |",
+        f"| cached `fit(\"cv\")`, fresh process with import | "
+        f"{cached['import'] + cached['fit']:.1f} | |",
+        f"| whole report (`energytrend report all`), fresh process, empty cache | "
+        f"{report_cold:.1f} | <= 90 |",
+        f"| whole report, fits cached | {report_warm:.1f} | |",
+        "",
+        "| sampler (cv model, 4 chains x 1,000 draws, same process) | sampling s | min bulk ESS "
+        "| ESS/s |",
+        "|---|---|---|---|",
+        f"| nutpie | {samplers['nutpie_seconds']:.1f} | {samplers['nutpie_min_ess']:.0f} | "
+        f"{samplers['nutpie_ess_per_s']:.0f} |",
+        f"| PyMC NUTS | {samplers['pymc_seconds']:.1f} | {samplers['pymc_min_ess']:.0f} | "
+        f"{samplers['pymc_ess_per_s']:.0f} |",
+        f"| **ratio nutpie / PyMC** | | | **{samplers['ratio']:.1f}x** |",
+        "",
+        "| synthetic models | groups | compile s | sampling s | min bulk ESS | divergences |",
+        "|---|---|---|---|---|---|",
+        *[
+            f"| {r['models']:,} | {r['groups']} | {r['compile_s']:.1f} | {r['sample_s']:.1f} | "
+            f"{r['min_ess_bulk']:.0f} | {r['divergences']} |"
+            for r in scale
+        ],
+    ]
+    text = "\n".join(lines) + "\n"
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

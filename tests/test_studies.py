@@ -1,0 +1,151 @@
+"""Simulation-based calibration, backtests and parallel sweeps."""
+
+from __future__ import annotations
+
+import operator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from energytrend import engine
+from energytrend.backtest import DEFAULT_VARIANTS, backtest
+from energytrend.calibration import Calibration, simulate_calibration
+from energytrend.design import before, prepare
+from energytrend.studies import readme_tables
+from energytrend.sweep import run_tasks
+
+
+def _calibration(ranks: np.ndarray, covered_90: np.ndarray) -> Calibration:
+    n = len(ranks)
+    return Calibration(
+        ranks=pd.DataFrame(
+            {
+                "sim": np.arange(n),
+                "parameter": "theta",
+                "true": 0.0,
+                "rank": ranks,
+                "covered_50": covered_90 & (np.arange(n) % 2 == 0),
+                "covered_90": covered_90,
+                "divergences": 0,
+            }
+        ),
+        domain="test",
+        n_rank_draws=99,
+        settings={},
+    )
+
+
+def test_uniformity_accepts_uniform_ranks_and_flags_biased_ones() -> None:
+    rng = np.random.default_rng(1)
+    covered = rng.random(400) < 0.9
+    uniform = _calibration(rng.integers(0, 100, 400), covered)
+    assert uniform.uniformity()["p_value"].iloc[0] > 0.01
+    assert uniform.summary()["non_uniform"].iloc[0] == 0
+    # an over-confident posterior piles the ranks at both ends (a U shape)
+    u_shaped = np.where(rng.random(400) < 0.5, rng.integers(0, 10, 400), rng.integers(90, 100, 400))
+    assert _calibration(u_shaped, covered).summary()["non_uniform"].iloc[0] == 1
+    cov = uniform.coverage()
+    assert cov["coverage_90"].iloc[0] == pytest.approx(covered.mean())
+    with pytest.raises(ValueError, match="bins must divide"):
+        uniform.uniformity(bins=7)
+
+
+def test_calibration_file_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    c = _calibration(rng.integers(0, 100, 50), rng.random(50) < 0.9)
+    back = Calibration.load(c.save(tmp_path / "sbc.csv"))
+    pd.testing.assert_frame_equal(back.ranks, c.ranks, check_dtype=False)
+    assert back.domain == "test" and back.n_rank_draws == 99
+    (tmp_path / "bad.csv").write_text("sim,rank\n1,2\n")
+    with pytest.raises(ValueError, match="not an energytrend SBC file"):
+        Calibration.load(tmp_path / "bad.csv")
+
+
+def test_run_tasks_keeps_order_and_raises_worker_errors() -> None:
+    assert run_tasks(operator.neg, [3, 1, 2], workers=2) == [-3, -1, -2]
+    assert run_tasks(operator.neg, [3, 1], workers=1) == [-3, -1]
+    with pytest.raises(ZeroDivisionError):
+        run_tasks(operator.truediv, [(1, 0)] * 2, workers=2)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="workers must be >= 1"):
+        run_tasks(operator.neg, [1], workers=0)
+
+
+@pytest.mark.slow
+def test_small_sbc_runs_on_a_local_dask_cluster() -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        c = simulate_calibration(
+            "nlp", n_sims=4, draws=150, tune=300, n_rank_draws=99, client=client
+        )
+    r = c.ranks
+    assert c.n_sims == 4
+    assert set(r["parameter"]) >= {"slope[nlp/frontier]", "sigma_trend[nlp/all]", "slope_mu"}
+    assert r["rank"].between(0, 99).all()
+    # the truths are the prior draws: each simulation has its own
+    assert r.groupby("parameter")["true"].nunique().min() == 4
+    assert c.summary()["simulations"].iloc[0] == 4
+
+
+@pytest.mark.slow
+def test_backtest_scores_only_later_points() -> None:
+    b = backtest(
+        ("cv",),
+        cutoffs={"cv": (2019.0,)},
+        variants={"normal": DEFAULT_VARIANTS["normal"]},
+        draws=300,
+        tune=500,
+        chains=2,
+        workers=1,
+    )
+    p = b.points
+    assert (p["year"] >= 2019.0).all() and (p["horizon"] >= 0).all()
+    full = prepare("cv")
+    n_before = int((full.models["release_date"].dt.year < 2019).sum())
+    assert p["n_train"].iloc[0] == n_before
+    assert set(p["metric"]) == {"gflops", "joules", "gflops_per_watt"}
+    assert ((p["lower_90"] <= p["lower_50"]) & (p["upper_50"] <= p["upper_90"])).all()
+    assert (p["covered_50"] <= p["covered_90"]).all()
+    cov = b.coverage()
+    assert cov[["coverage_50", "coverage_90"]].stack().between(0, 1).all()
+    assert cov["n"].sum() == len(p)
+
+
+def test_before_keeps_arrays_and_tables_in_step() -> None:
+    full = prepare("all")
+    cut = before(full, 2019.0)
+    a = cut.arrays
+    assert len(a.obs) == len(a.obs_y) == len(a.obs_t) == len(cut.models) < len(full.models)
+    assert len(a.gpu) == len(a.gpu_y) == len(cut.gpus) < len(full.gpus)
+    assert (a.obs_t + a.year_origin < 2019.0).all()
+    assert list(cut.models["line"] + "/" + cut.models["label"]) == list(a.obs)
+
+
+@pytest.mark.slow
+def test_refit_of_the_same_structure_does_not_recompile() -> None:
+    import energytrend as et
+
+    et.fit("nlp", draws=200, tune=300, chains=2, cache=False)
+    n = engine.n_compiled()
+    r = et.fit("nlp", rule="glue_record", draws=200, tune=300, chains=2, cache=False)
+    assert engine.n_compiled() == n
+    assert len(r.models) != len(et.fit("nlp", draws=200, tune=300, chains=2).models)
+
+
+def test_readme_tables_are_the_results_files() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    tables = readme_tables(REPO / "results")
+    assert set(tables) == {"sbc", "backtest"}, "run `energytrend calibrate` and `backtest`"
+    for name, table in tables.items():
+        block = readme.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
+        assert block.strip() == table.strip(), f"README {name} table is stale: run {UPDATE}"
+
+
+UPDATE = "python scripts/update_readme.py"

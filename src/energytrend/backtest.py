@@ -197,7 +197,9 @@ class Backtest:
             ax_pit.hist(pit, bins=10, range=(0, 1), histtype="step", lw=2, color=colour, label=v)
         ax.axvline(0.9, color="k", ls="--", lw=1)
         ax.axvline(0.5, color="k", ls=":", lw=1)
-        ax.set_yticks(np.arange(len(lines))[::-1], [" ".join(line) for line in lines], fontsize=8)
+        n = cov.groupby(["metric", "domain", "group"], sort=False)["n"].first()
+        labels = [f"{' '.join(line)} (n={n[line]})" for line in lines]
+        ax.set_yticks(np.arange(len(lines))[::-1], labels, fontsize=8)
         ax.set(xlim=(0, 1), xlabel="share of later points inside the band (light: 50% band)")
         ax.set_title("Out-of-sample coverage of the predictive bands")
         ax.legend(fontsize=8, loc="lower right")

@@ -26,22 +26,17 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from energytrend.design import FitDomain, prepare
+from energytrend.diagnostics import REPORTED
 from energytrend.engine import SamplerSettings, sample_nutpie
 from energytrend.model import ModelData, Pooling, build_model
 from energytrend.spec import Spec, resolve_spec
 from energytrend.store import atomic_path
 from energytrend.sweep import run_tasks
 
-#: Quantities whose ranks are recorded (those present in the model).
+#: Quantities whose ranks are recorded (those present in the model): the reported parameters
+#: (but the energy intercepts, which only shift the compute intercepts) and the hierarchy's.
 SBC_VARS = (
-    "intercept",
-    "slope",
-    "sigma",
-    "sigma_trend",
-    "eff_intercept",
-    "eff_slope",
-    "eff_sigma",
-    "energy_slope",
+    *tuple(v for v in REPORTED if v != "energy_intercept"),
     "intercept_mu",
     "slope_mu",
     "intercept_tau",

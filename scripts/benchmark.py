@@ -187,6 +187,7 @@ def scaling(sizes: list[int], groups: list[int]) -> list[dict[str, float]]:
                 "sample_s": sample_s,
                 "min_ess_bulk": float(diag.table["ess_bulk"].min()),
                 "divergences": diag.divergences,
+                "steps": float(tree["sample_stats"]["n_steps"].mean()),
             }
         )
     return rows
@@ -241,15 +242,15 @@ def main() -> int:
         "",
         "| measurement | seconds | target |",
         "|---|---|---|",
-        f"| cold `fit(\"cv\")`, fresh process, import included | "
+        f'| cold `fit("cv")`, fresh process, import included | '
         f"{cold['import'] + cold['fit']:.1f} | <= 10 |",
         f"| &nbsp;&nbsp; of which import of energytrend (PyMC, PyTensor) | {parts['import']:.1f} | |",
         f"| &nbsp;&nbsp; of which compile (numba, via nutpie) | {parts['compile']:.1f} | |",
         f"| &nbsp;&nbsp; of which sampling alone (4 chains x 2,000 steps) | "
         f"{parts['sample']:.1f} | |",
         f"| &nbsp;&nbsp; of which diagnostics | {parts['diagnostics']:.2f} | |",
-        f"| cached `fit(\"cv\")`, the call alone | {cached['fit']:.2f} | <= 0.5 |",
-        f"| cached `fit(\"cv\")`, fresh process with import | "
+        f'| cached `fit("cv")`, the call alone | {cached["fit"]:.2f} | <= 0.5 |',
+        f'| cached `fit("cv")`, fresh process with import | '
         f"{cached['import'] + cached['fit']:.1f} | |",
         f"| whole report (`energytrend report all`), fresh process, empty cache | "
         f"{report_cold:.1f} | <= 90 |",
@@ -264,11 +265,12 @@ def main() -> int:
         f"{samplers['pymc_ess_per_s']:.0f} |",
         f"| **ratio nutpie / PyMC** | | | **{samplers['ratio']:.1f}x** |",
         "",
-        "| synthetic models | groups | compile s | sampling s | min bulk ESS | divergences |",
-        "|---|---|---|---|---|---|",
+        "| synthetic models | groups | compile s | sampling s | leapfrog steps per draw "
+        "| min bulk ESS | divergences |",
+        "|---|---|---|---|---|---|---|",
         *[
             f"| {r['models']:,} | {r['groups']} | {r['compile_s']:.1f} | {r['sample_s']:.1f} | "
-            f"{r['min_ess_bulk']:.0f} | {r['divergences']} |"
+            f"{r['steps']:.0f} | {r['min_ess_bulk']:.0f} | {r['divergences']} |"
             for r in scale
         ],
     ]

@@ -25,10 +25,13 @@ result.passed"""
 
 NOTEBOOKS = {
     "01_thesis_figures.ipynb": [
-        ("md", "# The thesis's figures, OLS next to the Bayesian fit\n\n"
-               "Each figure redraws one of the thesis's (Desislavov 2021) with its data, its "
-               "ordinary-least-squares lines (dashed) and the posterior median with 50% and "
-               "90% bands of the hierarchical model."),
+        (
+            "md",
+            "# The thesis's figures, OLS next to the Bayesian fit\n\n"
+            "Each figure redraws one of the thesis's (Desislavov 2021) with its data, its "
+            "ordinary-least-squares lines (dashed) and the posterior median with 50% and "
+            "90% bands of the hierarchical model.",
+        ),
         ("code", SETUP),
         ("md", "## Figure 4.3: GFLOPs per forward pass, CV (frontier = best accuracy per year)"),
         ("code", "plots.plot_trend(result, 'gflops', 'cv');"),
@@ -37,35 +40,49 @@ NOTEBOOKS = {
         ("md", "## Figure 5.2: hardware efficiency adapted for CNN and NLP models"),
         ("code", "plots.plot_efficiency(result);"),
         ("md", "## Figures 5.3 and 5.4: Joules per forward pass"),
-        ("code", "plots.plot_trend(result, 'joules', 'cv');\n"
-                 "plots.plot_trend(result, 'joules', 'nlp');"),
+        (
+            "code",
+            "plots.plot_trend(result, 'joules', 'cv');\nplots.plot_trend(result, 'joules', 'nlp');",
+        ),
         ("md", "## Figures 5.7 and 5.8: energy against human energy use in one second"),
         ("code", "plots.plot_energy_fan(result, 'cv');\nplots.plot_energy_fan(result, 'nlp');"),
         ("md", "## The thesis's OLS slopes against the posterior"),
-        ("code", "ols = pd.concat([et.baseline_lines(d) for d in ('cv', 'nlp')])\n"
-                 "rates = result.growth_rates()\n"
-                 "post = rates[rates.quantity == 'slope_log10_per_year'][\n"
-                 "    ['metric', 'domain', 'group', 'median', 'lower', 'upper']]\n"
-                 "table = ols[['domain', 'metric', 'group', 'slope', 'slope_se']].merge(\n"
-                 "    post, on=['metric', 'domain', 'group'])\n"
-                 "assert len(table) == 10\n"
-                 "table.round(3)"),
+        (
+            "code",
+            "ols = pd.concat([et.baseline_lines(d) for d in ('cv', 'nlp')])\n"
+            "rates = result.growth_rates()\n"
+            "post = rates[rates.quantity == 'slope_log10_per_year'][\n"
+            "    ['metric', 'domain', 'group', 'median', 'lower', 'upper']]\n"
+            "table = ols[['domain', 'metric', 'group', 'slope', 'slope_se']].merge(\n"
+            "    post, on=['metric', 'domain', 'group'])\n"
+            "assert len(table) == 10\n"
+            "table.round(3)",
+        ),
     ],
     "02_growth_rates_and_contrasts.ipynb": [
-        ("md", "# Growth rates and contrasts\n\nPosterior growth per year, doubling times, "
-               "the contrasts between groups and the thesis's question: does hardware "
-               "progress cancel out the growth in FLOPs?"),
+        (
+            "md",
+            "# Growth rates and contrasts\n\nPosterior growth per year, doubling times, "
+            "the contrasts between groups and the thesis's question: does hardware "
+            "progress cancel out the growth in FLOPs?",
+        ),
         ("code", SETUP),
-        ("code", "rates = result.growth_rates()\n"
-                 "rates.pivot_table(index=['metric', 'domain', 'group'], columns='quantity',\n"
-                 "                  values='median', sort=False).round(3)"),
+        (
+            "code",
+            "rates = result.growth_rates()\n"
+            "rates.pivot_table(index=['metric', 'domain', 'group'], columns='quantity',\n"
+            "                  values='median', sort=False).round(3)",
+        ),
         ("code", "plots.plot_growth_forest(result);"),
         ("code", "result.contrasts().round(3)"),
         ("code", "result.energy_verdict()"),
         ("md", "## Pooling: hierarchical against separate lines (the thesis) and one line"),
-        ("code", "from energytrend.compare import compare_pooling, per_token_comparison\n"
-                 "comparison = compare_pooling('all')\n"
-                 "print(comparison.reading)\ncomparison.table.round(2)"),
+        (
+            "code",
+            "from energytrend.compare import compare_pooling, per_token_comparison\n"
+            "comparison = compare_pooling('all')\n"
+            "print(comparison.reading)\ncomparison.table.round(2)",
+        ),
         ("md", "## NLP compute per forward pass or per input token"),
         ("code", "per_token_comparison().round(3)"),
         ("md", "## Diagnostics and posterior predictive checks"),
@@ -73,48 +90,70 @@ NOTEBOOKS = {
         ("code", "result.ppc().round(3)"),
     ],
     "03_crossing_dates.ipynb": [
-        ("md", "# When does one inference cost a human's energy for one second?\n\n"
-               "Crossing dates of the energy trends with the thesis's two levels, and how "
-               "they move with the priors and the frontier definition."),
+        (
+            "md",
+            "# When does one inference cost a human's energy for one second?\n\n"
+            "Crossing dates of the energy trends with the thesis's two levels, and how "
+            "they move with the priors and the frontier definition.",
+        ),
         ("code", SETUP),
-        ("code", "from energytrend.forecast import human_levels\n"
-                 "for level in human_levels():\n    print(level.name, '-', level.derivation)"),
-        ("code", "result.crossing_dates()[['domain', 'group', 'level', 'median_year', "
-                 "'lower_year',\n    'upper_year', 'already_crossed', 'p_by_horizon', "
-                 "'p_never']].round(2)"),
-        ("code", "curve = result.crossing_curve(end=2060)\n"
-                 "fig, ax = plt.subplots()\n"
-                 "for (domain, group, level), sub in curve.groupby(['domain', 'group', "
-                 "'level']):\n"
-                 "    ax.plot(sub.year, sub.p_crossed, label=f'{domain} {group}: {level}')\n"
-                 "ax.set(xlabel='year', ylabel='P(trend above the level)')\n"
-                 "ax.legend(fontsize=6);"),
+        (
+            "code",
+            "from energytrend.forecast import human_levels\n"
+            "for level in human_levels():\n    print(level.name, '-', level.derivation)",
+        ),
+        (
+            "code",
+            "result.crossing_dates()[['domain', 'group', 'level', 'median_year', "
+            "'lower_year',\n    'upper_year', 'already_crossed', 'p_by_horizon', "
+            "'p_never']].round(2)",
+        ),
+        (
+            "code",
+            "curve = result.crossing_curve(end=2060)\n"
+            "fig, ax = plt.subplots()\n"
+            "for (domain, group, level), sub in curve.groupby(['domain', 'group', "
+            "'level']):\n"
+            "    ax.plot(sub.year, sub.p_crossed, label=f'{domain} {group}: {level}')\n"
+            "ax.set(xlabel='year', ylabel='P(trend above the level)')\n"
+            "ax.legend(fontsize=6);",
+        ),
         ("md", "## Sensitivity to the priors and to the frontier definition"),
-        ("code", "settings = {\n"
-                 "    'default': {},\n"
-                 "    'wide slope prior': {'priors': {'compute': {'slope_mu': {'sigma': 1.0},\n"
-                 "                                                'slope_tau': {'sigma': 1.0}}}},\n"
-                 "    'CV accuracy record': {'rule': {'cv': 'accuracy_record'}},\n"
-                 "}\n"
-                 "rows = []\n"
-                 "for name, kwargs in settings.items():\n"
-                 "    r = et.fit('cv', **kwargs)\n"
-                 "    assert r.passed, r.diagnostics.failures\n"
-                 "    c = r.crossing_dates()\n"
-                 "    rows.append(c[c.group == 'frontier'].assign(setting=name))\n"
-                 "sensitivity = pd.concat(rows)[['setting', 'level', 'median_year', "
-                 "'lower_year', 'upper_year']]\n"
-                 "sensitivity.round(2)"),
+        (
+            "code",
+            "settings = {\n"
+            "    'default': {},\n"
+            "    'wide slope prior': {'priors': {'compute': {'slope_mu': {'sigma': 1.0},\n"
+            "                                                'slope_tau': {'sigma': 1.0}}}},\n"
+            "    'CV accuracy record': {'rule': {'cv': 'accuracy_record'}},\n"
+            "}\n"
+            "rows = []\n"
+            "for name, kwargs in settings.items():\n"
+            "    r = et.fit('cv', **kwargs)\n"
+            "    assert r.passed, r.diagnostics.failures\n"
+            "    c = r.crossing_dates()\n"
+            "    rows.append(c[c.group == 'frontier'].assign(setting=name))\n"
+            "sensitivity = pd.concat(rows)[['setting', 'level', 'median_year', "
+            "'lower_year', 'upper_year']]\n"
+            "sensitivity.round(2)",
+        ),
     ],
 }
 
 
 def main() -> None:
     for name, cells in NOTEBOOKS.items():
-        nb = new_notebook(cells=[new_markdown_cell(src) if kind == "md" else new_code_cell(src)
-                                 for kind, src in cells])
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                     "language": "python"}
+        nb = new_notebook(
+            cells=[
+                new_markdown_cell(src) if kind == "md" else new_code_cell(src)
+                for kind, src in cells
+            ]
+        )
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
         nbformat.write(nb, HERE / name)
 
 

@@ -142,7 +142,7 @@ def test_refit_of_the_same_structure_does_not_recompile() -> None:
 def test_readme_tables_are_the_results_files() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     tables = readme_tables(REPO / "results")
-    assert set(tables) == {"sbc", "backtest"}, "run `energytrend calibrate` and `backtest`"
+    assert set(tables) == {"sbc", "backtest", "sensitivity"}, "run the studies (README)"
     for name, table in tables.items():
         block = readme.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
         assert block.strip() == table.strip(), f"README {name} table is stale: run {UPDATE}"

@@ -191,4 +191,16 @@ def readme_tables(results: str | Path) -> dict[str, str]:
             table[f"{variant} 50%"] = wide[("coverage_50", variant)].map("{:.2f}".format)
             table[f"{variant} 90%"] = wide[("coverage_90", variant)].map("{:.2f}".format)
         out["backtest"] = _md(table.reset_index())
+    if (results / "sensitivity.csv").exists():
+        s = pd.read_csv(results / "sensitivity.csv")
+        s = s[s["metric"] == "joules"]
+        wide = s.pivot_table(
+            index=["prior", "rule"], columns=["domain", "group"], values="median", sort=False
+        )
+        wide.columns = [f"energy {d} {g}" for d, g in wide.columns]
+        passed = s.groupby(["prior", "rule"], sort=False)["passed"].all()
+        table = wide.map("{:.3f}".format).assign(
+            diagnostics=passed.map({True: "passed", False: "FAILED"})
+        )
+        out["sensitivity"] = _md(table.reset_index())
     return out

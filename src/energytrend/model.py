@@ -176,7 +176,13 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         else:
             sigma = pm.HalfNormal("sigma", comp["sigma"]["sigma"], dims="group")
         obs_sigma = sigma[obs_group]
-        if widening:
+        if widening and pooling == "complete":
+            shared_trend = pm.Normal("sigma_trend_shared", 0.0, comp["sigma_trend"]["sigma"])
+            sigma_trend = pm.Deterministic(
+                "sigma_trend", pt.ones(n_groups) * shared_trend, dims="group"
+            )
+            obs_sigma = obs_sigma * pt.exp(sigma_trend[obs_group] * obs_t)
+        elif widening:
             sigma_trend = pm.Normal("sigma_trend", 0.0, comp["sigma_trend"]["sigma"], dims="group")
             obs_sigma = obs_sigma * pt.exp(sigma_trend[obs_group] * obs_t)
         _likelihood(

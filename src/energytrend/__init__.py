@@ -7,7 +7,10 @@ Public API (see the README for a tour):
 * hardware: :func:`speedup_table`, :func:`efficiency_series`;
 * frontier rules: :func:`frontier_mask`, :data:`RULES`;
 * the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`;
-* the Bayesian fit: :func:`fit` returns a :class:`TrendFit`; :func:`load` reads a saved one.
+* the Bayesian fit: :func:`fit` returns a :class:`TrendFit`; :func:`load` reads a saved one;
+* validation studies (imported from their modules): simulation-based calibration
+  (:mod:`energytrend.calibration`), backtests (:mod:`energytrend.backtest`), sensitivity and
+  the results files (:mod:`energytrend.studies`), run in parallel by :mod:`energytrend.sweep`.
 """
 
 from energytrend._version import __version__

@@ -75,6 +75,7 @@ def test_run_tasks_keeps_order_and_raises_worker_errors() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # small draws
 def test_small_sbc_runs_on_a_local_dask_cluster() -> None:
     distributed = pytest.importorskip("dask.distributed")
     with (
@@ -96,6 +97,7 @@ def test_small_sbc_runs_on_a_local_dask_cluster() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # small draws
 def test_backtest_scores_only_later_points() -> None:
     b = backtest(
         ("cv",),
@@ -130,6 +132,7 @@ def test_before_keeps_arrays_and_tables_in_step() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # small draws
 def test_refit_of_the_same_structure_does_not_recompile() -> None:
     import energytrend as et
 

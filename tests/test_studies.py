@@ -153,3 +153,36 @@ def test_readme_tables_are_the_results_files() -> None:
 
 
 UPDATE = "python scripts/update_readme.py"
+
+
+@pytest.mark.slow
+def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
+    """The README's SBC table comes from results/sbc_cv.csv; rerun three of its simulations
+    (same prior draws and seeds) and find the same ranks (one rank of slack for floating
+    point on another machine)."""
+    saved = Calibration.load(REPO / "results" / "sbc_cv.csv")
+    rerun = simulate_calibration("cv", n_sims=saved.n_sims, only=[0, 1, 2], workers=1)
+    mine = rerun.ranks.set_index(["sim", "parameter"])
+    theirs = saved.ranks.set_index(["sim", "parameter"]).loc[mine.index]
+    np.testing.assert_allclose(mine["true"], theirs["true"], rtol=1e-9)
+    assert (mine["rank"] - theirs["rank"]).abs().max() <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")
+def test_committed_backtest_is_what_the_code_computes() -> None:
+    """Rerun the NLP backtest (one cut-off, three variants) and find the committed coverage
+    (at most one later point may flip on another machine's floating point)."""
+    saved = pd.read_csv(REPO / "results" / "backtest_coverage.csv")
+    saved = saved[saved["domain"] == "nlp"].reset_index(drop=True)
+    rerun = backtest(("nlp",)).coverage()
+    assert list(rerun["n"]) == list(saved["n"])
+    for col in ("coverage_50", "coverage_90"):
+        assert ((rerun[col] - saved[col]).abs() <= 1 / saved["n"] + 1e-9).all(), col
+
+
+def test_readme_benchmark_block_is_the_benchmark_file() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- benchmark:start -->")[1].split("<!-- benchmark:end -->")[0]
+    bench = (REPO / "results" / "benchmark.md").read_text(encoding="utf-8")
+    assert block.strip() == bench.strip(), f"README benchmark block is stale: run {UPDATE}"

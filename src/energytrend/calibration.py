@@ -13,7 +13,7 @@ The model is compiled once per worker process and every simulation swaps its dat
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -237,6 +237,7 @@ def simulate_calibration(
     target_accept: float = 0.99,
     n_rank_draws: int = 99,
     seed: int = 2021,
+    only: Sequence[int] | None = None,
     client: Any | None = None,
     workers: int | None = None,
 ) -> Calibration:
@@ -245,9 +246,14 @@ def simulate_calibration(
     Each fit samples ``chains`` chains of ``draws`` draws on one core; ``n_rank_draws``
     evenly spaced draws are kept for the ranks (thinning removes most autocorrelation).
     Parallel over local processes by default, or over a Dask ``client``'s cluster.
+    ``only`` runs just these simulations of the ``n_sims`` (the same prior draws and seeds
+    as in the full run), to reproduce or inspect a few of them.
     """
     if n_sims < 1:
         raise ValueError(f"n_sims must be >= 1, got {n_sims}")
+    indices = range(n_sims) if only is None else sorted(set(only))
+    if not all(0 <= i < n_sims for i in indices):
+        raise ValueError(f"only must list simulations between 0 and {n_sims - 1}")
     if n_rank_draws >= draws * chains:
         raise ValueError("n_rank_draws must be smaller than draws x chains")
     spec = resolve_spec(priors)
@@ -275,7 +281,7 @@ def simulate_calibration(
             ),
             n_rank_draws=n_rank_draws,
         )
-        for i in range(n_sims)
+        for i in indices
     ]
     rows = [
         row

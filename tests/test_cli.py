@@ -59,6 +59,9 @@ def test_help_for_each_command(capsys: pytest.CaptureFixture[str]) -> None:
         "baseline",
         "check-data",
         "rules",
+        "calibrate",
+        "backtest",
+        "sensitivity",
     ):
         with pytest.raises(SystemExit) as info:
             main([command, "--help"])
@@ -125,3 +128,21 @@ def test_forecast_and_crossing_commands(tmp_path, capsys: pytest.CaptureFixture[
     assert "kettle" in out and "1e4 J" in out
     assert main(["crossing", "cv", "--level", "kettle=lots"]) == 1
     assert "NAME=JOULES" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["calibrate", "nlp", "--sims", "0"], "n_sims must be >= 1"),
+        (["calibrate", "vision"], "domain must be one of"),
+        (["backtest", "--workers", "0"], "workers must be >= 1"),
+    ],
+)
+def test_study_commands_reject_bad_settings_and_write_nothing(
+    tmp_path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    out = tmp_path / "results"
+    assert main([*argv, "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("energytrend: error:") and message in err
+    assert not out.exists() or not any(out.iterdir())

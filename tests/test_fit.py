@@ -198,3 +198,14 @@ def test_prior_predictive_allows_plausible_rates_only() -> None:
     assert compute["p_below_10x_fall"] > 0.005 and compute["p_above_100x_rise"] > 0.001
     assert check["p_absurd"].max() < 0.01
     assert isinstance(check, pd.DataFrame)
+
+
+def test_likelihood_variants_are_indistinguishable_in_sample() -> None:
+    """The README: by PSIS-LOO the constant, Student-t and widening scatters cannot be told
+    apart on the shipped CV data (the backtests can)."""
+    from energytrend.compare import compare_likelihoods
+
+    table = compare_likelihoods("cv").table
+    assert set(table["model"]) == {"normal", "student_t", "widening"}
+    worse = table.iloc[1:]
+    assert (worse["elpd_diff"].abs() < 2 * worse["dse"]).all(), table

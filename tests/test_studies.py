@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO
 from energytrend import engine
-from energytrend.backtest import DEFAULT_VARIANTS, backtest
+from energytrend.backtest import DEFAULT_VARIANTS, Backtest, backtest
 from energytrend.calibration import Calibration, simulate_calibration
 from energytrend.design import before, prepare
 from energytrend.studies import readme_tables
@@ -186,3 +186,49 @@ def test_readme_benchmark_block_is_the_benchmark_file() -> None:
     block = readme.split("<!-- benchmark:start -->")[1].split("<!-- benchmark:end -->")[0]
     bench = (REPO / "results" / "benchmark.md").read_text(encoding="utf-8")
     assert block.strip() == bench.strip(), f"README benchmark block is stale: run {UPDATE}"
+
+
+@pytest.mark.slow
+def test_calibrate_command_on_a_dask_scheduler(tmp_path: Path) -> None:
+    """``energytrend calibrate --dask ADDRESS`` runs on that cluster and writes the files."""
+    distributed = pytest.importorskip("dask.distributed")
+    from energytrend.cli import main
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        code = main(
+            [
+                "calibrate",
+                "nlp",
+                "--sims",
+                "2",
+                "--out",
+                str(tmp_path),
+                "--dask",
+                cluster.scheduler_address,
+            ]
+        )
+    assert code == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "sbc_nlp.csv",
+        "sbc_nlp.png",
+        "sbc_nlp_parameters.csv",
+        "sbc_summary.csv",
+    ]
+    assert Calibration.load(tmp_path / "sbc_nlp.csv").n_sims == 2
+
+
+def test_readme_studies_snippet_imports_what_it_uses() -> None:
+    """The README's Python snippet for the studies: its imports resolve and every name it
+    calls exists (its body is guarded by ``__main__`` and takes minutes, so it is not run)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("In Python:")[1].split("```python")[1].split("```")[0]
+    namespace: dict[str, object] = {"__name__": "readme_snippet"}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    for name in ("simulate_calibration", "backtest", "sensitivity_study"):
+        assert callable(namespace[name])
+    for method in ("summary", "uniformity", "coverage", "plot_ranks"):
+        assert callable(getattr(Calibration, method))
+    assert callable(Backtest.coverage) and callable(Backtest.plot)

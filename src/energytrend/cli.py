@@ -7,9 +7,10 @@ standard error and exit with status 1, writing nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -230,27 +231,35 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
-def _client(args: argparse.Namespace) -> Any:
-    """A Dask distributed client for ``--dask ADDRESS`` (None: local processes)."""
+@contextlib.contextmanager
+def _client(args: argparse.Namespace) -> Iterator[Any]:
+    """A Dask distributed client for ``--dask ADDRESS``, closed afterwards (None: local
+    processes)."""
     if not args.dask:
-        return None
+        yield None
+        return
     from dask.distributed import Client
 
-    return Client(args.dask)  # type: ignore[no-untyped-call]
+    client = Client(args.dask)  # type: ignore[no-untyped-call]
+    try:
+        yield client
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Simulation-based calibration of each domain's model, written to ``--out``."""
     from energytrend.studies import calibration_study
 
-    summary = calibration_study(
-        args.out,
-        domains=args.domain,
-        n_sims=args.sims,
-        seed=args.seed,
-        client=_client(args),
-        workers=args.workers,
-    )
+    with _client(args) as client:
+        summary = calibration_study(
+            args.out,
+            domains=args.domain,
+            n_sims=args.sims,
+            seed=args.seed,
+            client=client,
+            workers=args.workers,
+        )
     _print_table("Simulation-based calibration", summary, 3)
     print(f"\nwrote {args.out}/sbc_*.csv and sbc_*.png")
     return 0
@@ -260,7 +269,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """Out-of-sample coverage of the forecasts at past cut-offs, written to ``--out``."""
     from energytrend.studies import backtest_study
 
-    b = backtest_study(args.out, seed=args.seed, client=_client(args), workers=args.workers)
+    with _client(args) as client:
+        b = backtest_study(args.out, seed=args.seed, client=client, workers=args.workers)
     _print_table("Backtest: share of later points inside the bands", b.coverage(), 3)
     print(f"\nwrote {args.out}/backtest_*.csv and backtest.png")
     return 0
@@ -270,7 +280,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Growth rates under alternative priors x frontier rules, written to ``--out``."""
     from energytrend.studies import sensitivity_study
 
-    table = sensitivity_study(args.out, seed=args.seed, client=_client(args), workers=args.workers)
+    with _client(args) as client:
+        table = sensitivity_study(args.out, seed=args.seed, client=client, workers=args.workers)
     _print_table("Sensitivity of the growth rates (log10 per year)", table, 3)
     return 0
 

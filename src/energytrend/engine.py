@@ -1,9 +1,9 @@
 """Compile a model once, sample it many times with new data.
 
-Compiling the model's log-density with numba is most of a cold fit's time (about 7 to 10 s
-on a 2-core machine, even for a one-parameter model), while sampling it takes about 2 s.
-This module keeps every compiled model for the life of the process, keyed by the model's
-*structure* (specification, pooling, groups and series), and serves each new fit with
+Compiling the model's log-density with numba is most of a cold fit's time, several times its
+sampling time (the README's benchmarks measure both). This module keeps every compiled model
+for the life of the process, keyed by the model's *structure* (specification, pooling, groups
+and series), and serves each new fit with
 ``CompiledModel.with_data``: refits on other data of the same structure (frontier rules,
 cut-off years, simulation-based calibration, sweeps) skip compilation entirely.
 

@@ -58,16 +58,19 @@ def calibration_study(
     """SBC of each domain's model: ``sbc_<domain>.csv`` (ranks), ``sbc_<domain>.png`` (rank
     histograms), ``sbc_<domain>_parameters.csv`` (per-parameter uniformity and coverage) and
     ``sbc_summary.csv``. Returns the summary."""
+    # every simulation first, then every file: a run that fails part-way leaves the previous
+    # results as they were, not a mix of old and new
+    runs = [
+        simulate_calibration(d, n_sims=n_sims, seed=seed, client=client, workers=workers)
+        for d in domains
+    ]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for domain in domains:
-        c = simulate_calibration(domain, n_sims=n_sims, seed=seed, client=client, workers=workers)
-        c.save(out / f"sbc_{domain}.csv")
-        write_figure(c.plot_ranks(), out / f"sbc_{domain}.png")
-        write_csv(c.uniformity().merge(c.coverage()), out / f"sbc_{domain}_parameters.csv")
-        rows.append(c.summary())
-    summary = pd.concat(rows, ignore_index=True)
+    for c in runs:
+        c.save(out / f"sbc_{c.domain}.csv")
+        write_figure(c.plot_ranks(), out / f"sbc_{c.domain}.png")
+        write_csv(c.uniformity().merge(c.coverage()), out / f"sbc_{c.domain}_parameters.csv")
+    summary = pd.concat([c.summary() for c in runs], ignore_index=True)
     write_csv(summary, out / "sbc_summary.csv")
     return summary
 
@@ -82,9 +85,9 @@ def backtest_study(
     """Backtests of every default variant: ``backtest_points.csv``,
     ``backtest_coverage.csv`` (per variant, metric and group), ``backtest_overall.csv``
     (per variant) and ``backtest.png``."""
+    b = backtest(seed=seed, client=client, workers=workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    b = backtest(seed=seed, client=client, workers=workers)
     write_csv(b.points, out / "backtest_points.csv")
     write_csv(b.coverage(), out / "backtest_coverage.csv")
     write_csv(b.coverage(by=("variant",)), out / "backtest_overall.csv")

@@ -27,7 +27,7 @@ from scipy import stats
 
 from energytrend.design import FitDomain, prepare
 from energytrend.diagnostics import REPORTED
-from energytrend.engine import SamplerSettings, sample_nutpie
+from energytrend.engine import SamplerSettings, numerics, sample_nutpie
 from energytrend.model import ModelData, Pooling, build_model
 from energytrend.spec import Spec, resolve_spec
 from energytrend.store import atomic_path
@@ -258,9 +258,10 @@ def simulate_calibration(
         raise ValueError("n_rank_draws must be smaller than draws x chains")
     spec = resolve_spec(priors)
     base = prepare(domain, year_origin=float(spec["time"]["year_origin"])).arrays
-    prior = pm.sample_prior_predictive(
-        draws=n_sims, model=build_model(base, spec, pooling), random_seed=seed
-    )
+    with numerics():
+        prior = pm.sample_prior_predictive(
+            draws=n_sims, model=build_model(base, spec, pooling), random_seed=seed
+        )
     truths = flatten(prior["prior"].to_dataset())
     sim_y = prior["prior_predictive"]["log10_gflops"].to_numpy().reshape(n_sims, -1)
     sim_gpu = prior["prior_predictive"]["log10_gflops_per_watt"].to_numpy().reshape(n_sims, -1)

@@ -14,6 +14,7 @@ import pandas as pd
 import pymc as pm
 
 from energytrend.design import FitDomain, prepare
+from energytrend.engine import numerics
 from energytrend.fit import arrays_from_tree, fit
 from energytrend.model import POOLINGS, build_model
 from energytrend.result import TrendFit
@@ -46,9 +47,10 @@ class Comparison:
 def log_likelihood(result: TrendFit) -> Any:
     """The result's posterior with the pointwise log-likelihood of ``log10_gflops`` added."""
     model = build_model(arrays_from_tree(result.idata), result.config.spec, result.config.pooling)
-    return pm.compute_log_likelihood(
-        result.idata.copy(), model=model, var_names=["log10_gflops"], progressbar=False
-    )
+    with numerics():
+        return pm.compute_log_likelihood(
+            result.idata.copy(), model=model, var_names=["log10_gflops"], progressbar=False
+        )
 
 
 def compare_fits(
@@ -152,9 +154,13 @@ def prior_growth_check(
     spec = resolve_spec(priors)
     arrays = prepare(domain, year_origin=float(spec["time"]["year_origin"])).arrays
     model = build_model(arrays, spec)
-    prior = pm.sample_prior_predictive(
-        draws=draws, model=model, random_seed=seed, var_names=["slope", "eff_slope", "energy_slope"]
-    )
+    with numerics():
+        prior = pm.sample_prior_predictive(
+            draws=draws,
+            model=model,
+            random_seed=seed,
+            var_names=["slope", "eff_slope", "energy_slope"],
+        )
     rows = []
     for var, label in (
         ("slope", "compute"),

@@ -14,9 +14,11 @@ points may change between calls, because no sampled quantity has a per-observati
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,25 @@ import xarray as xr
 
 from energytrend.model import ModelData, Pooling, build_model
 from energytrend.spec import Spec, digest
+
+#: PyTensor flags under which energytrend compiles every model. ``numba__fastmath`` is
+#: PyTensor's default (True) lets LLVM reassociate and contract floating-point arithmetic,
+#: so the same seed gave other draws on another CPU, or with kernels compiled fresh rather
+#: than loaded from PyTensor's disk cache (NUTS turns a last-bit difference into another
+#: chain). With it off the draws are bit-identical across those cases; sampling speed is the
+#: same within noise (README, "Reproducibility").
+NUMERIC_FLAGS: dict[str, Any] = {"numba__fastmath": False}
+
+
+@contextlib.contextmanager
+def numerics() -> Iterator[None]:
+    """Compile PyTensor graphs under :data:`NUMERIC_FLAGS` within this block only (the
+    caller's own PyTensor settings are restored afterwards)."""
+    import pytensor
+
+    with pytensor.config.change_flags(**NUMERIC_FLAGS):
+        yield
+
 
 #: Compiled models kept per process (each holds a few MB of machine code).
 MAX_COMPILED = 16
@@ -79,7 +100,8 @@ def compiled_model(data: ModelData, spec: Spec, pooling: Pooling) -> Any:
     with _LOCK:
         compiled = _COMPILED.get(key)
         if compiled is None:
-            compiled = nutpie.compile_pymc_model(build_model(data, spec, pooling))
+            with numerics():
+                compiled = nutpie.compile_pymc_model(build_model(data, spec, pooling))
             _COMPILED[key] = compiled
             while len(_COMPILED) > MAX_COMPILED:
                 _COMPILED.popitem(last=False)
@@ -130,18 +152,19 @@ def sample_pymc(
     progressbar: bool = False,
 ) -> xr.DataTree:
     """Sample with PyMC's own NUTS (the reference sampler; slower, see the benchmarks)."""
-    tree: xr.DataTree = pm.sample(
-        model=build_model(data, spec, pooling),
-        draws=settings.draws,
-        tune=settings.tune,
-        chains=settings.chains,
-        cores=settings.n_cores,
-        random_seed=settings.seed,
-        nuts_sampler="pymc",
-        target_accept=settings.target_accept,
-        progressbar=progressbar,
-        compute_convergence_checks=False,
-    )
+    with numerics():
+        tree: xr.DataTree = pm.sample(
+            model=build_model(data, spec, pooling),
+            draws=settings.draws,
+            tune=settings.tune,
+            chains=settings.chains,
+            cores=settings.n_cores,
+            random_seed=settings.seed,
+            nuts_sampler="pymc",
+            target_accept=settings.target_accept,
+            progressbar=progressbar,
+            compute_convergence_checks=False,
+        )
     return with_data_groups(tree, data)
 
 

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pymc as pm
 import xarray as xr
 
 from energytrend import diagnostics
@@ -114,19 +113,39 @@ class FitConfig:
         return cls(**d, spec=spec)
 
 
+#: Libraries whose installed versions are part of every cache key: a cached fit made with
+#: another version of any of them is never reused.
+KEYED_LIBRARIES = ("pymc", "pytensor", "nutpie", "numba", "numpy", "arviz", "llvmlite")
+
+
+def numeric_environment() -> dict[str, Any]:
+    """What the compiled floating-point code depends on besides the model: the installed
+    versions of :data:`KEYED_LIBRARIES`, energytrend's numeric flags, and the CPU that numba
+    compiles for (``NUMBA_CPU_NAME`` when set, else the host's)."""
+    import os
+
+    import llvmlite.binding
+
+    from energytrend.engine import NUMERIC_FLAGS
+
+    versions = {}
+    for name in KEYED_LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    cpu = os.environ.get("NUMBA_CPU_NAME") or llvmlite.binding.get_host_cpu_name()
+    return {"versions": versions, "flags": NUMERIC_FLAGS, "cpu": cpu}
+
+
 @functools.cache
 def code_version() -> str:
-    """What else makes a cached fit stale: the model and sampling code and the versions of
-    the libraries that sample it (a new PyMC, PyTensor or nutpie resamples)."""
-    import pytensor
-
+    """What else makes a cached fit stale: the model and sampling code, and
+    :func:`numeric_environment` (library versions, numeric flags, CPU)."""
     from energytrend import engine, model
 
-    versions = {"pymc": pm.__version__, "pytensor": pytensor.__version__}
-    if importlib.util.find_spec("nutpie") is not None:
-        versions["nutpie"] = importlib.metadata.version("nutpie")
     sources = [Path(m.__file__).read_text(encoding="utf-8") for m in (model, engine) if m.__file__]
-    return digest(VERSION, versions, sources)
+    return digest(VERSION, numeric_environment(), sources)
 
 
 def cache_key(arrays: ModelData, config: FitConfig) -> str:

@@ -42,9 +42,9 @@ NUMERIC_FLAGS: dict[str, Any] = {"numba__fastmath": False}
 def numerics() -> Iterator[None]:
     """Compile PyTensor graphs under :data:`NUMERIC_FLAGS` within this block only (the
     caller's own PyTensor settings are restored afterwards)."""
-    import pytensor
+    from pytensor import config
 
-    with pytensor.config.change_flags(**NUMERIC_FLAGS):
+    with config.change_flags(**NUMERIC_FLAGS):
         yield
 
 

@@ -128,7 +128,7 @@ def numeric_environment() -> dict[str, Any]:
 
     from energytrend.engine import NUMERIC_FLAGS
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in KEYED_LIBRARIES:
         try:
             versions[name] = importlib.metadata.version(name)

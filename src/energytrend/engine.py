@@ -42,7 +42,7 @@ NUMERIC_FLAGS: dict[str, Any] = {"numba__fastmath": False}
 def numerics() -> Iterator[None]:
     """Compile PyTensor graphs under :data:`NUMERIC_FLAGS` within this block only (the
     caller's own PyTensor settings are restored afterwards)."""
-    from pytensor import config
+    from pytensor.configdefaults import config
 
     with config.change_flags(**NUMERIC_FLAGS):
         yield

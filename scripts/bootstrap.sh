@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates or updates the project's virtual environment in .venv and prints its python's path.
-# Sourced by run.sh and test.sh; safe to run on its own. Everything it installs comes from PyPI.
+# Sourced by run.sh and test.sh; safe to run on its own. Everything it installs comes from PyPI,
+# at the versions and hashes pinned in requirements.lock (rewrite it with scripts/lock.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,16 +48,22 @@ if [ ! -x "$venv/bin/python" ] || ! usable "$venv/bin/python"; then
     "$py" -m venv "$venv"
 fi
 
-# Reinstall only when the dependency declaration changed since the last successful install.
+# Reinstall only when the lock, the project declaration or this script changed since the last
+# successful install.
 stamp="$venv/.energytrend-installed"
-want="$(cat "$root/pyproject.toml" "$root/scripts/bootstrap.sh" | sha256sum | cut -d' ' -f1)"
+want="$(cat "$root/requirements.lock" "$root/pyproject.toml" "$root/scripts/bootstrap.sh" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    say "installing energytrend and its dependencies into $venv (first run takes a few minutes)"
+    say "installing energytrend and its locked dependencies into $venv (first run takes a few minutes)"
     # pip warns once per package about find-links folders of this machine that do not exist;
     # those lines are noise, everything else pip says is passed on.
     quiet_pip() { "$venv/bin/python" -m pip "$@" 2> >(grep -v 'is neither a file nor a directory' >&2); }
-    quiet_pip install --quiet --upgrade pip >&2
-    quiet_pip install --quiet -e "$root[dev]" >&2
+    # Exactly the locked versions, each checked against its hash; nothing resolved today.
+    quiet_pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+        -r "$root/requirements.lock" >&2
+    # The package itself, editable, built by the locked hatchling (no isolated build
+    # environment, which would fetch an unpinned one).
+    quiet_pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+        -e "$root" >&2
     echo "$want" >"$stamp"
 fi
 echo "$venv/bin/python"

@@ -20,6 +20,7 @@ from energytrend import baseline, hardware
 from energytrend.data import load_table
 from energytrend.diagnostics import DiagnosticsWarning
 from energytrend.fit import fit
+from energytrend.formatting import growth_text_table, verdict_text_table
 from energytrend.frontier import rules_table
 from energytrend.result import TrendFit
 from energytrend.schema import TABLES
@@ -98,34 +99,19 @@ def _print_fit(result: TrendFit) -> None:
     if not result.passed:
         print("The posterior did not pass its diagnostics; no numbers are reported.")
         return
-    rates = result.growth_rates()
-    rows = []
-    for (metric, domain, group), r in rates.groupby(["metric", "domain", "group"], sort=False):
-        q = r.set_index("quantity")
-        d = q.loc["doubling_time_months"]
-        if d["direction"] == "unbounded":
-            doubling = "unbounded"
-        else:
-            doubling = f"{d['median']:.3g}" + (" (halving)" if d["direction"] == "halving" else "")
-        s = q.loc["slope_log10_per_year"]
-        rows.append(
-            {
-                "metric": metric,
-                "domain": domain,
-                "group": group,
-                "slope (log10/yr)": s["median"],
-                "90% CI": f"[{s['lower']:.3g}, {s['upper']:.3g}]",
-                "factor/yr": q.loc["factor_per_year", "median"],
-                "doubling (months)": doubling,
-            }
-        )
-    table = pd.DataFrame(rows)
-    _print_table("Posterior growth rates (medians, 90% credible intervals)", table, 3)
-    _print_table(
-        "Does hardware progress cancel the growth in FLOPs? (energy per inference)",
-        result.energy_verdict(),
-        3,
+    rates = growth_text_table(result.growth_rates())
+    verdict = verdict_text_table(
+        result.energy_verdict(), result.config.chains * result.config.draws
     )
+    _print_text_table("Posterior growth rates (medians, 90% credible intervals)", rates)
+    _print_text_table(
+        "Does hardware progress cancel the growth in FLOPs? (energy per inference)", verdict
+    )
+
+
+def _print_text_table(title: str, df: pd.DataFrame) -> None:
+    print(f"\n{title}\n{'-' * len(title)}")
+    print(df.to_string(index=False))
 
 
 def cmd_fit(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ import xarray as xr
 
 from energytrend.diagnostics import Diagnostics, DiagnosticsWarning
 from energytrend.growth import LOG10_2
+from energytrend.mcse import mean_mcse, quantile_mcse, transformed_mcse
 
 if TYPE_CHECKING:
     from energytrend.fit import FitConfig
@@ -45,6 +46,13 @@ def interval(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
     return float(q[0]), float(q[1]), float(q[2])
 
 
+def interval_mcse(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
+    """Monte Carlo standard errors of :func:`interval`'s median and bounds; ``draws`` has
+    shape (chain, draw)."""
+    lo, hi = _bounds(prob)
+    return quantile_mcse(draws, 0.5), quantile_mcse(draws, lo), quantile_mcse(draws, hi)
+
+
 def doubling_row(slope: np.ndarray, prob: float) -> dict[str, Any]:
     """Doubling (or halving) time in months from slope draws.
 
@@ -67,6 +75,26 @@ def doubling_row(slope: np.ndarray, prob: float) -> dict[str, Any]:
     }
 
 
+def doubling_mcse(
+    direction: str, slopes: tuple[float, float, float], mcses: tuple[float, float, float]
+) -> dict[str, float]:
+    """MCSEs of :func:`doubling_row`'s times, by the delta method on ``k / |q|`` (``k`` = 12
+    log10 2, ``q`` a slope quantile): ``slopes`` and ``mcses`` are (median, lower, upper)."""
+    k = 12.0 * LOG10_2
+    (med, lo, hi), (e_med, e_lo, e_hi) = slopes, mcses
+
+    def m(q: float, e: float) -> float:
+        return transformed_mcse(k / abs(q), e, k / q**2)
+
+    nan = float("nan")
+    if direction == "doubling":
+        return {"mcse_median": m(med, e_med), "mcse_lower": m(hi, e_hi), "mcse_upper": m(lo, e_lo)}
+    if direction == "halving":
+        return {"mcse_median": m(med, e_med), "mcse_lower": m(lo, e_lo), "mcse_upper": m(hi, e_hi)}
+    nearest = (lo, e_lo) if abs(lo) >= abs(hi) else (hi, e_hi)
+    return {"mcse_median": nan, "mcse_lower": m(*nearest), "mcse_upper": nan}
+
+
 @dataclass(frozen=True, eq=False)
 class TrendFit:
     """A fitted trend model: posterior, the data it saw, its configuration and diagnostics.
@@ -84,6 +112,10 @@ class TrendFit:
     def draws(self, var: str) -> xr.DataArray:
         """Posterior draws of ``var`` stacked along ``sample``."""
         return self.idata["posterior"][var].stack(sample=("chain", "draw")).transpose("sample", ...)
+
+    def _by_chain(self, stacked: np.ndarray) -> np.ndarray:
+        """Draws stacked by :meth:`draws` (chain-major) back in (chain, draw) shape."""
+        return np.asarray(stacked).reshape(self.idata["posterior"].sizes["chain"], -1)
 
     @property
     def groups(self) -> list[str]:
@@ -139,7 +171,9 @@ class TrendFit:
         One row per (metric, domain, group, quantity); quantities are
         ``slope_log10_per_year``, ``orders_of_magnitude_per_year`` (the same number, named
         for readers), ``factor_per_year`` (10**slope) and ``doubling_time_months`` (see
-        :func:`doubling_row` for halving and unbounded cases).
+        :func:`doubling_row` for halving and unbounded cases). ``mcse_median``,
+        ``mcse_lower`` and ``mcse_upper`` are the Monte Carlo standard errors of the three
+        numbers (:mod:`energytrend.mcse`; NaN where a number is unbounded).
         """
         _check_prob(prob)
         self._warn_if_failed()
@@ -151,11 +185,18 @@ class TrendFit:
                 "domain": domain,
                 "group": group,
             }
+            chains = self._by_chain(s)
             med, lo, hi = interval(s, prob)
-            for quantity, (m, low, high) in (
-                ("slope_log10_per_year", (med, lo, hi)),
-                ("orders_of_magnitude_per_year", (med, lo, hi)),
-                ("factor_per_year", (10**med, 10**lo, 10**hi)),
+            e_med, e_lo, e_hi = interval_mcse(chains, prob)
+            ln10 = float(np.log(10.0))
+            for quantity, (m, low, high), (em, el, eh) in (
+                ("slope_log10_per_year", (med, lo, hi), (e_med, e_lo, e_hi)),
+                ("orders_of_magnitude_per_year", (med, lo, hi), (e_med, e_lo, e_hi)),
+                (
+                    "factor_per_year",
+                    (10**med, 10**lo, 10**hi),
+                    (ln10 * 10**med * e_med, ln10 * 10**lo * e_lo, ln10 * 10**hi * e_hi),
+                ),
             ):
                 rows.append(
                     {
@@ -165,9 +206,14 @@ class TrendFit:
                         "lower": low,
                         "upper": high,
                         "direction": "",
+                        "mcse_median": em,
+                        "mcse_lower": el,
+                        "mcse_upper": eh,
                     }
                 )
-            rows.append({**base, "quantity": "doubling_time_months", **doubling_row(s, prob)})
+            d = doubling_row(s, prob)
+            mcse_of = doubling_mcse(d["direction"], (med, lo, hi), (e_med, e_lo, e_hi))
+            rows.append({**base, "quantity": "doubling_time_months", **d, **mcse_of})
         out = pd.DataFrame(rows)
         out["prob"] = prob
         return out
@@ -231,7 +277,8 @@ class TrendFit:
     def energy_verdict(self) -> pd.DataFrame:
         """The thesis's question per group: does hardware progress cancel the FLOP growth?
 
-        ``prob_growing`` is P(energy slope > 0). The reading is "growing" when it is at least
+        ``prob_growing`` is P(energy slope > 0), ``mcse`` its Monte Carlo standard error.
+        The reading is "growing" when it is at least
         0.95, "falling" when at most 0.05, and "uncertain" otherwise.
         """
         self._warn_if_failed()
@@ -239,14 +286,23 @@ class TrendFit:
         rows = []
         for g in self.groups:
             domain, group = g.split("/")
-            p = float(np.mean(energy.sel(group=g).to_numpy() > 0))
+            growing = energy.sel(group=g).to_numpy() > 0
+            p = float(np.mean(growing))
             if p >= GROWING:
                 reading = "growing: hardware efficiency gains do not cancel the growth in FLOPs"
             elif p <= FALLING:
                 reading = "falling: hardware efficiency gains outpace the growth in FLOPs"
             else:
                 reading = "uncertain: the data cannot tell whether energy per inference grows"
-            rows.append({"domain": domain, "group": group, "prob_growing": p, "reading": reading})
+            rows.append(
+                {
+                    "domain": domain,
+                    "group": group,
+                    "prob_growing": p,
+                    "mcse": mean_mcse(self._by_chain(growing)),
+                    "reading": reading,
+                }
+            )
         return pd.DataFrame(rows)
 
     def summary(self, prob: float = CI_PROB) -> pd.DataFrame:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tolerance import assert_within_mcse, decimal_unit, numbers_in
 
 import energytrend as et
 from conftest import REPO
 from energytrend.cli import main
+from tolerance import assert_within_mcse, decimal_unit, numbers_in
 
 GROWTH_FIELDS = ("median", "lower", "upper")
 

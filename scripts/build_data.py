@@ -19,13 +19,14 @@ accelerators (Epoch AI, *Data on Machine Learning Hardware*)
     flags of ``accelerator_flags.csv`` (curated; the rule is stated in that file: same model
     number and TDP, peaks within 5%, keep the row citing the vendor datasheet, else the
     earliest). Only while that file has no such flags, an automatic rule applies: two rows are
-    one chip variant when they have the same manufacturer, every peak and the TDP agree within 1% (missing only
-    where missing), and the word set of one name (after dropping the manufacturer, "Tesla" and
-    memory sizes such as "32 GB") is a subset of the other's; variants are joined transitively
-    and represented by the earliest-released row (then the shortest name), the others listed in
-    ``merged_names``. ``type`` is the market segment as in the thesis: Desktop (GeForce, TITAN,
-    Radeon RX), Workstation (Quadro, RTX A-series, RTX Ada), otherwise Server; Epoch's own
-    type (GPU, TPU, ...) is ``chip_type``.
+    one chip variant when they have the same manufacturer, every peak and the TDP agree within
+    1% (missing only where missing), and the word set of one name (after dropping the
+    manufacturer, "Tesla" and memory sizes such as "32 GB") is a subset of the other's;
+    variants are joined transitively and represented by the earliest-released row (then the
+    shortest name). Merged rows are listed in ``merged_names``. ``type`` is the market
+    segment as in the thesis: Desktop (GeForce, TITAN, Radeon RX), Workstation (Quadro,
+    RTX A-series, RTX Ada), otherwise Server; Epoch's own type (GPU, TPU, ...) is
+    ``chip_type``.
 
 vision_models (timm ImageNet-1k results)
     Dated by the architecture paper's arXiv id (corrected by
@@ -139,7 +140,7 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        os.replace(tmp, path)  # noqa: PTH105 (atomic rename, as documented)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -225,8 +226,10 @@ def build_accelerators(repo: Path) -> pd.DataFrame:
             new = num(c["corrected_value"]) * scale
             new_text = "" if math.isnan(new) else repr(new)
         if not ok:
-            warn(f"correction {name}/{col}: Epoch value is {rows[name][col]!r}, not the listed "
-                 f"{c['epoch_value']!r}; skipped")
+            warn(
+                f"correction {name}/{col}: Epoch value is {rows[name][col]!r}, not the listed "
+                f"{c['epoch_value']!r}; skipped"
+            )
             continue
         rows[name][col] = new_text
         corrected[name].append(c["column"].strip())
@@ -401,7 +404,8 @@ def build_vision_models(repo: Path) -> pd.DataFrame:
                 if re.fullmatch(c["arch_pattern"], arch):
                     df.loc[i, "arxiv_id"] = c["arxiv_id"]
                     df.loc[i, "basis"] = (
-                        f"arXiv id curated in data/curation/vision_arxiv_ids.csv ({c['timm_source']})"
+                        "arXiv id curated in data/curation/vision_arxiv_ids.csv "
+                        f"({c['timm_source']})"
                     )
                     break
     df = df[df["arxiv_id"].str.fullmatch(r"\d{4}\.\d{4,5}")].copy()
@@ -414,8 +418,11 @@ def build_vision_models(repo: Path) -> pd.DataFrame:
     df["base"] = df["arch"].map(base_model)
     df["top1_f"] = df["top1"].map(num)
     df["gmacs_f"] = df["gmacs_at_img_size"].map(num)
-    df = df.sort_values(["base", "extra", "top1_f", "gmacs_f", "model", "img_size"],
-                        ascending=[True, True, False, True, True, True], kind="mergesort")
+    df = df.sort_values(
+        ["base", "extra", "top1_f", "gmacs_f", "model", "img_size"],
+        ascending=[True, True, False, True, True, True],
+        kind="mergesort",
+    )
     counts = df.groupby(["base", "extra"]).size()
     best = df.drop_duplicates(["base", "extra"], keep="first").copy()
     best["n_variants"] = [counts[(b, e)] for b, e in zip(best["base"], best["extra"], strict=True)]
@@ -602,6 +609,7 @@ MLPERF_COLUMNS = [
     "benchmark",
     "accuracy_targets",
     "scenario",
+    "result_dir_scenario",
     "valid",
     "throughput",
     "throughput_units",
@@ -609,6 +617,7 @@ MLPERF_COLUMNS = [
     "mean_system_watts",
     "joules_per_sample",
     "joules_per_token",
+    "energy_basis",
     "latency_ms",
     "n_power_samples",
     "power_window_start",
@@ -637,110 +646,145 @@ def parse_system(system: str) -> tuple[str, str]:
     return (m.group(1), m.group(2)) if m else ("", "")
 
 
+def _licence(hdr: list[str]) -> str:
+    """Apache-2.0 when the raw header says so; otherwise a pointer to the header's statement."""
+    for line in hdr:
+        m = re.search(r"Licen[cs]e:\s*(\S+)", line)
+        if m:
+            if m.group(1).rstrip(".;,") == "Apache-2.0":
+                return MLPERF_LICENCE
+            return "not stated in the upstream repository at the commit read (see raw header)"
+    return "not stated (see raw header)"
+
+
+def _text(r: pd.Series, name: str) -> str:
+    value = str(r[name]).strip() if name in r.index else ""
+    return "" if value in ("-", "N/A", "n/a", "None") else value
+
+
+def _mlperf_record(r: pd.Series, rnd: str, rdate: str, licence: str, ref: str) -> dict[str, str]:
+    scen_dir = SCENARIOS.get(_text(r, "scenario").lower(), _text(r, "scenario"))
+    scen = SCENARIOS.get(_text(r, "effective_scenario").lower(), "") or scen_dir
+    acc = _text(r, "accelerator_model_name") or _text(r, "accelerator")
+    count = math.nan
+    per_node, nodes = num(_text(r, "accelerators_per_node")), num(_text(r, "number_of_nodes"))
+    if not math.isnan(per_node):
+        count = per_node * (1 if math.isnan(nodes) or nodes <= 0 else nodes)
+    elif _text(r, "accelerator_count"):
+        count = num(_text(r, "accelerator_count"))
+    if not acc or not count > 0:
+        pa, pc = parse_system(_text(r, "system"))
+        acc = acc or pa
+        count = count if count > 0 else num(pc)
+    latency_bound = scen in ("SingleStream", "MultiStream")
+    thr = math.nan if latency_bound else num(_text(r, "throughput"))
+    tok = math.nan if latency_bound else num(_text(r, "tokens_per_second"))
+    watts = num(_text(r, "mean_system_watts"))
+    j_sample = watts / thr if thr > 0 else math.nan
+    basis = "mean_system_watts / throughput" if thr > 0 else ""
+    if latency_bound:
+        # energy per query, the submission checker's rule: watts x window / result_query_count
+        j_query, basis = num(_text(r, "joules_per_query")), _text(r, "joules_per_query_basis")
+        queries = num(_text(r, "result_query_count"))
+        t0, t1 = _text(r, "power_window_start"), _text(r, "power_window_end")
+        if math.isnan(j_query) and queries > 0 and t0 and t1:
+            fmt_t = "%m-%d-%Y %H:%M:%S.%f"
+            seconds = (
+                pd.to_datetime(t1, format=fmt_t) - pd.to_datetime(t0, format=fmt_t)
+            ).total_seconds()
+            j_query, basis = watts * seconds / queries, "result_query_count"
+        per_query = 8 if scen == "MultiStream" else 1
+        j_sample = j_query / per_query
+        if basis:
+            basis = f"joules per query ({basis}) / {per_query} sample(s) per query"
+    bench = _text(r, "benchmark")
+    m = re.fullmatch(r"(.+?)-(99(?:\.9)?)", bench)
+    return {
+        "round": (_text(r, "round") or rnd).removeprefix("v"),
+        "round_date": _text(r, "round_date") or rdate,
+        "division": _text(r, "division"),
+        "submitter": _text(r, "submitter"),
+        "system": _text(r, "system"),
+        "accelerator": acc,
+        "accelerator_count": fmt(count, 0) if count > 0 else "",
+        "benchmark": m.group(1) if m else bench,
+        "accuracy_targets": m.group(2) if m else "",
+        "scenario": scen,
+        "result_dir_scenario": scen_dir,
+        "valid": _text(r, "valid"),
+        "throughput": fmt(thr, 4),
+        "throughput_units": "samples/s" if thr > 0 else "",
+        "tokens_per_second": fmt(tok, 4),
+        "mean_system_watts": fmt(watts, 2),
+        "joules_per_sample": fmt(j_sample, 6),
+        "joules_per_token": fmt(watts / tok, 6) if tok > 0 else "",
+        "energy_basis": basis,
+        "latency_ms": fmt(num(_text(r, "latency_ns")) / 1e6, 6),
+        "n_power_samples": _text(r, "n_power_samples"),
+        "power_window_start": _text(r, "power_window_start"),
+        "power_window_end": _text(r, "power_window_end"),
+        "source": "mlperf_inference",
+        "licence": licence,
+        "reference": "; ".join(x for x in (ref, _text(r, "source_dir")) if x),
+    }
+
+
 def build_mlperf_power(repo: Path) -> pd.DataFrame:
     files = sorted((repo / "data/raw").glob("mlperf_power_v*.csv"), key=_version_key)
-    out = []
+    out: list[dict[str, str]] = []
     for path in files:
         hdr, raw = read_raw(path)
         missing = [c for c in REQUIRED_MLPERF if c not in raw.columns]
         if missing:
             warn(f"{path.name} lacks columns {missing}; skipped")
             continue
-        rnd_file = ".".join(str(v) for v in _version_key(path))
-        hdr_date = ""
+        rnd = ".".join(str(v) for v in _version_key(path))
+        rdate = ""
         for line in hdr:
             m = re.search(r"round[ _]date\D{0,40}?(\d{4}-\d{2}-\d{2})", line, re.IGNORECASE)
             if m:
-                hdr_date = m.group(1)
+                rdate = m.group(1)
                 break
-        repo_url = ""
+        ref = f"data/raw/{path.name}"
         for line in hdr:
             m = re.search(r"(https://github\.com/mlcommons/inference_results_v[\w.]+)", line)
-            c = re.search(r"commit ([0-9a-f]{40})", line)
+            c = re.search(r"(?:commit|HEAD) ([0-9a-f]{40})", line)
             if m:
-                repo_url = m.group(1) + (f" at {c.group(1)}" if c else "")
+                ref = m.group(1) + (f" at {c.group(1)}" if c else "") + f"; {ref}"
                 break
-
-        def col(r: pd.Series, name: str) -> str:
-            return str(r[name]).strip() if name in r.index else ""
-
-        recs = []
-        for _, r in raw.iterrows():
-            scen = SCENARIOS.get(col(r, "scenario").lower(), col(r, "scenario"))
-            acc = col(r, "accelerator_model_name") or col(r, "accelerator")
-            count = ""
-            per_node, nodes = num(col(r, "accelerators_per_node")), num(col(r, "number_of_nodes"))
-            if not math.isnan(per_node):
-                count = fmt(per_node * (1 if math.isnan(nodes) else nodes), 0)
-            elif col(r, "accelerator_count"):
-                count = col(r, "accelerator_count")
-            if not acc or not count:
-                pa, pc = parse_system(col(r, "system"))
-                acc, count = acc or pa, count or pc
-            thr = num(col(r, "throughput")) if scen not in ("SingleStream", "MultiStream") else math.nan
-            tok = num(col(r, "tokens_per_second"))
-            watts = num(col(r, "mean_system_watts"))
-            lat = num(col(r, "latency_ns"))
-            bench = col(r, "benchmark")
-            m = re.fullmatch(r"(.+?)-(99(?:\.9)?)", bench)
-            recs.append(
-                {
-                    "round": col(r, "round") or rnd_file,
-                    "round_date": col(r, "round_date") or hdr_date,
-                    "division": col(r, "division"),
-                    "submitter": col(r, "submitter"),
-                    "system": col(r, "system"),
-                    "accelerator": acc,
-                    "accelerator_count": count,
-                    "benchmark": m.group(1) if m else bench,
-                    "accuracy_targets": m.group(2) if m else "",
-                    "scenario": scen,
-                    "valid": col(r, "valid"),
-                    "throughput": fmt(thr, 4),
-                    "throughput_units": "samples/s" if not math.isnan(thr) else "",
-                    "tokens_per_second": fmt(tok, 4),
-                    "mean_system_watts": fmt(watts, 2),
-                    "joules_per_sample": fmt(watts / thr, 6) if thr > 0 else "",
-                    "joules_per_token": fmt(watts / tok, 6) if tok > 0 else "",
-                    "latency_ms": fmt(lat / 1e6, 6),
-                    "n_power_samples": col(r, "n_power_samples"),
-                    "power_window_start": col(r, "power_window_start"),
-                    "power_window_end": col(r, "power_window_end"),
-                    "source": "mlperf_inference",
-                    "licence": MLPERF_LICENCE,
-                    "reference": "; ".join(
-                        x
-                        for x in (repo_url, col(r, "source_dir"), f"data/raw/{path.name}")
-                        if x
-                    ),
-                }
-            )
-        # one row per run: accuracy variants measured in one run are merged
+        licence = _licence(hdr)
+        # one row per run: result dirs that are one measured run are merged (accuracy variants
+        # -99/-99.9, and edge submissions repeating a SingleStream run in several dirs)
         merged: dict[tuple[str, ...], dict[str, str]] = {}
-        for rec in recs:
+        for _, r in raw.iterrows():
+            rec = _mlperf_record(r, rnd, rdate, licence, ref)
             key = tuple(
                 rec[k]
-                for k in ("round", "submitter", "system", "benchmark", "scenario",
-                          "power_window_start", "power_window_end", "throughput",
-                          "mean_system_watts")
-            )
+                for k in (
+                    "round", "division", "submitter", "system", "benchmark", "scenario",
+                    "power_window_start", "power_window_end", "mean_system_watts",
+                )
+            )  # fmt: skip
             if not rec["power_window_start"]:
-                key = (*key, rec["accuracy_targets"])
+                key = (*key, rec["accuracy_targets"], rec["result_dir_scenario"])
             if key in merged:
                 prev = merged[key]
-                targets = sorted({*prev["accuracy_targets"].split(";"), rec["accuracy_targets"]},
-                                 key=lambda t: float(t) if t else 0.0)
-                prev["accuracy_targets"] = ";".join(t for t in targets if t)
+                targets = {*prev["accuracy_targets"].split(";"), rec["accuracy_targets"]}
+                prev["accuracy_targets"] = ";".join(sorted((t for t in targets if t), key=float))
+                dirs = {*prev["result_dir_scenario"].split(";"), rec["result_dir_scenario"]}
+                prev["result_dir_scenario"] = ";".join(sorted(dirs))
             else:
                 merged[key] = rec
         out.extend(merged.values())
-    df = pd.DataFrame(out)
-    if df.empty:
+    if not out:
         return pd.DataFrame(columns=MLPERF_COLUMNS)
-    df = df[MLPERF_COLUMNS]
+    df = pd.DataFrame(out)[MLPERF_COLUMNS]
     df["_v"] = df["round"].map(lambda v: tuple(int(x) for x in v.split(".") if x.isdigit()))
-    df = df.sort_values(["_v", "submitter", "system", "benchmark", "accuracy_targets",
-                         "scenario"], kind="mergesort")
+    df = df.sort_values(
+        ["_v", "division", "submitter", "system", "benchmark", "accuracy_targets", "scenario",
+         "power_window_start"],
+        kind="mergesort",
+    )  # fmt: skip
     return df.drop(columns="_v").reset_index(drop=True)
 
 

@@ -9,6 +9,7 @@ writes one row per power-measured run (``.../performance/run_1/spl.txt``):
 * ``latency_ns``: 'Mean latency (ns)', for SingleStream/MultiStream runs only (latency-bound).
 * ``mean_system_watts``: mean of the total ``Watts`` field of ``spl.txt`` (1 Hz wall-power
   samples, all channels) between ``power_begin`` and ``power_end`` of ``mlperf_log_detail.txt``.
+* ``effective_scenario`` and ``result_query_count`` from ``mlperf_log_detail.txt``.
 * accelerator fields from the submission's ``systems/<system>.json``.
 
 Usage: python scripts/extract_mlperf_power.py GIT_DIR ROUND ROUND_DATE OUT.csv HEADER.txt
@@ -67,11 +68,13 @@ def main(gd: str, rnd: str, round_date: str, out: str, header: str) -> None:
             if v:
                 metric, thr = name, v
                 break
-        tok = _first(r"^(?:Completed )?[Tt]okens per second(?: \(inferred\))?\s*:\s*([0-9.eE+-]+)", summary)
+        tok_re = r"^(?:Completed )?[Tt]okens per second(?: \(inferred\))?\s*:\s*([0-9.eE+-]+)"
+        tok = _first(tok_re, summary)
         lat = ""
         if scenario.lower() in ("singlestream", "multistream"):
             lat = _first(r"^Mean latency \(ns\)\s*:\s*([0-9.eE+-]+)", summary)
-        sysj = json.loads(_git(gd, "show", f"{commit}:{division}/{submitter}/systems/{system}.json"))
+        sys_path = f"{commit}:{division}/{submitter}/systems/{system}.json"
+        sysj = json.loads(_git(gd, "show", sys_path))
         rows.append(
             {
                 "round": rnd,
@@ -91,6 +94,12 @@ def main(gd: str, rnd: str, round_date: str, out: str, header: str) -> None:
                 "throughput": thr,
                 "tokens_per_second": tok,
                 "latency_ns": lat,
+                "effective_scenario": _first(
+                    r'"key": "effective_scenario", "value": "([^"]+)"', detail
+                ),
+                "result_query_count": _first(
+                    r'"key": "result_query_count", "value": (\d+)', detail
+                ),
                 "power_window_start": begin,
                 "power_window_end": end,
                 "n_power_samples": len(watts),

@@ -75,6 +75,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,6 +127,15 @@ def fmt(x: float, nd: int = 4) -> str:
     return "0" if s == "-0" else s
 
 
+def sig(x: float, digits: int = 7) -> str:
+    """A computed number to ``digits`` significant digits, positional notation; '' if missing."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return ""
+    return np.format_float_positional(
+        float(x), precision=digits, unique=False, fractional=False, trim="-"
+    )
+
+
 def close(a: float, b: float) -> bool:
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
@@ -140,6 +150,7 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        Path(tmp).chmod(0o644)
         os.replace(tmp, path)  # noqa: PTH105 (atomic rename, as documented)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -305,7 +316,7 @@ def build_accelerators(repo: Path) -> pd.DataFrame:
             "release_date": r["release_date"],
         }
         for rc, dc in PEAKS.items():
-            rec[dc] = fmt(num(r[rc]) / 1e12, 4)
+            rec[dc] = sig(num(r[rc]) / 1e12)
         rec |= {
             "tdp_watts": fmt(num(r["tdp_w"]), 1),
             "tdp_estimated": str("tdp_estimated_by_epoch" in fset).lower(),
@@ -579,8 +590,8 @@ def build_language_models(repo: Path) -> pd.DataFrame:
                 "n_layers": fmt(n_layers, 0),
                 "d_model": fmt(d_model, 0),
                 "attention_context_tokens": str(ATTENTION_CONTEXT) if includes else "",
-                "attention_gflops_per_token": fmt(attn, 4),
-                "gflops_per_token": fmt(gflops, 4),
+                "attention_gflops_per_token": sig(attn),
+                "gflops_per_token": sig(gflops),
                 "gflops_includes_attention": str(includes).lower(),
                 "training_compute_flop": r["training_compute_flop"],
                 "accessibility": r["model_accessibility"],
@@ -716,8 +727,8 @@ def _mlperf_record(r: pd.Series, rnd: str, rdate: str, licence: str, ref: str) -
         "throughput_units": "samples/s" if thr > 0 else "",
         "tokens_per_second": fmt(tok, 4),
         "mean_system_watts": fmt(watts, 2),
-        "joules_per_sample": fmt(j_sample, 6),
-        "joules_per_token": fmt(watts / tok, 6) if tok > 0 else "",
+        "joules_per_sample": sig(j_sample),
+        "joules_per_token": sig(watts / tok) if tok > 0 else "",
         "energy_basis": basis,
         "latency_ms": fmt(num(_text(r, "latency_ns")) / 1e6, 6),
         "n_power_samples": _text(r, "n_power_samples"),

@@ -54,13 +54,17 @@ language_models (Epoch AI, *Notable AI Models*, language domain 2018-2025)
     in its own column.
 
 mlperf_power (MLCommons MLPerf Inference, every ``data/raw/mlperf_power_v*.csv``)
-    One row per power-measured result. Accuracy variants of one benchmark (``-99``/``-99.9``)
-    measured in one run (same system, scenario, power window, throughput and power) become one
-    row, the targets listed in ``accuracy_targets``. ``accelerator``/``accelerator_count`` come
-    from the system description when the raw file has it, else from a system name of the form
-    ``<accelerator>x<count>_...``. ``joules_per_sample`` = mean system watts / samples per
-    second and ``joules_per_token`` = watts / tokens per second, for throughput scenarios
-    (Offline, Server); latency-bound scenarios keep ``latency_ms`` and no Joules.
+    One row per power-measured run. Result folders of one run (same system, benchmark,
+    LoadGen effective scenario, power window and power) become one row: the accuracy variants
+    ``-99``/``-99.9`` (listed in ``accuracy_targets``), scenario folders repeating one
+    SingleStream run (``result_dir_scenario``) and one run filed in both divisions
+    (``division`` = closed;open). ``accelerator``/``accelerator_count`` come from the system
+    description when the raw file has it, else from a system name of the form
+    ``<accelerator>x<count>_...``. For throughput scenarios (Offline, Server)
+    ``joules_per_sample`` = mean system watts / samples per second and ``joules_per_token`` =
+    watts / tokens per second; for latency-bound ones (SingleStream, MultiStream) it is the
+    energy per query (watts x power window / result_query_count, as MLCommons' submission
+    checker) over the samples per query (1, or 8 for MultiStream); ``energy_basis`` says which.
 """
 
 from __future__ import annotations
@@ -765,25 +769,28 @@ def build_mlperf_power(repo: Path) -> pd.DataFrame:
                 break
         licence = _licence(hdr)
         # one row per run: result dirs that are one measured run are merged (accuracy variants
-        # -99/-99.9, and edge submissions repeating a SingleStream run in several dirs)
+        # -99/-99.9, edge submissions repeating a SingleStream run in several dirs, and one run
+        # filed in both the closed and the open division)
         merged: dict[tuple[str, ...], dict[str, str]] = {}
         for _, r in raw.iterrows():
             rec = _mlperf_record(r, rnd, rdate, licence, ref)
             key = tuple(
                 rec[k]
                 for k in (
-                    "round", "division", "submitter", "system", "benchmark", "scenario",
+                    "round", "submitter", "system", "benchmark", "scenario",
                     "power_window_start", "power_window_end", "mean_system_watts",
                 )
             )  # fmt: skip
             if not rec["power_window_start"]:
-                key = (*key, rec["accuracy_targets"], rec["result_dir_scenario"])
+                key = (*key, rec["division"], rec["accuracy_targets"], rec["result_dir_scenario"])
             if key in merged:
                 prev = merged[key]
                 targets = {*prev["accuracy_targets"].split(";"), rec["accuracy_targets"]}
                 prev["accuracy_targets"] = ";".join(sorted((t for t in targets if t), key=float))
                 dirs = {*prev["result_dir_scenario"].split(";"), rec["result_dir_scenario"]}
                 prev["result_dir_scenario"] = ";".join(sorted(dirs))
+                divisions = {*prev["division"].split(";"), rec["division"]}
+                prev["division"] = ";".join(sorted(d for d in divisions if d))
             else:
                 merged[key] = rec
         out.extend(merged.values())

@@ -258,13 +258,25 @@ def test_no_paper_dominates_a_year(year: int, tables: dict[str, pd.DataFrame]) -
 
 
 def test_vision_dates_are_arxiv_months(tables: dict[str, pd.DataFrame]) -> None:
-    vm = tables["vision_models"]
-    timm = vm[vm["source"] == "timm"]
+    timm = tables["vision_models"]  # timm rows and hand additions follow one rule
     ym = timm["arxiv_id"].str.slice(0, 2).map(lambda y: f"20{y}") + "-" + timm["arxiv_id"].str[2:4]
     assert (timm["release_date"].dt.strftime("%Y-%m") == ym).all()
     assert (timm["release_date"].dt.day == 15).all()
+    timm = timm[timm["source"] == "timm"]
     mnv4 = timm[timm["model"].str.startswith("mobilenetv4")]
     assert len(mnv4) and (mnv4["release_date"] == "2024-04-15").all()  # not MobileNetV3's
+
+
+def test_hand_additions(tables: dict[str, pd.DataFrame]) -> None:
+    add = build_data.read_curation(DATA / "curation" / "vision_additions.csv")
+    if add is None:
+        pytest.skip("no vision_additions.csv")
+    vm = tables["vision_models"].set_index(["model", "extra_data"])
+    for _, a in add.iterrows():
+        row = vm.loc[(a["model"], a["extra_data"])]
+        assert row["gflops"] == float(a["gflops"]) and row["source"] != "timm"
+        assert a["source_url"] in row["reference"]
+    assert vm.loc[("ViT-G/14", "JFT 3B"), "gflops"] == 5270.0  # thesis Table A.3
 
 
 def test_extra_data_and_base_names() -> None:

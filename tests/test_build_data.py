@@ -159,6 +159,8 @@ def test_accelerator_duplicates_are_merged(tables: dict[str, pd.DataFrame]) -> N
     v100_raw = raw["hardware_name"].str.contains(r"^NVIDIA .*V100(?!S)")
     v100 = acc["hardware_name"].str.contains(r"^NVIDIA .*V100(?!S)")
     assert v100_raw.sum() == 9 and 2 <= v100.sum() < 9
+    if build_data.read_curation(DATA / "curation" / "accelerator_flags.csv") is not None:
+        assert v100.sum() == 3  # SXM2/SXM3 300 W, PCIe 250 W, DGXS 250 W
     merged = {m for ms in acc["merged_names"] for m in ms.split(";") if m}
     assert not merged & names
     dated = raw[(raw["release_date"] >= "2010-01-01") & (raw["release_date"] <= "2025-12-31")]

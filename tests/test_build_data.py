@@ -372,3 +372,24 @@ def test_parse_system_rule() -> None:
     assert build_data.parse_system("H200-SXM-141GBx8_TRT_MaxQ") == ("H200-SXM-141GB", "8")
     assert build_data.parse_system("R7525_A100_PCIe-40GBx3_TRT") == ("R7525_A100_PCIe-40GB", "3")
     assert build_data.parse_system("h13_u3_slim") == ("", "")
+
+
+def test_mlperf_power_equals_mlcommons_published_power(tables: dict[str, pd.DataFrame]) -> None:
+    """The energies computed from the raw logs equal MLCommons' published power results
+    (v5.1 summary_results.json): mean Watts, and millijoules per query for latency scenarios."""
+    published = _raw("mlcommons_published_power_v5.1.csv")
+    mp = tables["mlperf_power"]
+    mp = mp[mp["round"] == "5.1"]
+    matched = 0
+    for _, p in published.iterrows():
+        hits = mp[mp["reference"].str.contains(p["location"] + "/performance", regex=False)]
+        for _, h in hits.iterrows():
+            value = float(p["power_result"])
+            if p["power_units"] == "Watts":
+                assert h["mean_system_watts"] == pytest.approx(value, abs=0.006)
+            else:
+                assert p["power_units"] == "millijoules"
+                per_query = 8 if p["scenario"] == "MultiStream" else 1
+                assert h["joules_per_sample"] * per_query * 1000 == pytest.approx(value, rel=1e-5)
+            matched += 1
+    assert matched >= 10

@@ -2,6 +2,8 @@
 
 Public API (see the README for a tour):
 
+* named datasets: :func:`datasets` lists them (``"2025"``, the default, and ``"thesis"``),
+  :func:`load_data` reads one table of one;
 * data: :func:`load_cv_models`, :func:`load_nlp_models`, :func:`load_gpus`,
   :func:`load_inference_throughput`, :func:`load_table`, :class:`DataValidationError`;
 * hardware: :func:`speedup_table`, :func:`efficiency_series`;
@@ -32,6 +34,7 @@ from energytrend.data import (
     load_nlp_models,
     load_table,
 )
+from energytrend.datasets import DATASETS, DEFAULT_DATA, datasets, load_data
 from energytrend.diagnostics import DiagnosticsWarning
 from energytrend.fit import FitConfig, fit, load
 from energytrend.frontier import RULES, frontier_mask, rules_table
@@ -44,6 +47,8 @@ from energytrend.validation import DataValidationError
 __all__ = [
     "CI_PROB",
     "CV_MODELS",
+    "DATASETS",
+    "DEFAULT_DATA",
     "GPUS",
     "INFERENCE_THROUGHPUT",
     "NLP_MODELS",
@@ -57,6 +62,7 @@ __all__ = [
     "TrendFit",
     "__version__",
     "baseline_lines",
+    "datasets",
     "decimal_year",
     "efficiency_line",
     "efficiency_series",
@@ -65,6 +71,7 @@ __all__ = [
     "frontier_mask",
     "load",
     "load_cv_models",
+    "load_data",
     "load_gpus",
     "load_inference_throughput",
     "load_nlp_models",

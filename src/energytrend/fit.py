@@ -25,6 +25,7 @@ import xarray as xr
 
 from energytrend import diagnostics
 from energytrend._version import __version__ as VERSION
+from energytrend.datasets import DEFAULT_DATA, check_data
 from energytrend.design import FitDomain, PreparedData, prepare
 from energytrend.engine import SamplerSettings, sample_nutpie, sample_pymc
 from energytrend.hardware import Selection
@@ -84,6 +85,7 @@ class FitConfig:
     and the resolved prior specification."""
 
     domain: FitDomain = "cv"
+    data: str = DEFAULT_DATA
     rule: tuple[tuple[str, str], ...] = (("cv", "thesis"), ("nlp", "thesis"))
     per_token: bool = False
     selection: Selection = "thesis"
@@ -110,6 +112,7 @@ class FitConfig:
     def from_json(cls, d: Mapping[str, Any], spec: Spec) -> FitConfig:
         d = dict(d)
         d["rule"] = tuple(tuple(r) for r in d["rule"])
+        d.setdefault("data", "thesis")  # files written before datasets existed
         return cls(**d, spec=spec)
 
 
@@ -179,6 +182,7 @@ def _check_settings(
 def fit(
     domain: FitDomain = "cv",
     *,
+    data: str = DEFAULT_DATA,
     cv_models: pd.DataFrame | None = None,
     nlp_models: pd.DataFrame | None = None,
     gpus: pd.DataFrame | None = None,
@@ -202,8 +206,11 @@ def fit(
 
     Args:
         domain: ``"cv"``, ``"nlp"`` or ``"all"`` (both domains in one hierarchy).
+        data: the named dataset, ``"2025"`` (default: the thesis's tables extended with
+            public data through 2025) or ``"thesis"`` (the thesis's tables exactly as
+            printed); see :func:`energytrend.datasets`.
         cv_models, nlp_models, gpus, throughput: your own tables (validated first); the
-            shipped thesis tables are used for any left as ``None``.
+            dataset's tables are used for any left as ``None``.
         rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ...}``
             (see :func:`energytrend.rules_table`).
         per_token: divide NLP GFLOPs by the input length before fitting.
@@ -233,6 +240,7 @@ def fit(
     spec = resolve_spec(priors)
     config = FitConfig(
         domain=domain,
+        data=check_data(data),
         rule=_rule_pairs(rule),
         per_token=per_token,
         selection=selection,
@@ -247,6 +255,7 @@ def fit(
     )
     prepared = prepare(
         domain,
+        data=config.data,
         cv_models=cv_models,
         nlp_models=nlp_models,
         gpus=gpus,
@@ -430,6 +439,7 @@ def load(
     if verify:
         expected = prepare(
             config.domain,
+            data=config.data,
             cv_models=cv_models,
             nlp_models=nlp_models,
             gpus=gpus,

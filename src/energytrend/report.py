@@ -119,6 +119,17 @@ def _data_summary(result: TrendFit) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: What each dataset holds, in a sentence (:mod:`energytrend.datasets`).
+DATA_DESCRIPTIONS = {
+    "thesis": "models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
+    "hardware from Tables B.1-B.3, exactly as printed.",
+    "2025": "the thesis's tables extended with public data through 2025: ImageNet "
+    "classifiers released after June 2021 (timm results, Apache-2.0) and NVIDIA GPUs "
+    "launched after April 2021 (Epoch AI, CC BY 4.0) in the FP32 efficiency series; NLP "
+    "models as in the thesis.",
+}
+
+
 def render_report(result: TrendFit) -> str:
     """The report as an HTML string."""
     c = result.config
@@ -137,8 +148,9 @@ def render_report(result: TrendFit) -> str:
         )
     parts += [
         "<h2>Data</h2>",
-        "<p>Models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
-        "hardware from Tables B.1-B.3. Frontier rule: "
+        f"<p>Dataset <strong>{html.escape(c.data)}</strong>: "
+        + html.escape(DATA_DESCRIPTIONS.get(c.data, c.data))
+        + " Frontier rule: "
         + html.escape(", ".join(f"{d}: {r}" for d, r in c.rule))
         + ".</p>",
         _table(_data_summary(result)),
@@ -211,6 +223,7 @@ def render_report(result: TrendFit) -> str:
                     {"item": "python", "value": platform.python_version()},
                     {"item": "sampler", "value": c.sampler},
                     {"item": "seed", "value": str(c.seed)},
+                    {"item": "dataset", "value": c.data},
                     {
                         "item": "chains x draws (tune)",
                         "value": f"{c.chains} x {c.draws} ({c.tune})",

@@ -16,8 +16,17 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="session")
 def fits() -> dict[str, et.TrendFit]:
-    """The three default fits of the shipped data, with the production sampler settings."""
-    return {d: et.fit(d) for d in ("cv", "nlp", "all")}
+    """The three fits of the thesis's data, with the production sampler settings (the tests
+    below compare them with the thesis's own OLS lines)."""
+    return {d: et.fit(d, data="thesis") for d in ("cv", "nlp", "all")}
+
+
+@pytest.mark.parametrize("domain", ["cv", "nlp", "all"])
+def test_default_2025_fits_pass_the_gate(domain: str) -> None:
+    """The default dataset ("2025") fits pass the diagnostics gate with the defaults."""
+    r = et.fit(domain)
+    assert r.config.data == "2025"
+    assert r.passed, r.diagnostics.failures
 
 
 @pytest.mark.parametrize("domain", ["cv", "nlp", "all"])
@@ -68,7 +77,7 @@ def weak_cv() -> et.TrendFit:
             "sigma": {"sigma": 10.0},
         },
     }
-    return et.fit("cv", pooling="none", priors=weak)
+    return et.fit("cv", data="thesis", pooling="none", priors=weak)
 
 
 def test_weak_prior_energy_medians_match_plug_in_ols(weak_cv: et.TrendFit) -> None:
@@ -154,19 +163,19 @@ def test_posterior_predictive_checks(fits: dict[str, et.TrendFit]) -> None:
 def test_per_token_normalisation_changes_nlp_rates(fits: dict[str, et.TrendFit]) -> None:
     from energytrend.compare import per_token_comparison
 
-    table = per_token_comparison()
+    table = per_token_comparison(data="thesis")
     slopes = table[(table["quantity"] == "slope_log10_per_year") & (table["metric"] == "gflops")]
     per = slopes.set_index(["normalisation", "group"])["median"]
     # Frontier models grew in input length (512 -> 2,048 tokens), so per token grows slower.
     assert per[("per token", "frontier")] < per[("per forward pass", "frontier")]
-    r = et.fit("nlp", per_token=True)
+    r = et.fit("nlp", data="thesis", per_token=True)
     assert r.growth_rates()["unit"].str.contains("per token").any()
 
 
 def test_pooling_comparison_reads_the_result(fits: dict[str, et.TrendFit]) -> None:
     from energytrend.compare import compare_pooling
 
-    comparison = compare_pooling("all")
+    comparison = compare_pooling("all", data="thesis")
     table = comparison.table
     assert set(table["model"]) == {"partial", "none", "complete"}
     assert table["weight"].sum() == pytest.approx(1.0)
@@ -192,7 +201,7 @@ def test_doubling_row_cases() -> None:
 def test_prior_predictive_allows_plausible_rates_only() -> None:
     from energytrend.compare import prior_growth_check
 
-    check = prior_growth_check("all", draws=2000).set_index("slope")
+    check = prior_growth_check("all", data="thesis", draws=2000).set_index("slope")
     compute = check.loc["compute"]
     assert compute["p_plausible"] >= 0.9
     assert compute["p_below_10x_fall"] > 0.005 and compute["p_above_100x_rise"] > 0.001
@@ -205,7 +214,7 @@ def test_likelihood_variants_are_indistinguishable_in_sample() -> None:
     apart on the shipped CV data (the backtests can)."""
     from energytrend.compare import compare_likelihoods
 
-    table = compare_likelihoods("cv").table
+    table = compare_likelihoods("cv", data="thesis").table
     assert set(table["model"]) == {"normal", "student_t", "widening"}
     worse = table.iloc[1:]
     assert (worse["elpd_diff"].abs() < 2 * worse["dse"]).all(), table

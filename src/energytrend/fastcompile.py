@@ -56,7 +56,7 @@ _WRAPPERS: dict[str, tuple[Any, Any]] = {}
 _LOCK = threading.Lock()
 
 
-@intrinsic  # type: ignore[untyped-decorator]
+@intrinsic
 def _voidptr(typingctx: Any, address: Any) -> Any:
     """A ``void*`` from an integer address (numba intrinsic, cacheable: no dynamic globals)."""
     from numba.core import cgutils, types
@@ -125,17 +125,27 @@ def expand(dim, expanded, x_, out_, user_data_):
 '''
 
 
+def _offset(dtype: np.dtype[Any], *names: str) -> int:
+    """Byte offset of the nested field ``names`` in the record type ``dtype``."""
+    at = 0
+    for name in names:
+        if dtype.fields is None:
+            raise ValueError(f"no field {name} in {dtype}")
+        dtype, offset = dtype.fields[name][:2]
+        at += offset
+    return at
+
+
 def _array_lines(names: list[str], user_data: np.ndarray, shared_data: dict[str, Any]) -> str:
     """Source lines that rebuild the shared arrays ``names`` (nutpie's keys) from the
     ``user_data`` record, read as 64-bit words at the record's own field offsets."""
-    fields = user_data.dtype["shared"]
-    base = user_data.dtype.fields["shared"][1]
     lines = []
     for i, name in enumerate(names):
-        data_at = base + fields.fields["data"][1] + fields["data"].fields[name][1]
-        shape_at = base + fields.fields["shape"][1] + fields["shape"].fields[name][1]
+        data_at = _offset(user_data.dtype, "shared", "data", name)
+        shape_at = _offset(user_data.dtype, "shared", "shape", name)
         ndim = shared_data[name].ndim
-        if data_at % 8 or shape_at % 8 or fields["shape"][name].base.itemsize != 8:
+        word = user_data.dtype["shared"]["shape"][name].base.itemsize
+        if data_at % 8 or shape_at % 8 or word != 8:
             raise ValueError("unexpected layout of nutpie's user_data record")
         dims = "".join(f"ud[{shape_at // 8 + k}], " for k in range(ndim))
         dtype = np.dtype(shared_data[name].dtype).type.__name__
@@ -176,7 +186,7 @@ def wrapper_source(
     """The generated module's source; everything its machine code depends on is in it."""
     from pytensor.configdefaults import config
 
-    flags = {k: getattr(config, k) for k in ("numba__fastmath", "numba__boundscheck")}
+    flags = {k: getattr(config, k) for k in ("numba__fastmath", "numba__cache")}
     header = "\n".join(
         [
             f"schema: {SCHEMA}",
@@ -203,6 +213,25 @@ def wrapper_dir() -> Path:
     return cache_dir() / "numba-wrappers"
 
 
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file. A complete file already there is
+    left alone (its mtime is part of numba's cache stamp), a damaged one is replaced."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".py")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            os.link(tmp, path)  # fails if another process got there first
+        except FileExistsError:
+            if path.read_text(encoding="utf-8") != text:
+                Path(tmp).replace(path)
+        except OSError:  # no hard links on this file system
+            Path(tmp).replace(path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def _load_module(source: str) -> tuple[str, ModuleType]:
     """Write ``source`` (once, atomically) under a name that is its hash, and import it."""
     digest = hashlib.sha256(source.encode()).hexdigest()[:32]
@@ -211,15 +240,7 @@ def _load_module(source: str) -> tuple[str, ModuleType]:
     name = f"energytrend_wrappers_{digest}"
     path = wrapper_dir() / f"{name}.py"
     if not path.exists() or path.read_text(encoding="utf-8") != source:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{uuid.uuid4().hex}", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(source)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomically(path, source)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
@@ -230,6 +251,18 @@ def _load_module(source: str) -> tuple[str, ModuleType]:
     return digest, module
 
 
+def _c_signatures() -> tuple[Any, Any]:
+    """nutpie's C signatures of the log-density and expansion callbacks."""
+    import numba
+
+    t: Any = numba.types
+    f64p = t.CPointer(t.double)
+    return (
+        t.int64(t.uint64, f64p, f64p, f64p, t.voidptr),
+        t.int64(t.uint64, t.uint64, f64p, f64p, t.voidptr),
+    )
+
+
 def compile_pymc_model(model: pm.Model) -> Any:
     """Compile ``model`` as ``nutpie.compile_pymc_model(model)`` does (numba backend,
     default settings), with disk-cached wrappers.
@@ -238,7 +271,7 @@ def compile_pymc_model(model: pm.Model) -> Any:
     ``with_data(**arrays)`` is nutpie's own. Compile under the caller's PyTensor flags (the
     flags are part of the cache key through PyTensor's graph keys).
     """
-    import numba
+    from numba import cfunc
     from nutpie import compile_pymc as cp
     from pymc.initial_point import make_initial_point_fn
 
@@ -277,17 +310,12 @@ def compile_pymc_model(model: pm.Model) -> Any:
     with _LOCK:
         digest, module = _load_module(source)
         if digest not in _WRAPPERS:
-            module.logp_inner = logp_fn.vm.jit_fn
-            module.expand_inner = expand_fn.vm.jit_fn
-            i64, u64, f64p = numba.types.int64, numba.types.uint64, numba.types.CPointer(
-                numba.types.double
-            )
-            logp_c = numba.cfunc(
-                i64(u64, f64p, f64p, f64p, numba.types.voidptr), cache=True
-            )(module.logp)
-            expand_c = numba.cfunc(
-                i64(u64, u64, f64p, f64p, numba.types.voidptr), cache=True
-            )(module.expand)
+            # Globals of the generated module: typed at compile time, never after a cache hit.
+            setattr(module, "logp_inner", logp_fn.vm.jit_fn)  # noqa: B010
+            setattr(module, "expand_inner", expand_fn.vm.jit_fn)  # noqa: B010
+            logp_sig, expand_sig = _c_signatures()
+            logp_c = cfunc(logp_sig, cache=True)(module.logp)
+            expand_c = cfunc(expand_sig, cache=True)(module.expand)
             _WRAPPERS[digest] = (logp_c, expand_c)
         logp_c, expand_c = _WRAPPERS[digest]
     dims, coords = cp._prepare_dims_and_coords(model, shape_info, reparameterized)

@@ -128,19 +128,22 @@ print(json.dumps({"hits": fastcompile.cache_hits(compiled), "draws": h.hexdigest
 
 
 def test_later_processes_load_the_wrappers_from_numbas_cache(tmp_path: Path) -> None:
+    """Two fresh processes with the same HOME, XDG and numba cache (all empty at first, so
+    the first also compiles PyTensor's kernels): the second loads both wrappers from
+    numba's cache (``CFunc.cache_hits``), even with another energytrend cache folder, and
+    draws the same numbers."""
     env = {
         **os.environ,
         "HOME": str(tmp_path / "home"),
         "XDG_CACHE_HOME": str(tmp_path / "xdg"),
         "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
-        "ENERGYTREND_CACHE_DIR": str(tmp_path / "energytrend"),
         "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"), str(HERE)]),
     }
 
-    def child() -> dict[str, Any]:
+    def child(energytrend_cache: str) -> dict[str, Any]:
         run = subprocess.run(
             [sys.executable, "-c", CHILD],
-            env=env,
+            env={**env, "ENERGYTREND_CACHE_DIR": str(tmp_path / energytrend_cache)},
             capture_output=True,
             text=True,
             check=True,
@@ -149,11 +152,14 @@ def test_later_processes_load_the_wrappers_from_numbas_cache(tmp_path: Path) -> 
         result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
         return result
 
-    first = child()
-    cached = sorted(p.name for p in (tmp_path / "numba").rglob("energytrend_wrappers_*"))
-    second = child()
+    def numba_files() -> list[str]:
+        return sorted(p.name for p in (tmp_path / "numba" / "energytrend-wrappers").iterdir())
+
+    first = child("et1")
+    cached = numba_files()
+    second = child("et2")
     assert first["hits"] == 0  # compiled, then saved
     assert any(n.endswith(".nbi") for n in cached) and any(n.endswith(".nbc") for n in cached)
     assert second["hits"] == 2  # both wrappers loaded, none compiled
+    assert numba_files() == cached  # nothing new was saved
     assert second["draws"] == first["draws"]
-    assert sorted(p.name for p in (tmp_path / "numba").rglob("energytrend_wrappers_*")) == cached

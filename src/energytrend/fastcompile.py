@@ -41,7 +41,10 @@ from typing import Any
 
 import numpy as np
 import pymc as pm
+from numba.core import config as numba_config
+from numba.core.caching import CacheImpl, _CacheLocator
 from numba.extending import intrinsic
+from numba.misc.appdirs import AppDirs
 
 from energytrend.store import cache_dir
 
@@ -51,9 +54,47 @@ SCHEMA = 1
 #: Libraries whose versions are part of every wrapper's key.
 KEY_PACKAGES = ("numba", "llvmlite", "pytensor", "pymc", "nutpie", "numpy")
 
+_PREFIX = "energytrend_wrappers_"
 _MODULES: dict[str, ModuleType] = {}
 _WRAPPERS: dict[str, tuple[Any, Any]] = {}
 _LOCK = threading.Lock()
+
+
+class _WrapperCacheLocator(_CacheLocator):
+    """Numba cache locator of the generated wrapper modules: content-addressed (the module
+    name is the source's hash), in ``$NUMBA_CACHE_DIR`` or numba's user-wide cache folder,
+    so a cached wrapper serves every energytrend cache folder (tests, benchmarks)."""
+
+    def __init__(self, py_func: Any, digest: str) -> None:
+        self._lineno = py_func.__code__.co_firstlineno
+        self._digest = digest
+
+    def get_cache_path(self) -> str:
+        config: Any = numba_config
+        appdirs: Any = AppDirs(appname="numba", appauthor=False)  # type: ignore[no-untyped-call]
+        return str(Path(config.CACHE_DIR or appdirs.user_cache_dir) / "energytrend-wrappers")
+
+    def get_source_stamp(self) -> str:
+        return self._digest
+
+    def get_disambiguator(self) -> str:
+        return str(self._lineno)
+
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> _WrapperCacheLocator | None:
+        digest = str(py_func.__module__).removeprefix(_PREFIX)
+        if digest == py_func.__module__:
+            return None  # not ours: numba's own locators decide
+        self = cls(py_func, digest)
+        try:
+            self.ensure_cache_path()  # type: ignore[no-untyped-call]
+        except OSError:
+            return None
+        return self
+
+
+if _WrapperCacheLocator not in CacheImpl._locator_classes:
+    CacheImpl._locator_classes.insert(0, _WrapperCacheLocator)
 
 
 @intrinsic
@@ -237,7 +278,7 @@ def _load_module(source: str) -> tuple[str, ModuleType]:
     digest = hashlib.sha256(source.encode()).hexdigest()[:32]
     if digest in _MODULES:
         return digest, _MODULES[digest]
-    name = f"energytrend_wrappers_{digest}"
+    name = f"{_PREFIX}{digest}"
     path = wrapper_dir() / f"{name}.py"
     if not path.exists() or path.read_text(encoding="utf-8") != source:
         _write_atomically(path, source)

@@ -5,7 +5,9 @@ sampling time (the README's benchmarks measure both). This module keeps every co
 for the life of the process, keyed by the model's *structure* (specification, pooling, groups
 and series), and serves each new fit with
 ``CompiledModel.with_data``: refits on other data of the same structure (frontier rules,
-cut-off years, simulation-based calibration, sweeps) skip compilation entirely.
+cut-off years, simulation-based calibration, sweeps) skip compilation entirely. Across
+processes, :mod:`energytrend.fastcompile` keeps nutpie's numba wrappers in numba's disk
+cache, so a fresh process after the first loads them instead of compiling them.
 
 Only the number of groups and series is fixed by the structure: the number of models and GPU
 points may change between calls, because no sampled quantity has a per-observation dimension

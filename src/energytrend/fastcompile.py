@@ -1,28 +1,23 @@
 """Compile a PyMC model for nutpie with numba wrappers that are cached on disk.
 
-nutpie's numba backend wraps PyTensor's log-density and expansion functions in two
-``numba.cfunc`` C callbacks. Its wrappers close over the inner PyTensor dispatcher and the
-shared-data arrays, so numba can never cache them: every process re-types, re-lowers and
-re-optimises the whole model graph (seconds per model), even when PyTensor's own kernels
-come from its disk cache.
+nutpie's numba wrappers (log-density with gradient, and expansion) close over PyTensor's
+inner dispatcher and the shared-data arrays, so numba cannot cache them: every process
+re-optimises the whole model graph, seconds per model, even with PyTensor's kernels cached.
 
-:func:`compile_pymc_model` builds the same :class:`nutpie.compile_pymc.CompiledPyMCModel`,
-with the same PyTensor functions, the same ``user_data`` record (so nutpie's own
-``with_data`` swaps data unchanged) and wrappers that do the same work, but written as a
-generated source file that numba caches with ``cache=True``:
+:func:`compile_pymc_model` returns the same ``nutpie.compile_pymc.CompiledPyMCModel`` as
+``nutpie.compile_pymc_model`` (same PyTensor functions, same ``user_data`` record, so
+nutpie's own ``with_data`` swaps data), but its wrappers come from a generated module that
+numba caches (``cache=True``): they read the shared arrays at fixed offsets of ``user_data``
+and call the inner dispatcher as a module global, with no closures. The module's name is the
+hash of its source, which records everything the machine code depends on: PyTensor's cache
+keys of both graphs (numeric flags included), the shared arrays' types and offsets, and the
+versions of Python and the libraries. Numba adds the signature and CPU to its own key.
 
-* the wrapper reads the shared arrays from ``user_data`` at fixed offsets (no closures);
-* the inner PyTensor function is a module global of the generated file, and the file's name
-  is a hash of everything the compiled code depends on: PyTensor's own cache keys of both
-  graphs (which include the numeric flags), the shared arrays' types and offsets, the
-  template, and the versions of Python, numba, llvmlite, PyTensor, PyMC, nutpie and NumPy.
-  Numba keys its cache by that file, the signature and the CPU, so a cached wrapper is only
-  ever reused for identical code.
-
-The generated files live under ``energytrend.store.cache_dir() / "numba-wrappers"``; numba
-writes its cache next to them (``__pycache__``), or under ``$NUMBA_CACHE_DIR`` if set. The
-first process compiles exactly what nutpie compiles (same LLVM input, same draws); later
-processes load the machine code.
+Generated modules are written to ``energytrend.store.cache_dir() / "numba-wrappers"``;
+numba's cache of them goes to ``$NUMBA_CACHE_DIR/energytrend-wrappers`` or, without it,
+numba's user-wide cache folder (``~/.cache/numba``), whatever the energytrend cache folder.
+The first process compiles what nutpie would (the same draws, bit for bit); later processes
+load the machine code.
 """
 
 from __future__ import annotations
@@ -255,20 +250,13 @@ def wrapper_dir() -> Path:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file. A complete file already there is
-    left alone (its mtime is part of numba's cache stamp), a damaged one is replaced."""
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".py")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        try:
-            os.link(tmp, path)  # fails if another process got there first
-        except FileExistsError:
-            if path.read_text(encoding="utf-8") != text:
-                Path(tmp).replace(path)
-        except OSError:  # no hard links on this file system
-            Path(tmp).replace(path)
+        Path(tmp).replace(path)
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -292,18 +280,6 @@ def _load_module(source: str) -> tuple[str, ModuleType]:
     return digest, module
 
 
-def _c_signatures() -> tuple[Any, Any]:
-    """nutpie's C signatures of the log-density and expansion callbacks."""
-    import numba
-
-    t: Any = numba.types
-    f64p = t.CPointer(t.double)
-    return (
-        t.int64(t.uint64, f64p, f64p, f64p, t.voidptr),
-        t.int64(t.uint64, t.uint64, f64p, f64p, t.voidptr),
-    )
-
-
 def compile_pymc_model(model: pm.Model) -> Any:
     """Compile ``model`` as ``nutpie.compile_pymc_model(model)`` does (numba backend,
     default settings), with disk-cached wrappers.
@@ -312,7 +288,7 @@ def compile_pymc_model(model: pm.Model) -> Any:
     ``with_data(**arrays)`` is nutpie's own. Compile under the caller's PyTensor flags (the
     flags are part of the cache key through PyTensor's graph keys).
     """
-    from numba import cfunc
+    import numba
     from nutpie import compile_pymc as cp
     from pymc.initial_point import make_initial_point_fn
 
@@ -354,9 +330,12 @@ def compile_pymc_model(model: pm.Model) -> Any:
             # Globals of the generated module: typed at compile time, never after a cache hit.
             setattr(module, "logp_inner", logp_fn.vm.jit_fn)  # noqa: B010
             setattr(module, "expand_inner", expand_fn.vm.jit_fn)  # noqa: B010
-            logp_sig, expand_sig = _c_signatures()
-            logp_c = cfunc(logp_sig, cache=True)(module.logp)
-            expand_c = cfunc(expand_sig, cache=True)(module.expand)
+            t: Any = numba.types  # nutpie's C signatures of the two callbacks
+            f64p = t.CPointer(t.double)
+            logp_sig = t.int64(t.uint64, f64p, f64p, f64p, t.voidptr)
+            logp_c = numba.cfunc(logp_sig, cache=True)(module.logp)
+            expand_sig = t.int64(t.uint64, t.uint64, f64p, f64p, t.voidptr)
+            expand_c = numba.cfunc(expand_sig, cache=True)(module.expand)
             _WRAPPERS[digest] = (logp_c, expand_c)
         logp_c, expand_c = _WRAPPERS[digest]
     dims, coords = cp._prepare_dims_and_coords(model, shape_info, reparameterized)

@@ -73,13 +73,18 @@ def nutpie_compile(data: dict[str, Any]) -> Any:
 
 @pytest.fixture(scope="module")
 def fast(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    # The same isolated cache as conftest's (function-scoped) fixture.
+    """Compiled afresh: the energytrend cache is conftest's (function-scoped) one, numba's
+    cache an empty temporary folder (so the wrappers are compiled, not loaded)."""
+    from numba.core import config
+
     with pytest.MonkeyPatch.context() as mp, engine.numerics():
         mp.setenv("ENERGYTREND_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+        mp.setattr(config, "CACHE_DIR", str(tmp_path_factory.mktemp("numba")))
         return fastcompile.compile_pymc_model(small_model(small_data()))
 
 
 def test_draws_are_bit_identical_to_nutpies_own_compile(fast: Any) -> None:
+    assert fastcompile.cache_hits(fast) == 0
     assert_same_draws(posterior(fast), posterior(nutpie_compile(small_data())))
 
 

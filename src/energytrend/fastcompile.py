@@ -10,8 +10,9 @@ nutpie's own ``with_data`` swaps data), but its wrappers come from a generated m
 numba caches (``cache=True``): they read the shared arrays at fixed offsets of ``user_data``
 and call the inner dispatcher as a module global, with no closures. The module's name is the
 hash of its source, which records everything the machine code depends on: PyTensor's cache
-keys of both graphs (numeric flags included), the shared arrays' types and offsets, and the
-versions of Python and the libraries. Numba adds the signature and CPU to its own key.
+keys of both graphs (numeric flags included), the shared arrays' types and offsets, the
+versions of Python and the libraries, and this module's own source. Numba adds the
+signature and the CPU to its own key.
 
 Generated modules are written to ``energytrend.store.cache_dir() / "numba-wrappers"``;
 numba's cache of them goes to ``$NUMBA_CACHE_DIR/energytrend-wrappers`` or, without it,
@@ -43,8 +44,8 @@ from numba.misc.appdirs import AppDirs
 
 from energytrend.store import cache_dir
 
-#: Bump when the generated code changes meaning without the template text changing.
-SCHEMA = 1
+#: Hash of this module's own source (template, intrinsic): part of every wrapper's key.
+SELF_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 #: Libraries whose versions are part of every wrapper's key.
 KEY_PACKAGES = ("numba", "llvmlite", "pytensor", "pymc", "nutpie", "numpy")
@@ -225,7 +226,7 @@ def wrapper_source(
     flags = {k: getattr(config, k) for k in ("numba__fastmath", "numba__cache")}
     header = "\n".join(
         [
-            f"schema: {SCHEMA}",
+            f"energytrend.fastcompile: {SELF_HASH}",
             f"versions: {_versions()}",
             f"pytensor flags: {sorted(flags.items())}",
             f"logp graph: {_pytensor_key(logp_fn)}",

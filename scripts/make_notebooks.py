@@ -37,7 +37,7 @@ NOTEBOOKS = {
             "Each figure redraws one of the thesis's (Desislavov 2021) with its data, its "
             "ordinary-least-squares lines (dashed) and the posterior median with 50% and "
             "90% bands of the hierarchical model, fitted to the thesis's own data "
-            "(`data=\"thesis\"`).",
+            '(`data="thesis"`).',
         ),
         ("code", SETUP_THESIS),
         ("md", "## Figure 4.3: GFLOPs per forward pass, CV (frontier = best accuracy per year)"),

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 THESIS = REPO.parent / "shared" / "seeds" / "thesis-inference-compute-energy-trends.txt"
 
 #: The user's real home folder, recorded before the redirection.
-REAL_HOME = Path(os.path.expanduser("~")).resolve()
+REAL_HOME = Path("~").expanduser().resolve()
 
 #: Environment variables pointed into the sandbox, relative to it.
 SANDBOXED = {

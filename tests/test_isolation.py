@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 from conftest import REAL_HOME, SANDBOXED, sandbox_root
-
 from energytrend.store import cache_dir
 
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import energytrend as et
@@ -58,8 +59,10 @@ def test_report_numbers_are_the_fits_numbers(report) -> None:
     for v in slope:
         assert f"<td>{v:.3g}</td>" in text
     crossing = result.crossing_dates()
-    for v in crossing["median_year"]:
-        assert (f"<td>{v:.3g}</td>" if v != float("inf") else "<td>unbounded</td>") in text
+    for v, words in zip(crossing["median_year"], crossing["crossing"], strict=True):
+        assert f"<td>{words}</td>" in text
+        if np.isfinite(v):
+            assert f"<td>{v:.3g}</td>" in text
 
 
 def test_failed_fit_is_marked_and_hides_numbers() -> None:

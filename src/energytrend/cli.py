@@ -127,13 +127,34 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _write_table(df: pd.DataFrame, path: Path) -> None:
-    if path.suffix not in (".csv", ".json"):
-        raise ValueError(f"--output must end in .csv or .json, got {path.name}")
+    """Write ``df`` as CSV or JSON records, dates as ISO ``YYYY-MM-DD`` strings."""
+    _check_output(path, (".csv", ".json"), "--output")
+    df = df.copy()
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            df[col] = df[col].dt.strftime("%Y-%m-%d").fillna("")
     with atomic_path(path) as tmp:
         if path.suffix == ".csv":
             df.to_csv(tmp, index=False)
         else:
             df.to_json(tmp, orient="records", indent=1)
+
+
+def _check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
+    """Refuse an output path with another suffix or in a folder that does not exist."""
+    if path.suffix not in suffixes:
+        raise ValueError(
+            f"{option} must end in {' or '.join(suffixes)}, got {path.name}; "
+            f"choose e.g. {path.with_suffix(suffixes[0]).name}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(
+            f"{option} {path}: the folder {folder} does not exist; create it first "
+            "(energytrend does not create folders)"
+        )
+    if path.is_dir():
+        raise ValueError(f"{option} {path} is a folder; give a file name")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

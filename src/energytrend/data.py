@@ -18,7 +18,6 @@ from energytrend.schema import TABLES, TableSpec
 from energytrend.validation import read_table, validate_table
 
 
-
 def shipped_path(kind: str) -> Path:
     """Folder of the shipped ``data`` or ``models`` files, in a checkout or an installed wheel."""
     here = Path(__file__).resolve().parent
@@ -58,15 +57,53 @@ def load_inference_throughput() -> pd.DataFrame:
     return _load_shipped("inference_throughput").copy()
 
 
-def load_table(source: str | Path | pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Validate a user's table, given as a CSV path or a DataFrame, against ``spec``.
+#: A table as the API accepts it: a CSV path (``str`` or ``Path``) or a DataFrame, however
+#: pandas parsed it.
+type TableSource = str | Path | pd.DataFrame
+
+
+def table_spec(spec: TableSpec | str) -> TableSpec:
+    """The :class:`TableSpec` of ``spec``, given as one or by name (``"cv_models"``, ...).
 
     Raises:
-        DataValidationError: naming the file, row and column of each problem.
+        ValueError: an unknown name, listing the known ones.
     """
+    if isinstance(spec, TableSpec):
+        return spec
+    if isinstance(spec, str) and spec in TABLES:
+        return TABLES[spec]
+    raise ValueError(
+        f"unknown table {spec!r}; the tables are: {', '.join(TABLES)} "
+        "(or pass energytrend.CV_MODELS etc.)"
+    )
+
+
+def load_table(source: TableSource, spec: TableSpec | str) -> pd.DataFrame:
+    """Validate a user's table against ``spec`` and return a typed copy.
+
+    Args:
+        source: a CSV file (path as ``str`` or ``Path``) or a DataFrame. A DataFrame read
+            with plain ``pd.read_csv`` is accepted as it is: reference columns parsed as
+            floats (``32.0``), empty cells as NaN and dates as text or Timestamps are turned
+            back into what the file says before validation. The caller's frame is not
+            modified.
+        spec: the table's :class:`TableSpec` (``energytrend.CV_MODELS``, ...) or its name
+            (``"cv_models"``, ``"nlp_models"``, ``"gpus"``, ``"inference_throughput"``).
+
+    Raises:
+        DataValidationError: naming the file, row and column of each problem, problems with
+            the analysed numbers first.
+        ValueError: ``spec`` is not a known table.
+        TypeError: ``source`` is neither a path nor a DataFrame.
+    """
+    spec = table_spec(spec)
     if isinstance(source, pd.DataFrame):
         return validate_table(source, spec)
-    return read_table(source, spec)
+    if isinstance(source, str | Path):
+        return read_table(source, spec)
+    raise TypeError(
+        f"a {spec.name} table must be a CSV path or a pandas DataFrame, got {type(source).__name__}"
+    )
 
 
 def _days_in_year(years: np.ndarray) -> np.ndarray:

@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 
 from energytrend.baseline import models_frame
-from energytrend.data import decimal_year
+from energytrend.data import TableSource, decimal_year, load_table
 from energytrend.hardware import Domain, Selection, efficiency_series
 from energytrend.model import ModelData
 from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
-from energytrend.validation import validate_table
 
 FitDomain = Literal["cv", "nlp", "all"]
 FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all")
@@ -56,10 +55,10 @@ def _labels(df: pd.DataFrame) -> pd.Series:
 def prepare(
     domain: FitDomain,
     *,
-    cv_models: pd.DataFrame | None = None,
-    nlp_models: pd.DataFrame | None = None,
-    gpus: pd.DataFrame | None = None,
-    throughput: pd.DataFrame | None = None,
+    cv_models: TableSource | None = None,
+    nlp_models: TableSource | None = None,
+    gpus: TableSource | None = None,
+    throughput: TableSource | None = None,
     rule: str | Mapping[str, str] = "thesis",
     per_token: bool = False,
     selection: Selection = "thesis",
@@ -72,11 +71,11 @@ def prepare(
     """
     domains = domains_of(domain)
     tables = {
-        "cv": None if cv_models is None else validate_table(cv_models, CV_MODELS),
-        "nlp": None if nlp_models is None else validate_table(nlp_models, NLP_MODELS),
+        "cv": None if cv_models is None else load_table(cv_models, CV_MODELS),
+        "nlp": None if nlp_models is None else load_table(nlp_models, NLP_MODELS),
     }
-    gpu_table = None if gpus is None else validate_table(gpus, GPUS)
-    tp_table = None if throughput is None else validate_table(throughput, INFERENCE_THROUGHPUT)
+    gpu_table = None if gpus is None else load_table(gpus, GPUS)
+    tp_table = None if throughput is None else load_table(throughput, INFERENCE_THROUGHPUT)
 
     model_rows = []
     gpu_rows = []

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from energytrend import diagnostics
 from energytrend._version import __version__ as VERSION
+from energytrend.data import TableSource
 from energytrend.design import FitDomain, PreparedData, prepare
 from energytrend.engine import SamplerSettings, sample_nutpie, sample_pymc
 from energytrend.hardware import Selection
@@ -179,10 +179,10 @@ def _check_settings(
 def fit(
     domain: FitDomain = "cv",
     *,
-    cv_models: pd.DataFrame | None = None,
-    nlp_models: pd.DataFrame | None = None,
-    gpus: pd.DataFrame | None = None,
-    throughput: pd.DataFrame | None = None,
+    cv_models: TableSource | None = None,
+    nlp_models: TableSource | None = None,
+    gpus: TableSource | None = None,
+    throughput: TableSource | None = None,
     rule: str | Mapping[str, str] = "thesis",
     per_token: bool = False,
     selection: Selection = "thesis",
@@ -202,8 +202,9 @@ def fit(
 
     Args:
         domain: ``"cv"``, ``"nlp"`` or ``"all"`` (both domains in one hierarchy).
-        cv_models, nlp_models, gpus, throughput: your own tables (validated first); the
-            shipped thesis tables are used for any left as ``None``.
+        cv_models, nlp_models, gpus, throughput: your own tables, each a CSV path or a
+            DataFrame (however pandas parsed it; see :func:`energytrend.load_table`),
+            validated first; the shipped thesis tables are used for any left as ``None``.
         rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ...}``
             (see :func:`energytrend.rules_table`).
         per_token: divide NLP GFLOPs by the input length before fitting.
@@ -402,10 +403,10 @@ def load(
     *,
     verify: bool = True,
     priors: Mapping[str, Any] | None = None,
-    cv_models: pd.DataFrame | None = None,
-    nlp_models: pd.DataFrame | None = None,
-    gpus: pd.DataFrame | None = None,
-    throughput: pd.DataFrame | None = None,
+    cv_models: TableSource | None = None,
+    nlp_models: TableSource | None = None,
+    gpus: TableSource | None = None,
+    throughput: TableSource | None = None,
 ) -> TrendFit:
     """Load a result saved by :meth:`TrendFit.save`.
 

@@ -159,11 +159,24 @@ def crossing_dates(
     For every posterior draw the trend crosses ``level`` at
     ``origin + (log10 level - intercept) / slope`` when its slope is positive; draws whose
     trend never reaches the level before ``horizon`` count as "not by the horizon". The median
-    and interval are quantiles over all draws (``inf`` where they fall beyond the horizon).
-    ``already_crossed`` is true when the median trend is above the level at the last data
-    date; ``p_never`` is the probability that the trend does not rise (slope <= 0).
+    and interval are quantiles over all draws.
+
+    Columns:
+        domain, group, level, joules.
+        crossing: the answer in words: ``"already crossed"`` (the median trend is above the
+            level at the last data date), the calendar year of the median crossing, or
+            ``"not by <horizon>"``.
+        interval: the ``prob`` interval in words, e.g. ``"2024 to 2031"`` or ``"2030 to
+            after 2100"``.
+        median_year, lower_year, upper_year: the same as decimal years; NaN where the
+            quantile lies beyond the horizon (never ``inf``).
+        median_date: the median as an ISO date ``YYYY-MM-DD`` ("" beyond the horizon).
+        already_crossed, p_by_horizon (P(crossed by the horizon)), p_never (P(slope <= 0)),
+        horizon, prob.
     """
     lo, hi = _bounds(prob)
+    if not np.isfinite(horizon):
+        raise ValueError(f"horizon must be a finite year, got {horizon}")
     origin = result.idata.attrs["year_origin"]
     last = float(result.models["year"].max())
     rows = []
@@ -181,16 +194,19 @@ def crossing_dates(
             year = np.where(at_last >= y, np.minimum(year, last), year)
             year = np.where(reaches | (at_last >= y), year, np.inf)
             q = np.quantile(year, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
+            med, low, high = (float(v) if np.isfinite(v) else float("nan") for v in q)
             rows.append(
                 {
                     "domain": domain,
                     "group": group,
                     "level": name,
                     "joules": joules,
-                    "median_year": q[0],
-                    "lower_year": q[1],
-                    "upper_year": q[2],
-                    "median_date": _date(q[0]),
+                    "crossing": _in_words(med, horizon, already),
+                    "interval": f"{_year_text(low, horizon)} to {_year_text(high, horizon)}",
+                    "median_year": med,
+                    "lower_year": low,
+                    "upper_year": high,
+                    "median_date": _iso(med),
                     "already_crossed": already,
                     "p_by_horizon": float(np.mean(np.isfinite(year))),
                     "p_never": float(np.mean(b <= 0)),
@@ -201,8 +217,24 @@ def crossing_dates(
     return pd.DataFrame(rows)
 
 
-def _date(year: float) -> pd.Timestamp | None:
-    return None if not np.isfinite(year) else from_decimal_year(year)[0]
+def _calendar_year(year: float) -> int:
+    return int(from_decimal_year(year)[0].year)
+
+
+def _year_text(year: float, horizon: float) -> str:
+    return str(_calendar_year(year)) if np.isfinite(year) else f"after {horizon:g}"
+
+
+def _in_words(median: float, horizon: float, already: bool) -> str:
+    if already:
+        return "already crossed"
+    if not np.isfinite(median):
+        return f"not by {horizon:g}"
+    return str(_calendar_year(median))
+
+
+def _iso(year: float) -> str:
+    return "" if not np.isfinite(year) else from_decimal_year(year)[0].strftime("%Y-%m-%d")
 
 
 def crossing_curve(

@@ -158,8 +158,9 @@ def render_report(result: TrendFit) -> str:
             + "; ".join(
                 html.escape(f"{lv.name}: {lv.derivation} = {lv.joules:,.0f} J") for lv in levels
             )
-            + ". Years are posterior medians and 90% intervals of the trend's crossing; "
-            "'unbounded' means beyond the horizon.</p>",
+            + ". 'crossing' is the calendar year of the posterior median crossing of the trend "
+            "(or 'already crossed', or 'not by' the horizon); the years are decimal years "
+            "with 90% intervals, empty beyond the horizon.</p>",
             _table(result.crossing_dates().drop(columns=["median_date", "prob"])),
             "<h2>Figures</h2>",
         ]

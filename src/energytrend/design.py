@@ -32,6 +32,8 @@ class PreparedData:
     models: pd.DataFrame
     gpus: pd.DataFrame
     domains: tuple[Domain, ...]
+    #: The tables the user supplied (``"cv_models"``, ...); empty when all are shipped.
+    own_tables: tuple[str, ...] = ()
 
 
 def domains_of(domain: FitDomain) -> tuple[Domain, ...]:
@@ -115,7 +117,17 @@ def prepare(
         gpu_y=np.log10(gpu_df["gflops_per_watt"].to_numpy(dtype=float)),
         year_origin=float(year_origin),
     )
-    return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains)
+    own = tuple(
+        name
+        for name, table in (
+            ("cv_models", cv_models),
+            ("nlp_models", nlp_models),
+            ("gpus", gpus),
+            ("throughput", throughput),
+        )
+        if table is not None
+    )
+    return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains, own_tables=own)
 
 
 def before(prepared: PreparedData, cutoff: float) -> PreparedData:

@@ -8,6 +8,7 @@ settings, so a repeated call returns in well under a second instead of resamplin
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import importlib.metadata
 import importlib.util
@@ -24,6 +25,7 @@ import xarray as xr
 
 from energytrend import diagnostics
 from energytrend._version import __version__ as VERSION
+from energytrend.arviz_groups import with_arviz_groups
 from energytrend.data import TableSource
 from energytrend.design import FitDomain, PreparedData, prepare
 from energytrend.engine import SamplerSettings, sample_nutpie, sample_pymc
@@ -331,6 +333,8 @@ def _attach_data(tree: xr.DataTree, prepared: PreparedData) -> xr.DataTree:
         }
     )
     tree.attrs["year_origin"] = prepared.arrays.year_origin
+    # which tables were the user's own: load checks against the shipped data only when none
+    tree.attrs["own_tables"] = json.dumps(list(prepared.own_tables))
     return tree
 
 
@@ -347,6 +351,7 @@ def _wrap(
         gpus=dataset_to_frame(data["gpus"].to_dataset(), "point"),
         diagnostics=diag,
     )
+    result = dataclasses.replace(result, idata=with_arviz_groups(tree, result))
     if not diag.passed:
         warnings.warn(
             f"fit of {config.domain!r} failed its diagnostics: "
@@ -398,6 +403,9 @@ def save_result(result: TrendFit, path: Path, key: str = "") -> Path:
     return Path(path)
 
 
+TABLE_ARGUMENTS = ("cv_models", "nlp_models", "gpus", "throughput")
+
+
 def load(
     path: str | Path,
     *,
@@ -410,10 +418,23 @@ def load(
 ) -> TrendFit:
     """Load a result saved by :meth:`TrendFit.save`.
 
-    The stored hash of data plus specification is always re-checked (a modified or corrupt
-    file is refused). With ``verify=True`` the file is also compared with the data it should
-    describe (the shipped tables, or the ones passed) and with the specification ``priors``
-    gives; any difference raises :class:`ResultFileError` saying what differs.
+    A saved result carries the data it was fitted to, so ``load(path)`` alone works for any
+    fit, of the shipped tables or of your own.
+
+    The file's content hash is always re-checked: a file in which anything changed since it
+    was written (the posterior included) is refused, naming what changed. With
+    ``verify=True`` (default) the file is also compared with the data it should describe:
+
+    * a fit of the shipped tables is compared with the shipped tables;
+    * a fit of your own tables is compared only with the tables you pass here (pass the
+      same ones you passed to :func:`energytrend.fit`, as paths or DataFrames);
+
+    and with the specification ``priors`` gives (default: ``models/priors.toml``). Any
+    difference raises :class:`ResultFileError` saying what differs and what to pass.
+
+    Raises:
+        ResultFileError: naming ``path``: missing, unreadable, not a result, modified, or
+            made from other data or another specification than expected.
     """
     path = Path(path)
     tree = read_result(path)
@@ -426,26 +447,34 @@ def load(
     ):
         raise ResultFileError(
             f"{path}: its data or specification no longer match the hashes "
-            "stored with it; the file was modified or is corrupt"
+            "stored with it; the file was modified or is corrupt",
+            path,
         )
+    own = tuple(json.loads(tree.attrs.get("own_tables", "[]")))
+    given = {
+        name: table
+        for name, table in zip(
+            TABLE_ARGUMENTS, (cv_models, nlp_models, gpus, throughput), strict=True
+        )
+        if table is not None
+    }
     if verify:
-        expected = prepare(
-            config.domain,
-            cv_models=cv_models,
-            nlp_models=nlp_models,
-            gpus=gpus,
-            throughput=throughput,
-            rule=dict(config.rule),
-            per_token=config.per_token,
-            selection=config.selection,
-            year_origin=float(tree.attrs["year_origin"]),
-        )
-        problems = _data_differences(arrays, expected.arrays)
-        problems += [f"specification {d}" for d in diff_specs(spec, resolve_spec(priors))]
+        problems = [f"specification {d}" for d in diff_specs(spec, resolve_spec(priors))]
+        if not own or given:
+            expected = prepare(
+                config.domain,
+                **given,
+                rule=dict(config.rule),
+                per_token=config.per_token,
+                selection=config.selection,
+                year_origin=float(tree.attrs["year_origin"]),
+            )
+            problems = _data_differences(arrays, expected.arrays) + problems
         if problems:
             raise ResultFileError(
                 f"{path} was made from other data or another specification "
-                "than expected:\n  " + "\n  ".join(problems[:20])
+                "than expected:\n  " + "\n  ".join(problems[:20]) + "\n" + _hint(own, given),
+                path,
             )
     stored = tree.children.get(diagnostics.GROUP)
     if stored is not None:
@@ -454,6 +483,27 @@ def load(
     # handed in by a user has them recomputed from its draws
     diag = None if verify or stored is None else diagnostics.from_dataset(stored.to_dataset())
     return _wrap(tree, config, diag)
+
+
+def _hint(own: tuple[str, ...], given: Mapping[str, object]) -> str:
+    """What to pass to :func:`load` when the comparison found differences."""
+    if own:
+        tables = ", ".join(f"{t}=..." for t in own)
+        return (
+            f"The fit was made from your own {', '.join(own)}; to check it pass the same "
+            f"tables ({tables}), or load it with verify=False (its content hash still protects "
+            "it); pass priors=... if it was fitted with other priors."
+        )
+    if given:
+        return (
+            "The fit was made from the shipped tables; load it without the tables you passed "
+            "to compare with those, or with verify=False."
+        )
+    return (
+        "The fit was made from the shipped tables of another version of energytrend, or "
+        "with other priors: pass priors=... as when fitting, or load it with verify=False "
+        "to use it as it is."
+    )
 
 
 def _data_differences(saved: ModelData, expected: ModelData) -> list[str]:

@@ -18,7 +18,7 @@ import xarray as xr
 
 from energytrend.diagnostics import Diagnostics, DiagnosticsWarning
 from energytrend.growth import LOG10_2
-from energytrend.mcse import mean_mcse, quantile_mcse, transformed_mcse
+from energytrend.mcse import mean_mcse, quantile_mcse, sd_mcse, transformed_mcse
 
 if TYPE_CHECKING:
     from energytrend.fit import FitConfig
@@ -307,8 +307,16 @@ class TrendFit:
         return pd.DataFrame(rows)
 
     def summary(self, prob: float = CI_PROB) -> pd.DataFrame:
-        """Every reported parameter: median, interval, mean, sd, R-hat, bulk and tail ESS."""
+        """Every reported parameter: median, ``prob`` interval, mean, sd, their Monte Carlo
+        standard errors, R-hat, bulk and tail ESS.
+
+        Columns: parameter, median, lower, upper, mean, sd, mcse_median, mcse_lower,
+        mcse_upper, mcse_mean, mcse_sd (ArviZ's estimators, as ``az.summary``'s
+        ``mcse_mean`` and ``mcse_sd``; see :mod:`energytrend.mcse`), ess_bulk, ess_tail,
+        r_hat, prob.
+        """
         lo_q, hi_q = _bounds(prob)
+        chains = self.idata["posterior"].sizes["chain"]
         post = self.idata["posterior"]
         rows = []
         for var in self.diagnostics.table["parameter"].str.split("[").str[0].unique():
@@ -317,6 +325,8 @@ class TrendFit:
             labels = [var] if da.ndim == 1 else [f"{var}[{c}]" for c in da[da.dims[0]].to_numpy()]
             for label, d in zip(labels, flat, strict=True):
                 q = np.quantile(d, [0.5, lo_q, hi_q])
+                by_chain = d.reshape(chains, -1)
+                e_med, e_lo, e_hi = interval_mcse(by_chain, prob)
                 rows.append(
                     {
                         "parameter": label,
@@ -325,6 +335,11 @@ class TrendFit:
                         "upper": q[2],
                         "mean": d.mean(),
                         "sd": d.std(ddof=1),
+                        "mcse_median": e_med,
+                        "mcse_lower": e_lo,
+                        "mcse_upper": e_hi,
+                        "mcse_mean": mean_mcse(by_chain),
+                        "mcse_sd": sd_mcse(by_chain),
                     }
                 )
         out = pd.DataFrame(rows).merge(self.diagnostics.table, on="parameter", how="left")

@@ -227,7 +227,7 @@ def check_content(tree: xr.DataTree, path: Path) -> None:
 def _readable(key: str) -> str:
     if key == "attrs":
         return "the file's attributes (specification, configuration, hashes)"
-    group, _, var = key.partition("/")
+    group, _, var = key.rpartition("/")
     return f"{var} in {group}"
 
 

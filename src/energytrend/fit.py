@@ -164,9 +164,10 @@ def _rule_pairs(rule: str | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return (("cv", rule.get("cv", "thesis")), ("nlp", rule.get("nlp", "thesis")))
 
 
-def _check_settings(
+def check_settings(
     draws: int, tune: int, chains: int, sampler: str, pooling: str, target_accept: float
 ) -> None:
+    """Raise ``ValueError`` for a sampler setting :func:`fit` cannot use."""
     for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
         if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < least:
             raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
@@ -225,7 +226,7 @@ def fit(
         An immutable :class:`TrendFit`. If the fit fails the diagnostics gate, a
         :class:`DiagnosticsWarning` gives the numbers and ``result.passed`` is ``False``.
     """
-    _check_settings(draws, tune, chains, sampler, pooling, target_accept)
+    check_settings(draws, tune, chains, sampler, pooling, target_accept)
     if sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
         warnings.warn(
             "nutpie is not installed; sampling with PyMC's NUTS instead",

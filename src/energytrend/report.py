@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import platform
 from importlib.metadata import version
 from pathlib import Path
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure
 from energytrend import plots
 from energytrend._version import __version__
 from energytrend.forecast import human_levels
-from energytrend.result import TrendFit
+from energytrend.result import CI_PROB, TrendFit
 from energytrend.store import atomic_path
 
 CSS = """
@@ -66,8 +67,8 @@ def _table(df: pd.DataFrame, digits: int = 3) -> str:
     )
 
 
-def _growth(result: TrendFit) -> pd.DataFrame:
-    rates = result.growth_rates()
+def _growth(result: TrendFit, prob: float) -> pd.DataFrame:
+    rates = result.growth_rates(prob)
     rows = []
     for (metric, domain, group), r in rates.groupby(["metric", "domain", "group"], sort=False):
         q = r.set_index("quantity")
@@ -119,8 +120,21 @@ def _data_summary(result: TrendFit) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def render_report(result: TrendFit) -> str:
-    """The report as an HTML string."""
+def _data_source(result: TrendFit) -> str:
+    own = json.loads(str(result.idata.attrs.get("own_tables", "[]")))
+    shipped = (
+        "Models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
+        "hardware from Tables B.1-B.3."
+    )
+    if not own:
+        return shipped
+    return f"Fitted to the user's own tables: {', '.join(own)}; the shipped thesis tables " + (
+        "for the rest." if len(own) < 4 else "are not used."
+    )
+
+
+def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
+    """The report as an HTML string, with ``prob`` credible intervals."""
     c = result.config
     parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
     if result.passed:
@@ -137,8 +151,9 @@ def render_report(result: TrendFit) -> str:
         )
     parts += [
         "<h2>Data</h2>",
-        "<p>Models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
-        "hardware from Tables B.1-B.3. Frontier rule: "
+        "<p>"
+        + html.escape(_data_source(result))
+        + " Frontier rule: "
         + html.escape(", ".join(f"{d}: {r}" for d, r in c.rule))
         + ".</p>",
         _table(_data_summary(result)),
@@ -146,10 +161,10 @@ def render_report(result: TrendFit) -> str:
     if result.passed:
         levels = human_levels()
         parts += [
-            "<h2>Growth rates</h2><p>Posterior medians and 90% credible intervals. "
+            f"<h2>Growth rates</h2><p>Posterior medians and {prob:.0%} credible intervals. "
             "Doubling time is 12&middot;log10(2)/slope; 'unbounded' when the interval of the "
             "slope includes zero.</p>",
-            _table(_growth(result)),
+            _table(_growth(result, prob)),
             "<h2>Does hardware progress cancel the growth in FLOPs?</h2>",
             _table(result.energy_verdict()),
             "<h3>Contrasts (difference of slopes, log10 per year)</h3>",
@@ -160,8 +175,8 @@ def render_report(result: TrendFit) -> str:
             )
             + ". 'crossing' is the calendar year of the posterior median crossing of the trend "
             "(or 'already crossed', or 'not by' the horizon); the years are decimal years "
-            "with 90% intervals, empty beyond the horizon.</p>",
-            _table(result.crossing_dates().drop(columns=["median_date", "prob"])),
+            f"with {prob:.0%} intervals, empty beyond the horizon.</p>",
+            _table(result.crossing_dates(prob=prob).drop(columns=["median_date", "prob"])),
             "<h2>Figures</h2>",
         ]
         for domain in result.series:
@@ -197,7 +212,9 @@ def render_report(result: TrendFit) -> str:
                 "Hardware efficiency (GFLOPS/W) with the domain-adapted series",
             )
         )
-        parts.append(_figure(plots.plot_growth_forest(result), "Growth rates of every line"))
+        parts.append(
+            _figure(plots.plot_growth_forest(result, prob=prob), "Growth rates of every line")
+        )
         parts += ["<h2>Posterior predictive checks</h2>", _table(result.ppc())]
     parts += [
         "<h2>Diagnostics</h2>",
@@ -231,10 +248,11 @@ def render_report(result: TrendFit) -> str:
     )
 
 
-def write_report(result: TrendFit, path: str | Path) -> Path:
-    """Write the report to ``path`` atomically (never a half-written file)."""
+def write_report(result: TrendFit, path: str | Path, *, prob: float = CI_PROB) -> Path:
+    """Write the report to ``path`` atomically (never a half-written file), with ``prob``
+    credible intervals."""
     path = Path(path)
-    text = render_report(result)
+    text = render_report(result, prob=prob)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path

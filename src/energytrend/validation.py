@@ -64,6 +64,12 @@ class DataValidationError(ValueError):
         head = f"{len(problems)} problem(s) in {source}:" if len(problems) > 1 else ""
         super().__init__("\n".join(([head] if head else []) + lines))
 
+    def first(self) -> str:
+        """The first (most important) problem on one line, with how many more there are."""
+        line = f"{self.source}, {self.problems[0].describe(self._row_word)}"
+        more = len(self.problems) - 1
+        return line + (f" (and {more} more problem(s) in this table)" if more else "")
+
     def __reduce__(self) -> tuple[type, tuple[str, list[Problem], str]]:
         # picklable, so that an error raised in a worker process arrives intact
         return (type(self), (self.source, self.problems, self._row_word))

@@ -196,3 +196,12 @@ def test_decimal_year_to_date_is_the_nearest_day(year: float) -> None:
     back = float(et.decimal_year(pd.Series([date]))[0])
     days = 366 if date.is_leap_year else 365
     assert abs(back - year) <= 0.5 / min(days, 365) + 1e-9
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=1900.0, max_value=2200.0, allow_nan=False))
+def test_crossing_years_are_the_calendar_years_of_their_dates(year: float) -> None:
+    from energytrend.data import from_decimal_year
+    from energytrend.forecast import _calendar_year
+
+    assert _calendar_year(year) == from_decimal_year(year)[0].year

@@ -81,20 +81,6 @@ def test_crossing_dates(result: et.TrendFit) -> None:
     assert "inf" not in shown.lower() and "NaT" not in shown
 
 
-def test_public_methods_have_explicit_signatures() -> None:
-    import inspect
-
-    for name in ("forecast", "crossing_dates", "crossing_curve"):
-        method = getattr(et.TrendFit, name)
-        params = inspect.signature(method).parameters.values()
-        assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in params), name
-        assert all(p.kind is not inspect.Parameter.VAR_POSITIONAL for p in params), name
-        assert "Args:" in (method.__doc__ or ""), name
-    assert {"start", "end", "step", "prob"} <= set(
-        inspect.signature(et.TrendFit.forecast).parameters
-    )
-
-
 def test_crossing_curve_matches_dates(result: et.TrendFit) -> None:
     curve = result.crossing_curve(end=2060)
     dates = result.crossing_dates()

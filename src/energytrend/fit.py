@@ -100,9 +100,11 @@ class FitConfig:
 
     @property
     def year_origin(self) -> float:
+        """The decimal year that is time 0 of the model (``spec["time"]["year_origin"]``)."""
         return float(self.spec["time"]["year_origin"])
 
     def to_json(self) -> dict[str, Any]:
+        """The configuration without the specification, as JSON-able data."""
         d = asdict(self)
         d.pop("spec")
         d["rule"] = [list(r) for r in self.rule]

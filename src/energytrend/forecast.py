@@ -218,7 +218,11 @@ def crossing_dates(
 
 
 def _calendar_year(year: float) -> int:
-    return int(from_decimal_year(year)[0].year)
+    """The calendar year of the date of a decimal year (as :func:`from_decimal_year`, whose
+    rounding to the nearest day can reach 1 January of the next year), for any year."""
+    whole = np.floor(year)
+    days = 366 if (whole % 4 == 0 and whole % 100 != 0) or whole % 400 == 0 else 365
+    return int(whole) + int(np.round((year - whole) * days) >= days)
 
 
 def _year_text(year: float, horizon: float) -> str:
@@ -234,7 +238,12 @@ def _in_words(median: float, horizon: float, already: bool) -> str:
 
 
 def _iso(year: float) -> str:
-    return "" if not np.isfinite(year) else from_decimal_year(year)[0].strftime("%Y-%m-%d")
+    if not np.isfinite(year):
+        return ""
+    try:
+        return str(from_decimal_year(year)[0].strftime("%Y-%m-%d"))
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):  # beyond pandas' years 1677-2262
+        return ""
 
 
 def crossing_curve(

@@ -120,10 +120,12 @@ class TrendFit:
 
     @property
     def groups(self) -> list[str]:
+        """The fitted model groups, ``"<domain>/<frontier|all>"``."""
         return [str(g) for g in self.idata["posterior"].to_dataset()["group"].to_numpy()]
 
     @property
     def series(self) -> list[str]:
+        """The fitted GPU-efficiency series, one per domain."""
         return [str(s) for s in self.idata["posterior"].to_dataset()["series"].to_numpy()]
 
     @property

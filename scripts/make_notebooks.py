@@ -123,8 +123,11 @@ NOTEBOOKS = {
             "code",
             "settings = {\n"
             "    'default': {},\n"
+            "    # the wide prior needs a longer warm-up: with the default 1,000 tuning steps\n"
+            "    # its fit had a divergent transition and failed the diagnostics gate\n"
             "    'wide slope prior': {'priors': {'compute': {'slope_mu': {'sigma': 1.0},\n"
-            "                                                'slope_tau': {'sigma': 1.0}}}},\n"
+            "                                                'slope_tau': {'sigma': 1.0}}},\n"
+            "                         'tune': 2000},\n"
             "    'CV accuracy record': {'rule': {'cv': 'accuracy_record'}},\n"
             "}\n"
             "rows = []\n"

@@ -253,7 +253,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cmd_baseline(args)
     args.domain, args.output = "all", None
     code = cmd_fit(args)
-    return cmd_report(args) if code == 0 else code
+    return cmd_report(args) if code == 0 or args.allow_failed else code
 
 
 def _table_command(args: argparse.Namespace, title: str, make: str) -> int:

@@ -281,7 +281,12 @@ def fit_prepared(
     path = cache_dir(cache_path) / f"fit-{key}.nc"
     if cache and path.exists():
         try:
-            return load(path, verify=False)
+            cached = load(path, verify=False)
+            # the same numbers may have been cached from the shipped tables or from a copy of
+            # them passed as the user's own: record where this call's tables came from
+            tree = cached.idata.copy()
+            tree.attrs["own_tables"] = json.dumps(list(prepared.own_tables))
+            return dataclasses.replace(cached, idata=tree)
         except (ResultFileError, OSError, KeyError, ValueError) as e:
             warnings.warn(
                 f"ignoring a corrupt cache entry {path} ({e}); refitting",

@@ -4,13 +4,17 @@
 (session-scoped ones included) fits a model. It points ``HOME``, the XDG folders, energytrend's
 fit cache, PyTensor's compile folder, numba's cache and matplotlib's configuration at a
 sandbox under the system's temporary folder, for the whole session and for every subprocess a
-test starts. :func:`pytest_sessionfinish` then fails the run if a fit made by the suite shows
-up in the real ``~/.cache/energytrend``.
+test starts (subprocesses inherit the environment). An audit hook (:pep:`578`) records every
+file opened for writing, created, renamed or removed under the real home folder by the test
+process itself, and :func:`pytest_sessionfinish` fails the run if there is any. (The home
+folder's own listing is no evidence: other programs of the same user write there
+concurrently.)
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,15 +39,45 @@ SANDBOXED = {
     "JUPYTER_CONFIG_DIR": "home/.jupyter",
 }
 
-_before: set[str] = set()
+#: Writes under the real home folder seen by the audit hook: (event, path).
+HOME_WRITES: list[tuple[str, str]] = []
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+_PATH_EVENTS = frozenset(
+    {"os.mkdir", "os.rename", "os.remove", "os.rmdir", "os.truncate", "shutil.rmtree"}
+)
 
 
-def _real_fit_cache() -> Path:
-    return REAL_HOME / ".cache" / "energytrend"
+def _written_paths(event: str, args: tuple[object, ...]) -> list[object]:
+    """The paths an audited event writes to (none for reads and other events)."""
+    if event == "open":
+        path, mode, flags = (*args, None, None, None)[:3]
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
+        return [path] if writes else []
+    if event == "os.rename":  # os.rename and os.replace: source and destination change
+        return list(args[:2])
+    if event in _PATH_EVENTS or event == "tempfile.mkstemp":
+        return list(args[:1])
+    return []
 
 
-def _listing(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+def record_home_write(event: str, args: tuple[object, ...]) -> None:
+    """Audit hook: remember writes under :data:`REAL_HOME` (cheap for every other event)."""
+    if event != "open" and event not in _PATH_EVENTS and event != "tempfile.mkstemp":
+        return
+    for path in _written_paths(event, args):
+        if not isinstance(path, str | bytes | os.PathLike):
+            continue
+        try:
+            full = Path(os.fsdecode(path)).absolute()
+        except (TypeError, ValueError):
+            continue
+        if full.is_relative_to(REAL_HOME) and not any(
+            full.is_relative_to(ok) for ok in (sandbox_root(), REPO)
+        ):  # a checkout inside the home folder may write its own files (.pytest_cache, ...)
+            HOME_WRITES.append((event, str(full)))
 
 
 def sandbox_root() -> Path:
@@ -52,7 +86,6 @@ def sandbox_root() -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _before.update(_listing(_real_fit_cache()))
     # compile caches persist between sessions (they only hold compiled code, and keeping
     # them warm saves minutes); the fit cache is fresh for every session
     base = Path(tempfile.gettempdir()) / f"energytrend-tests-{os.getuid()}"
@@ -65,6 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
     compiledir = f"base_compiledir={_made(base / 'home' / '.pytensor')}"
     os.environ["PYTENSOR_FLAGS"] = f"{flags},{compiledir}" if flags else compiledir
     os.environ.setdefault("MPLBACKEND", "Agg")
+    sys.addaudithook(record_home_write)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -76,11 +110,10 @@ def _made(path: Path) -> Path:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if a fit the suite made was written to the real fit cache."""
-    ours = _listing(Path(os.environ["ENERGYTREND_CACHE_DIR"]))
-    leaked = sorted((_listing(_real_fit_cache()) - _before) & ours)
-    if leaked:
-        print(f"\nthe test suite wrote to {_real_fit_cache()}: {', '.join(leaked)}")
+    """Fail the run if the test process wrote anything under the real home folder."""
+    if HOME_WRITES:
+        listed = "; ".join(f"{event} {path}" for event, path in HOME_WRITES[:10])
+        print(f"\nthe test suite wrote under {REAL_HOME}: {listed}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -214,3 +214,12 @@ def test_summary_has_mcse_columns(own_fit: et.TrendFit) -> None:
     for col in ("mcse_mean", "mcse_sd", "mcse_median", "mcse_lower", "mcse_upper"):
         assert col in s.columns and (s[col] >= 0).all()
     assert (s["mcse_mean"] < s["sd"]).all()
+
+
+def test_a_fit_with_own_priors_loads_on_its_own(tmp_path: Path) -> None:
+    priors = {"compute": {"slope_mu": {"sigma": 1.0}}}
+    path = et.fit("cv", priors=priors, **SMALL).save(tmp_path / "priors.nc")
+    assert et.load(path).config.spec["compute"]["slope_mu"]["sigma"] == 1.0
+    et.load(path, priors=priors)
+    with pytest.raises(et.ResultFileError, match=r"specification compute\.slope_mu\.sigma"):
+        et.load(path, priors={})  # the defaults, asked for explicitly

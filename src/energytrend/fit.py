@@ -262,9 +262,13 @@ def fit(
         selection=selection,
         year_origin=config.year_origin,
     )
-    return fit_prepared(
+    result = fit_prepared(
         prepared, config, cache=cache, cache_path=cache_path, progressbar=progressbar
     )
+    # the prior overrides as given, so that load() can check a custom-prior fit on its own
+    tree = result.idata.copy()
+    tree.attrs["priors"] = json.dumps(dict(priors or {}), sort_keys=True)
+    return dataclasses.replace(result, idata=tree)
 
 
 def fit_prepared(
@@ -437,8 +441,9 @@ def load(
     * a fit of your own tables is compared only with the tables you pass here (pass the
       same ones you passed to :func:`energytrend.fit`, as paths or DataFrames);
 
-    and with the specification ``priors`` gives (default: ``models/priors.toml``). Any
-    difference raises :class:`ResultFileError` saying what differs and what to pass.
+    and with the specification ``priors`` gives (default: the prior overrides the fit was
+    made with, on today's ``models/priors.toml``). Any difference raises
+    :class:`ResultFileError` saying what differs and what to pass.
 
     Raises:
         ResultFileError: naming ``path``: missing, unreadable, not a result, modified, or
@@ -467,7 +472,10 @@ def load(
         if table is not None
     }
     if verify:
-        problems = [f"specification {d}" for d in diff_specs(spec, resolve_spec(priors))]
+        # without priors=, the file's own overrides on today's models/priors.toml: a fit with
+        # custom priors loads on its own, and a changed default is still noticed
+        overrides = priors if priors is not None else json.loads(tree.attrs.get("priors", "{}"))
+        problems = [f"specification {d}" for d in diff_specs(spec, resolve_spec(overrides))]
         if not own or given:
             expected = prepare(
                 config.domain,

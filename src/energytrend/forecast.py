@@ -96,11 +96,12 @@ def forecast(
     """Median and credible bands of every trend from ``start`` (default: the first data
     year) to ``end``, in natural units (GFLOPs, GFLOPS/W, J per forward pass).
 
-    ``band="mean"`` is the uncertainty of the trend line itself; ``band="predictive"`` adds
-    the scatter of a new model (or GPU) around it. For energy, the predictive band adds the
+    Every line has rows of two bands, told apart by the ``band`` column (it is not an
+    argument): ``"mean"`` rows give the uncertainty of the trend line itself, ``"predictive"``
+    rows add the scatter of a new model (or GPU) around it. For energy, the predictive band adds the
     compute scatter only: the energy of a new model is its GFLOPs over the efficiency trend.
-    Columns: metric, domain, group, year, date, band, median, lower, upper, lower_50,
-    upper_50, prob.
+    Columns: metric, domain, group, year, date (the calendar date of the decimal year, so
+    2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
     """
     lo, hi = _bounds(prob)
     if start is None:

@@ -151,7 +151,7 @@ def test_loading_a_file_from_other_data_says_what_differs(
     small_fit: et.TrendFit, tmp_path: Path
 ) -> None:
     path = small_fit.save(tmp_path / "fit.nc")
-    cv = et.load_cv_models()
+    cv = et.load_data("cv_models")  # the fit's own (default) dataset
     cv.loc[cv["model"] == "AlexNet", "gflops"] = 2.0
     with pytest.raises(
         et.ResultFileError, match="log10 GFLOPs differ for cv/frontier/AlexNet, cv/all/AlexNet"
@@ -159,7 +159,7 @@ def test_loading_a_file_from_other_data_says_what_differs(
         et.load(path, cv_models=cv)
     with pytest.raises(et.ResultFileError, match=r"models missing from the file: .*extra"):
         extra = pd.concat(
-            [et.load_cv_models(), et.load_cv_models().iloc[[0]].assign(model="extra")],
+            [et.load_data("cv_models"), et.load_data("cv_models").iloc[[0]].assign(model="extra")],
             ignore_index=True,
         )
         et.load(path, cv_models=extra)

@@ -166,7 +166,9 @@ def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
     order (another machine, or the committed file's older numeric flags) moves it by several
     places while leaving its distribution unchanged (tests/tolerance.py)."""
     saved = Calibration.load(REPO / "results" / "sbc_cv.csv")
-    rerun = simulate_calibration("cv", n_sims=saved.n_sims, only=list(range(6)), workers=1)
+    rerun = simulate_calibration(
+        "cv", data="thesis", n_sims=saved.n_sims, only=list(range(6)), workers=1
+    )
     mine = rerun.ranks.set_index(["sim", "parameter"])
     theirs = saved.ranks.set_index(["sim", "parameter"]).loc[mine.index]
     np.testing.assert_array_max_ulp(mine["true"].to_numpy(), theirs["true"].to_numpy(), 64)
@@ -190,7 +192,7 @@ def test_committed_backtest_is_what_the_code_computes() -> None:
     within tolerance.mcse_tolerance of its band's edges, and by no more."""
     saved = pd.read_csv(REPO / "results" / "backtest_coverage.csv")
     saved = saved[saved["domain"] == "nlp"].reset_index(drop=True)
-    bt = backtest(("nlp",))
+    bt = backtest(("nlp",), data="thesis")
     rerun = bt.coverage()
     assert list(rerun["n"]) == list(saved["n"])
     pts = bt.points

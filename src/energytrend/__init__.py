@@ -2,6 +2,8 @@
 
 Public API (see the README for a tour):
 
+* named datasets: :func:`datasets` lists them (``"2025"``, the default, and ``"thesis"``),
+  :func:`load_data` reads one table of one;
 * data: :func:`load_cv_models`, :func:`load_nlp_models`, :func:`load_gpus`,
   :func:`load_inference_throughput`, :func:`load_table` (a CSV path or any DataFrame, and a
   table spec or name), :class:`DataValidationError`; :func:`decimal_year` and
@@ -37,6 +39,7 @@ from energytrend.data import (
     load_nlp_models,
     load_table,
 )
+from energytrend.datasets import DATASETS, DEFAULT_DATA, datasets, load_data
 from energytrend.diagnostics import DiagnosticsWarning
 from energytrend.fit import FitConfig, fit, load
 from energytrend.frontier import RULES, frontier_mask, rules_table
@@ -49,6 +52,8 @@ from energytrend.validation import DataValidationError
 __all__ = [
     "CI_PROB",
     "CV_MODELS",
+    "DATASETS",
+    "DEFAULT_DATA",
     "GPUS",
     "INFERENCE_THROUGHPUT",
     "NLP_MODELS",
@@ -62,6 +67,7 @@ __all__ = [
     "TrendFit",
     "__version__",
     "baseline_lines",
+    "datasets",
     "decimal_year",
     "efficiency_line",
     "efficiency_series",
@@ -71,6 +77,7 @@ __all__ = [
     "frontier_mask",
     "load",
     "load_cv_models",
+    "load_data",
     "load_gpus",
     "load_inference_throughput",
     "load_nlp_models",

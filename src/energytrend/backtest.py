@@ -25,6 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from energytrend.data import decimal_year
+from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain, before, prepare
 from energytrend.result import TrendFit
 from energytrend.spec import resolve_spec
@@ -50,6 +51,7 @@ class BacktestTask:
     """Fit ``domain`` to the data before ``cutoff`` under the prior overrides ``priors``."""
 
     domain: FitDomain
+    data: str
     cutoff: float
     variant: str
     priors: dict[str, Any]
@@ -82,6 +84,7 @@ def _one_cutoff(task: BacktestTask) -> pd.DataFrame:
     spec = resolve_spec(task.priors)
     config = FitConfig(
         domain=task.domain,
+        data=task.data,
         rule=(("cv", task.rule), ("nlp", task.rule)),
         draws=task.draws,
         tune=task.tune,
@@ -89,7 +92,7 @@ def _one_cutoff(task: BacktestTask) -> pd.DataFrame:
         seed=task.seed,
         spec=spec,
     )
-    full = prepare(task.domain, rule=task.rule, year_origin=config.year_origin)
+    full = prepare(task.domain, data=task.data, rule=task.rule, year_origin=config.year_origin)
     result = fit_prepared(before(full, cutoff), config, progressbar=False)
     # the efficiency trend of all the data, for the "realised" energy of later models
     everything = fit_prepared(full, config, progressbar=False)
@@ -133,9 +136,9 @@ def _efficiency_line(result: TrendFit, series: np.ndarray, t: np.ndarray) -> np.
     return out
 
 
-def _usable(domain: FitDomain, cutoff: float, rule: str) -> bool:
+def _usable(domain: FitDomain, cutoff: float, rule: str, data: str) -> bool:
     """Does every group have enough models before ``cutoff``, and is anything later?"""
-    full = prepare(domain, rule=rule)
+    full = prepare(domain, data=data, rule=rule)
     years = decimal_year(full.models["release_date"])
     before = full.models[years < cutoff].groupby("line").size()
     return (
@@ -211,6 +214,7 @@ class Backtest:
 def backtest(
     domains: Sequence[FitDomain] = ("cv", "nlp"),
     *,
+    data: str = DEFAULT_DATA,
     cutoffs: Mapping[str, Sequence[float]] | None = None,
     variants: Mapping[str, Mapping[str, Any]] | None = None,
     rule: str = "thesis",
@@ -225,6 +229,7 @@ def backtest(
 
     Args:
         domains: ``"cv"`` and/or ``"nlp"`` (each fitted on its own).
+        data: the named dataset (see :func:`energytrend.datasets`).
         cutoffs: per domain, the cut-off years (default :data:`DEFAULT_CUTOFFS`). Cut-offs
             that leave a group fewer than 3 models, or nothing to score, are skipped.
         variants: name -> prior overrides (default :data:`DEFAULT_VARIANTS`).
@@ -236,10 +241,10 @@ def backtest(
     for overrides in variants.values():
         resolve_spec(overrides)  # fail early on a bad override
     tasks = [
-        BacktestTask(domain, float(c), name, dict(overrides), rule, draws, tune, chains, seed)
+        BacktestTask(domain, data, float(c), name, dict(overrides), rule, draws, tune, chains, seed)
         for domain in domains
         for c in cutoffs.get(domain, ())
-        if _usable(domain, float(c), rule)
+        if _usable(domain, float(c), rule, data)
         for name, overrides in variants.items()
     ]
     if not tasks:

@@ -25,6 +25,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 from scipy import stats
 
+from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain, prepare
 from energytrend.diagnostics import REPORTED
 from energytrend.engine import SamplerSettings, numerics, sample_nutpie
@@ -228,6 +229,7 @@ class Calibration:
 def simulate_calibration(
     domain: FitDomain = "cv",
     *,
+    data: str = DEFAULT_DATA,
     n_sims: int = 200,
     priors: Mapping[str, Any] | None = None,
     pooling: Pooling = "partial",
@@ -241,7 +243,7 @@ def simulate_calibration(
     client: Any | None = None,
     workers: int | None = None,
 ) -> Calibration:
-    """Run SBC of the model of ``domain`` at the shipped data's dates and group sizes.
+    """Run SBC of the model of ``domain`` at the dates and group sizes of dataset ``data``.
 
     Each fit samples ``chains`` chains of ``draws`` draws on one core; ``n_rank_draws``
     evenly spaced draws are kept for the ranks (thinning removes most autocorrelation).
@@ -257,7 +259,7 @@ def simulate_calibration(
     if n_rank_draws >= draws * chains:
         raise ValueError("n_rank_draws must be smaller than draws x chains")
     spec = resolve_spec(priors)
-    base = prepare(domain, year_origin=float(spec["time"]["year_origin"])).arrays
+    base = prepare(domain, data=data, year_origin=float(spec["time"]["year_origin"])).arrays
     with numerics():
         prior = pm.sample_prior_predictive(
             draws=n_sims, model=build_model(base, spec, pooling), random_seed=seed

@@ -19,12 +19,13 @@ import pandas as pd
 
 from energytrend import baseline, hardware
 from energytrend.data import load_table
+from energytrend.datasets import DATASETS, DEFAULT_DATA, datasets
 from energytrend.diagnostics import DiagnosticsWarning
 from energytrend.fit import check_settings, fit
 from energytrend.formatting import growth_text_table, verdict_text_table
 from energytrend.frontier import get_rule, rules_table
 from energytrend.result import CI_PROB, TrendFit
-from energytrend.schema import TABLES
+from energytrend.schema import DATASET_TABLES, TABLES
 from energytrend.spec import resolve_spec
 from energytrend.store import atomic_path
 from energytrend.validation import DataValidationError
@@ -98,6 +99,7 @@ def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
     lie in an existing folder.
     """
     kwargs: dict[str, Any] = {
+        "data": args.data,
         "rule": args.rule,
         "draws": args.draws,
         "tune": args.tune,
@@ -343,6 +345,12 @@ def cmd_check_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_datasets(args: argparse.Namespace) -> int:
+    """List the named datasets and their tables."""
+    _print_table("Datasets (energytrend.datasets())", datasets())
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     """List the frontier rules."""
     _print_table("Frontier rules", rules_table())
@@ -373,6 +381,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         summary = calibration_study(
             args.out,
             domains=args.domain,
+            data=args.data,
             n_sims=args.sims,
             seed=args.seed,
             client=client,
@@ -388,7 +397,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from energytrend.studies import backtest_study
 
     with _client(args) as client:
-        b = backtest_study(args.out, seed=args.seed, client=client, workers=args.workers)
+        b = backtest_study(
+            args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
+        )
     _print_table("Backtest: share of later points inside the bands", b.coverage(), 3)
     print(f"\nwrote {args.out}/backtest_*.csv and backtest.png")
     return 0
@@ -399,19 +410,32 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from energytrend.studies import sensitivity_study
 
     with _client(args) as client:
-        table = sensitivity_study(args.out, seed=args.seed, client=client, workers=args.workers)
+        table = sensitivity_study(
+            args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
+        )
     _print_table("Sensitivity of the growth rates (log10 per year)", table, 3)
     return 0
 
 
 def _add_sweep_options(p: argparse.ArgumentParser) -> None:
+    _add_data_option(p)
     p.add_argument("--out", default="results", help="folder for the result files")
     p.add_argument("--seed", type=int, default=2021, help="random seed")
     p.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     p.add_argument("--dask", metavar="ADDRESS", help="run on this Dask scheduler instead")
 
 
+def _add_data_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data",
+        default=DEFAULT_DATA,
+        choices=DATASETS,
+        help=f"named dataset (default {DEFAULT_DATA}; see 'energytrend datasets')",
+    )
+
+
 def _add_fit_options(p: argparse.ArgumentParser) -> None:
+    _add_data_option(p)
     tables = p.add_argument_group(
         "your own data",
         "CSV files used instead of the shipped tables (check them with 'energytrend "
@@ -521,9 +545,16 @@ def build_parser() -> argparse.ArgumentParser:
     cr.set_defaults(func=cmd_crossing)
 
     check = sub.add_parser("check-data", help="validate your own CSV file")
-    check.add_argument("table", choices=sorted(TABLES), help="which kind of table the file is")
+    check.add_argument(
+        "table",
+        choices=sorted({**TABLES, **DATASET_TABLES}),
+        help="which kind of table the file is",
+    )
     check.add_argument("path", help="the CSV file")
     check.set_defaults(func=cmd_check_data)
+
+    ds = sub.add_parser("datasets", help="list the named datasets and their tables")
+    ds.set_defaults(func=cmd_datasets)
 
     rules = sub.add_parser("rules", help="list the frontier rules")
     rules.set_defaults(func=cmd_rules)

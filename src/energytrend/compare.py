@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 
+from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain, prepare
 from energytrend.engine import numerics
 from energytrend.fit import arrays_from_tree, fit
@@ -140,6 +141,7 @@ def _reading(table: pd.DataFrame, names: Mapping[str, str]) -> str:
 def prior_growth_check(
     domain: FitDomain = "all",
     *,
+    data: str = DEFAULT_DATA,
     draws: int = 4000,
     seed: int = 2021,
     priors: dict[str, Any] | None = None,
@@ -152,7 +154,7 @@ def prior_growth_check(
     1000x rise per year), and the 5%, 50% and 95% prior quantiles.
     """
     spec = resolve_spec(priors)
-    arrays = prepare(domain, year_origin=float(spec["time"]["year_origin"])).arrays
+    arrays = prepare(domain, data=data, year_origin=float(spec["time"]["year_origin"])).arrays
     model = build_model(arrays, spec)
     with numerics():
         prior = pm.sample_prior_predictive(

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from energytrend.schema import TABLES, TableSpec
+from energytrend.schema import DATASET_TABLES, TABLES, TableSpec
 from energytrend.validation import read_table, validate_table
 
 
@@ -70,10 +70,11 @@ def table_spec(spec: TableSpec | str) -> TableSpec:
     """
     if isinstance(spec, TableSpec):
         return spec
-    if isinstance(spec, str) and spec in TABLES:
-        return TABLES[spec]
+    known = {**TABLES, **DATASET_TABLES}
+    if isinstance(spec, str) and spec in known:
+        return known[spec]
     raise ValueError(
-        f"unknown table {spec!r}; the tables are: {', '.join(TABLES)} "
+        f"unknown table {spec!r}; the tables are: {', '.join(known)} "
         "(or pass energytrend.CV_MODELS etc.)"
     )
 
@@ -88,7 +89,8 @@ def load_table(source: TableSource, spec: TableSpec | str) -> pd.DataFrame:
             back into what the file says before validation. The caller's frame is not
             modified.
         spec: the table's :class:`TableSpec` (``energytrend.CV_MODELS``, ...) or its name
-            (``"cv_models"``, ``"nlp_models"``, ``"gpus"``, ``"inference_throughput"``).
+            (``"cv_models"``, ``"nlp_models"``, ``"gpus"``, ``"inference_throughput"``, or
+            a table of the 2025 dataset such as ``"vision_models"``).
 
     Raises:
         DataValidationError: naming the file, row and column of each problem, problems with

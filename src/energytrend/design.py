@@ -15,6 +15,7 @@ import pandas as pd
 
 from energytrend.baseline import models_frame
 from energytrend.data import TableSource, decimal_year, load_table
+from energytrend.datasets import DEFAULT_DATA, check_data, load_data
 from energytrend.hardware import Domain, Selection, efficiency_series
 from energytrend.model import ModelData
 from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
@@ -57,6 +58,7 @@ def _labels(df: pd.DataFrame) -> pd.Series:
 def prepare(
     domain: FitDomain,
     *,
+    data: str = DEFAULT_DATA,
     cv_models: TableSource | None = None,
     nlp_models: TableSource | None = None,
     gpus: TableSource | None = None,
@@ -66,18 +68,28 @@ def prepare(
     selection: Selection = "thesis",
     year_origin: float = 2018.0,
 ) -> PreparedData:
-    """Validate the tables (users' own or the shipped ones) and build the model arrays.
+    """Validate the tables (users' own, or those of the named dataset ``data``, see
+    :mod:`energytrend.datasets`) and build the model arrays.
 
     ``per_token=True`` divides NLP GFLOPs by ``input_tokens`` (the thesis counts each NLP
     model at its own input length, 128 to 2,048 tokens).
     """
     domains = domains_of(domain)
+    check_data(data)
     tables = {
-        "cv": None if cv_models is None else load_table(cv_models, CV_MODELS),
-        "nlp": None if nlp_models is None else load_table(nlp_models, NLP_MODELS),
+        "cv": load_data("cv_models", data)
+        if cv_models is None
+        else load_table(cv_models, CV_MODELS),
+        "nlp": load_data("nlp_models", data)
+        if nlp_models is None
+        else load_table(nlp_models, NLP_MODELS),
     }
-    gpu_table = None if gpus is None else load_table(gpus, GPUS)
-    tp_table = None if throughput is None else load_table(throughput, INFERENCE_THROUGHPUT)
+    gpu_table = load_data("gpus", data) if gpus is None else load_table(gpus, GPUS)
+    tp_table = (
+        load_data("inference_throughput", data)
+        if throughput is None
+        else load_table(throughput, INFERENCE_THROUGHPUT)
+    )
 
     model_rows = []
     gpu_rows = []

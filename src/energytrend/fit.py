@@ -27,6 +27,7 @@ from energytrend import diagnostics
 from energytrend._version import __version__ as VERSION
 from energytrend.arviz_groups import with_arviz_groups
 from energytrend.data import TableSource
+from energytrend.datasets import DEFAULT_DATA, check_data
 from energytrend.design import FitDomain, PreparedData, prepare
 from energytrend.engine import SamplerSettings, sample_nutpie, sample_pymc
 from energytrend.hardware import Selection
@@ -86,6 +87,7 @@ class FitConfig:
     and the resolved prior specification."""
 
     domain: FitDomain = "cv"
+    data: str = DEFAULT_DATA
     rule: tuple[tuple[str, str], ...] = (("cv", "thesis"), ("nlp", "thesis"))
     per_token: bool = False
     selection: Selection = "thesis"
@@ -114,6 +116,7 @@ class FitConfig:
     def from_json(cls, d: Mapping[str, Any], spec: Spec) -> FitConfig:
         d = dict(d)
         d["rule"] = tuple(tuple(r) for r in d["rule"])
+        d.setdefault("data", "thesis")  # files written before datasets existed
         return cls(**d, spec=spec)
 
 
@@ -184,6 +187,7 @@ def check_settings(
 def fit(
     domain: FitDomain = "cv",
     *,
+    data: str = DEFAULT_DATA,
     cv_models: TableSource | None = None,
     nlp_models: TableSource | None = None,
     gpus: TableSource | None = None,
@@ -207,9 +211,12 @@ def fit(
 
     Args:
         domain: ``"cv"``, ``"nlp"`` or ``"all"`` (both domains in one hierarchy).
+        data: the named dataset, ``"2025"`` (default: the thesis's tables extended with
+            public data through 2025) or ``"thesis"`` (the thesis's tables exactly as
+            printed); see :func:`energytrend.datasets`.
         cv_models, nlp_models, gpus, throughput: your own tables, each a CSV path or a
             DataFrame (however pandas parsed it; see :func:`energytrend.load_table`),
-            validated first; the shipped thesis tables are used for any left as ``None``.
+            validated first; the dataset's tables are used for any left as ``None``.
         rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ...}``
             (see :func:`energytrend.rules_table`).
         per_token: divide NLP GFLOPs by the input length before fitting.
@@ -239,6 +246,7 @@ def fit(
     spec = resolve_spec(priors)
     config = FitConfig(
         domain=domain,
+        data=check_data(data),
         rule=_rule_pairs(rule),
         per_token=per_token,
         selection=selection,
@@ -253,6 +261,7 @@ def fit(
     )
     prepared = prepare(
         domain,
+        data=config.data,
         cv_models=cv_models,
         nlp_models=nlp_models,
         gpus=gpus,
@@ -437,7 +446,8 @@ def load(
     was written (the posterior included) is refused, naming what changed. With
     ``verify=True`` (default) the file is also compared with the data it should describe:
 
-    * a fit of the shipped tables is compared with the shipped tables;
+    * a fit of a named dataset (``data=``, see :func:`energytrend.datasets`) is compared
+      with that dataset as shipped now;
     * a fit of your own tables is compared only with the tables you pass here (pass the
       same ones you passed to :func:`energytrend.fit`, as paths or DataFrames);
 
@@ -477,8 +487,11 @@ def load(
         overrides = priors if priors is not None else json.loads(tree.attrs.get("priors", "{}"))
         problems = [f"specification {d}" for d in diff_specs(spec, resolve_spec(overrides))]
         if not own or given:
+            # a fit of a named dataset is compared with that dataset (any table passed
+            # replaces the dataset's); a fit of your own tables only with the tables passed
             expected = prepare(
                 config.domain,
+                data=config.data,
                 **given,
                 rule=dict(config.rule),
                 per_token=config.per_token,
@@ -489,7 +502,10 @@ def load(
         if problems:
             raise ResultFileError(
                 f"{path} was made from other data or another specification "
-                "than expected:\n  " + "\n  ".join(problems[:20]) + "\n" + _hint(own, given),
+                "than expected:\n  "
+                + "\n  ".join(problems[:20])
+                + "\n"
+                + _hint(own, given, config.data),
                 path,
             )
     stored = tree.children.get(diagnostics.GROUP)
@@ -501,7 +517,7 @@ def load(
     return _wrap(tree, config, diag)
 
 
-def _hint(own: tuple[str, ...], given: Mapping[str, object]) -> str:
+def _hint(own: tuple[str, ...], given: Mapping[str, object], data: str) -> str:
     """What to pass to :func:`load` when the comparison found differences."""
     if own:
         tables = ", ".join(f"{t}=..." for t in own)
@@ -512,13 +528,13 @@ def _hint(own: tuple[str, ...], given: Mapping[str, object]) -> str:
         )
     if given:
         return (
-            "The fit was made from the shipped tables; load it without the tables you passed "
-            "to compare with those, or with verify=False."
+            f"The fit was made from the shipped dataset {data!r}; load it without the tables "
+            "you passed to compare with those, or with verify=False."
         )
     return (
-        "The fit was made from the shipped tables of another version of energytrend, or "
-        "with other priors: pass priors=... as when fitting, or load it with verify=False "
-        "to use it as it is."
+        f"The fit was made from the shipped dataset {data!r} of another version of "
+        "energytrend, or with other priors: pass priors=... as when fitting, or load it with "
+        "verify=False to use it as it is."
     )
 
 

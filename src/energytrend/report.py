@@ -120,17 +120,26 @@ def _data_summary(result: TrendFit) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: What each dataset holds, in a sentence (:mod:`energytrend.datasets`).
+DATA_DESCRIPTIONS = {
+    "thesis": "models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
+    "hardware from Tables B.1-B.3, exactly as printed.",
+    "2025": "the thesis's tables extended with public data through 2025: ImageNet "
+    "classifiers released after June 2021 (timm results, Apache-2.0) and NVIDIA GPUs "
+    "launched after April 2021 (Epoch AI, CC BY 4.0) in the FP32 efficiency series; NLP "
+    "models as in the thesis.",
+}
+
+
 def _data_source(result: TrendFit) -> str:
+    """The data of the fit in a sentence: the dataset, and which tables were the user's."""
+    data = result.config.data
     own = json.loads(str(result.idata.attrs.get("own_tables", "[]")))
-    shipped = (
-        "Models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
-        "hardware from Tables B.1-B.3."
-    )
+    text = DATA_DESCRIPTIONS.get(data, data)
     if not own:
-        return shipped
-    return f"Fitted to the user's own tables: {', '.join(own)}; the shipped thesis tables " + (
-        "for the rest." if len(own) < 4 else "are not used."
-    )
+        return text
+    rest = f"the dataset's tables for the rest ({text})" if len(own) < 4 else "no shipped table"
+    return f"the user's own tables {', '.join(own)}, and {rest}"
 
 
 def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
@@ -151,7 +160,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
         )
     parts += [
         "<h2>Data</h2>",
-        "<p>"
+        f"<p>Dataset <strong>{html.escape(c.data)}</strong>: "
         + html.escape(_data_source(result))
         + " Frontier rule: "
         + html.escape(", ".join(f"{d}: {r}" for d, r in c.rule))
@@ -229,6 +238,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
                     {"item": "python", "value": platform.python_version()},
                     {"item": "sampler", "value": c.sampler},
                     {"item": "seed", "value": str(c.seed)},
+                    {"item": "dataset", "value": c.data},
                     {
                         "item": "chains x draws (tune)",
                         "value": f"{c.chains} x {c.draws} ({c.tune})",

@@ -253,3 +253,336 @@ INFERENCE_THROUGHPUT = TableSpec(
 TABLES: dict[str, TableSpec] = {
     t.name: t for t in (CV_MODELS, NLP_MODELS, GPUS, INFERENCE_THROUGHPUT)
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Dataset "2025": tables derived by scripts/build_data.py from the raw snapshots in data/raw/.
+# Every row names its source, licence and reference; data/README.md documents every column.
+
+
+def _provenance(default_source: str) -> tuple[Column, ...]:
+    return (
+        Column(
+            "source",
+            "text",
+            required=True,
+            description=f"Short id of the source the row comes from ({default_source}, ...)",
+        ),
+        Column("licence", "text", required=True, description="Licence of the source data"),
+        Column(
+            "reference",
+            "text",
+            required=True,
+            description="Where the values were read: upstream URL and commit, raw file",
+        ),
+    )
+
+
+def _tflops(name: str, what: str, unit: str = "TFLOPS") -> Column:
+    return Column(
+        name,
+        "float",
+        positive=True,
+        unit=unit,
+        description=f"Dense (no sparsity) peak {what}; empty where the source has none",
+    )
+
+
+ACCELERATORS = TableSpec(
+    name="accelerators",
+    filename="2025/accelerators.csv",
+    key=("hardware_name",),
+    description="ML accelerators 2010-2025 with peaks by precision and TDP, from Epoch AI",
+    columns=(
+        Column("hardware_name", "text", required=True, description="Device name as in Epoch AI"),
+        Column("manufacturer", "text", description="Manufacturer; empty where Epoch AI has none"),
+        Column("chip_type", "text", description="Epoch AI's device type: GPU, TPU, ASIC, ..."),
+        Column(
+            "type",
+            "text",
+            required=True,
+            description="Market segment as in the thesis: Desktop, Workstation or Server",
+        ),
+        Column("release_date", "date", required=True, description="Release (announcement) date"),
+        _tflops("fp32_tflops", "FP32 (non-tensor) throughput"),
+        _tflops("tf32_tflops", "TF32 tensor throughput"),
+        _tflops("tensor_fp16_bf16_tflops", "FP16/BF16 tensor-core throughput"),
+        _tflops("fp16_tflops", "FP16 non-tensor throughput"),
+        _tflops("int8_tops", "INT8 throughput", unit="TOPS"),
+        _tflops("fp8_tflops", "FP8 throughput"),
+        _tflops("fp4_tflops", "FP4 throughput"),
+        Column(
+            "tdp_watts",
+            "float",
+            positive=True,
+            unit="W",
+            description="Thermal design power; empty where unknown",
+        ),
+        Column(
+            "tdp_estimated", "bool", description="The TDP is Epoch AI's estimate, not a vendor's"
+        ),
+        Column(
+            "date_is_availability",
+            "bool",
+            description="The date is when the device became available, not its announcement",
+        ),
+        Column("flags", "text", description="Curation flags of the row, ';'-separated"),
+        Column(
+            "corrected_columns",
+            "text",
+            description="Columns whose Epoch value was corrected by hand, ';'-separated",
+        ),
+        Column(
+            "merged_names",
+            "text",
+            description="Epoch rows merged into this one as the same chip variant",
+        ),
+        Column("datasheet_link", "text", description="Epoch AI's link to the datasheet"),
+        *_provenance("epoch_ml_hardware"),
+        Column("curation_ref", "text", description="Curation files that changed the row"),
+    ),
+)
+
+VISION_MODELS = TableSpec(
+    name="vision_models",
+    filename="2025/vision_models.csv",
+    key=("model", "extra_data"),
+    description="ImageNet classifiers 2021-2025, one row per model as its paper presents it",
+    columns=(
+        Column("model", "text", required=True, description="Model (timm architecture) name"),
+        Column("paper", "text", description="Short name of the model's paper"),
+        Column("arxiv_id", "text", description="arXiv id of the model's paper"),
+        Column("timm_model", "text", description="timm weights whose numbers the row holds"),
+        Column(
+            "n_weight_variants",
+            "int",
+            positive=True,
+            unit="weights",
+            description="timm weights collapsed into this row",
+        ),
+        Column("img_size", "int", positive=True, unit="pixels", description="Test resolution"),
+        Column(
+            "top1_accuracy",
+            "float",
+            required=True,
+            positive=True,
+            unit="%",
+            description="ImageNet top-1 accuracy, single crop",
+        ),
+        Column("top5_accuracy", "float", positive=True, unit="%", description="Top-5 accuracy"),
+        Column(
+            "params_millions",
+            "float",
+            positive=True,
+            unit="million",
+            description="Number of parameters",
+        ),
+        Column(
+            "gmacs",
+            "float",
+            positive=True,
+            unit="G multiply-accumulates",
+            description="timm's multiply-accumulates per forward pass",
+        ),
+        Column(
+            "gflops",
+            "float",
+            required=True,
+            positive=True,
+            unit="GFLOPs per forward pass",
+            description="Compute of one forward pass, a multiply-add counted as 2 FLOPs",
+        ),
+        Column(
+            "extra_data",
+            "text",
+            description="Extra training data beyond ImageNet-1k ('No' when none)",
+        ),
+        Column("release_date", "date", required=True, description="Release date of the paper"),
+        Column("date_basis", "text", description="How the release date was obtained"),
+        Column("architecture", "text", description="CNN, Transformer, Hybrid, MLP or RNN"),
+        *_provenance("timm"),
+    ),
+)
+
+LANGUAGE_MODELS = TableSpec(
+    name="language_models",
+    filename="2025/language_models.csv",
+    key=("model",),
+    description="Language models 2018-2025 from Epoch AI's Notable AI Models",
+    columns=(
+        Column("model", "text", required=True, description="Model name as in Epoch AI"),
+        Column("organization", "text", description="Developer"),
+        Column("release_date", "date", required=True, description="Publication date"),
+        Column(
+            "params_millions",
+            "float",
+            positive=True,
+            unit="million",
+            description="Total number of parameters",
+        ),
+        Column(
+            "active_params_millions",
+            "float",
+            positive=True,
+            unit="million",
+            description="Parameters used per token (total for dense models)",
+        ),
+        Column("active_params_basis", "text", description="Where the active count comes from"),
+        Column("is_moe", "text", description="'true' for mixture-of-experts; empty if unknown"),
+        Column(
+            "context_length",
+            "int",
+            positive=True,
+            unit="tokens",
+            description="Maximum context length",
+        ),
+        Column("n_layers", "int", positive=True, description="Number of transformer layers"),
+        Column("d_model", "int", positive=True, description="Model (residual-stream) width"),
+        Column(
+            "attention_context_tokens",
+            "int",
+            positive=True,
+            unit="tokens",
+            description="Context at which the attention term is counted",
+        ),
+        Column(
+            "attention_gflops_per_token",
+            "float",
+            positive=True,
+            unit="GFLOPs per token",
+            description="Attention term 2 x n_layers x context x d_model",
+        ),
+        Column(
+            "gflops_per_token",
+            "float",
+            positive=True,
+            unit="GFLOPs per token",
+            description="Forward compute per token: 2 x active parameters (+ attention term)",
+        ),
+        Column(
+            "gflops_includes_attention",
+            "bool",
+            description="gflops_per_token includes the attention term",
+        ),
+        Column(
+            "training_compute_flop",
+            "float",
+            positive=True,
+            unit="FLOP",
+            description="Epoch AI's training compute",
+        ),
+        Column("accessibility", "text", description="Epoch AI's model accessibility"),
+        Column("frontier_model", "text", description="Epoch AI's frontier-model flag"),
+        Column("confidence", "text", description="Epoch AI's confidence in the entry"),
+        *_provenance("epoch_notable_ai_models"),
+        Column("curation_ref", "text", description="Curation file and sources of sizes"),
+    ),
+)
+
+MLPERF_POWER = TableSpec(
+    name="mlperf_power",
+    filename="2025/mlperf_power.csv",
+    key=(
+        "round",
+        "division",
+        "submitter",
+        "system",
+        "benchmark",
+        "accuracy_targets",
+        "scenario",
+        "result_dir_scenario",
+    ),
+    description="Power-measured MLPerf Inference results (whole-system wall power)",
+    columns=(
+        Column("round", "text", required=True, description="MLPerf Inference round, e.g. 4.1"),
+        Column("round_date", "date", description="Publication date of the round's results"),
+        Column("division", "text", description="closed or open"),
+        Column("submitter", "text", required=True, description="Submitting organisation"),
+        Column("system", "text", required=True, description="System id of the submission"),
+        Column("accelerator", "text", description="Accelerator model"),
+        Column(
+            "accelerator_count",
+            "int",
+            positive=True,
+            unit="devices",
+            description="Accelerators in the system",
+        ),
+        Column("benchmark", "text", required=True, description="Benchmark (model) name"),
+        Column(
+            "accuracy_targets",
+            "text",
+            description="Accuracy targets (99, 99.9) whose results are this run",
+        ),
+        Column(
+            "scenario",
+            "text",
+            required=True,
+            description="Scenario of the result (LoadGen's effective scenario where logged)",
+        ),
+        Column(
+            "result_dir_scenario",
+            "text",
+            description="Scenario folder(s) the result was filed under, ';'-separated",
+        ),
+        Column("valid", "text", description="LoadGen verdict (VALID/INVALID)"),
+        Column(
+            "throughput",
+            "float",
+            positive=True,
+            unit="samples/s",
+            description="Measured throughput (Offline, Server)",
+        ),
+        Column("throughput_units", "text", description="Unit of throughput"),
+        Column(
+            "tokens_per_second",
+            "float",
+            positive=True,
+            unit="tokens/s",
+            description="Generated tokens per second (LLM benchmarks)",
+        ),
+        Column(
+            "mean_system_watts",
+            "float",
+            required=True,
+            positive=True,
+            unit="W",
+            description="Mean whole-system wall power during the run",
+        ),
+        Column(
+            "joules_per_sample",
+            "float",
+            positive=True,
+            unit="J/sample",
+            description="mean_system_watts / throughput",
+        ),
+        Column(
+            "joules_per_token",
+            "float",
+            positive=True,
+            unit="J/token",
+            description="mean_system_watts / tokens_per_second",
+        ),
+        Column("energy_basis", "text", description="How joules_per_sample was computed"),
+        Column(
+            "latency_ms",
+            "float",
+            positive=True,
+            unit="ms",
+            description="Mean latency (SingleStream, MultiStream)",
+        ),
+        Column(
+            "n_power_samples",
+            "int",
+            positive=True,
+            unit="samples",
+            description="1 Hz power readings in the run",
+        ),
+        Column("power_window_start", "text", description="Start of the power window (as logged)"),
+        *_provenance("mlperf_inference"),
+    ),
+)
+
+#: The derived tables of dataset "2025", by name (validated like the thesis tables).
+DATASET_TABLES: dict[str, TableSpec] = {
+    t.name: t for t in (ACCELERATORS, VISION_MODELS, LANGUAGE_MODELS, MLPERF_POWER)
+}

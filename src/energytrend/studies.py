@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from energytrend.backtest import Backtest, backtest
 from energytrend.calibration import simulate_calibration
+from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain
 from energytrend.frontier import rules_table
 from energytrend.store import atomic_path
@@ -50,6 +51,7 @@ def calibration_study(
     out: str | Path,
     *,
     domains: Sequence[FitDomain] = ("cv", "nlp", "all"),
+    data: str = DEFAULT_DATA,
     n_sims: int = 200,
     seed: int = 2021,
     client: Any | None = None,
@@ -61,7 +63,7 @@ def calibration_study(
     # every simulation first, then every file: a run that fails part-way leaves the previous
     # results as they were, not a mix of old and new
     runs = [
-        simulate_calibration(d, n_sims=n_sims, seed=seed, client=client, workers=workers)
+        simulate_calibration(d, data=data, n_sims=n_sims, seed=seed, client=client, workers=workers)
         for d in domains
     ]
     out = Path(out)
@@ -78,6 +80,7 @@ def calibration_study(
 def backtest_study(
     out: str | Path,
     *,
+    data: str = DEFAULT_DATA,
     seed: int = 2021,
     client: Any | None = None,
     workers: int | None = None,
@@ -85,7 +88,7 @@ def backtest_study(
     """Backtests of every default variant: ``backtest_points.csv``,
     ``backtest_coverage.csv`` (per variant, metric and group), ``backtest_overall.csv``
     (per variant) and ``backtest.png``."""
-    b = backtest(seed=seed, client=client, workers=workers)
+    b = backtest(data=data, seed=seed, client=client, workers=workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(b.points, out / "backtest_points.csv")
@@ -101,6 +104,7 @@ class SensitivityTask:
     rule: dict[str, str]
     domain: FitDomain
     seed: int
+    data: str = DEFAULT_DATA
 
 
 def _sensitivity_fit(task: SensitivityTask) -> pd.DataFrame:
@@ -108,6 +112,7 @@ def _sensitivity_fit(task: SensitivityTask) -> pd.DataFrame:
 
     r = fit(
         task.domain,
+        data=task.data,
         rule=task.rule,
         priors=PRIOR_VARIANTS[task.prior],
         seed=task.seed,
@@ -126,6 +131,7 @@ def sensitivity_study(
     out: str | Path | None = None,
     *,
     domain: FitDomain = "all",
+    data: str = DEFAULT_DATA,
     seed: int = 2021,
     client: Any | None = None,
     workers: int | None = None,
@@ -139,7 +145,9 @@ def sensitivity_study(
         {"cv": cv, "nlp": nlp} for cv, nlp in zip(per_domain["cv"], per_domain["nlp"], strict=True)
     ]
     tasks = [
-        SensitivityTask(prior, rule, domain, seed) for prior in PRIOR_VARIANTS for rule in rule_sets
+        SensitivityTask(prior, rule, domain, seed, data)
+        for prior in PRIOR_VARIANTS
+        for rule in rule_sets
     ]
     table = pd.concat(run_tasks(_sensitivity_fit, tasks, client=client, workers=workers))
     table = table.reset_index(drop=True)

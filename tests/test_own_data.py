@@ -64,8 +64,9 @@ def test_fit_takes_a_path_a_pandas_frame_or_a_typed_table(
 def test_the_shipped_table_read_with_pandas_fits() -> None:
     """The issue's first "done when": the shipped file through plain ``pd.read_csv``."""
     raw = pd.read_csv(REPO / "data" / "cv_models.csv")
-    r = et.fit("cv", cv_models=raw, **SMALL)
-    shipped = et.fit("cv", **SMALL)
+    assert et.fit("cv", cv_models=raw, **SMALL).models["model"].isin(raw["model"]).all()
+    r = et.fit("cv", data="thesis", cv_models=raw, **SMALL)
+    shipped = et.fit("cv", data="thesis", **SMALL)
     pd.testing.assert_frame_equal(r.summary(), shipped.summary())
 
 
@@ -99,7 +100,7 @@ def test_own_data_is_checked_against_the_tables_passed(own_csv: Path, saved: Pat
 def test_a_shipped_fit_is_still_checked_against_the_shipped_data(tmp_path: Path) -> None:
     path = et.fit("cv", **SMALL).save(tmp_path / "shipped.nc")
     et.load(path)
-    cv = et.load_cv_models()
+    cv = et.load_data("cv_models")
     cv.loc[cv["model"] == "AlexNet", "gflops"] = 2.0
     with pytest.raises(et.ResultFileError, match=r"log10 GFLOPs differ.*AlexNet"):
         et.load(path, cv_models=cv)

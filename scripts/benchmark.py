@@ -290,7 +290,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         cache = Path(d) / "cache"
         cold = cold_fits(Path(d) / "isolated")
-        cached = _child(CHILD_CACHED, cache)
+        _child(CHILD_CACHED, cache)  # fills the fit cache
+        cached = _child(CHILD_CACHED, cache)  # a fresh process that finds it
         # the parts of a later fresh process: compile caches as the cold runs left them
         parts = _child(CHILD_PARTS, Path(d) / "unused", _isolated_env(Path(d) / "isolated"))
         report_cmd = [sys.executable, "-m", "energytrend", "report", "all", "--out"]

@@ -4,6 +4,7 @@ headless browser where one is installed."""
 from __future__ import annotations
 
 import base64
+import html
 import re
 import shutil
 import subprocess
@@ -49,20 +50,28 @@ def test_report_is_self_contained_with_every_section(report) -> None:
 
 
 def test_report_numbers_are_the_fits_numbers(report) -> None:
+    """Each number as the fit gives it, to the digits its MCSE supports; years as years;
+    nothing in e-notation."""
+    from energytrend.formatting import format_probability, format_year, growth_text_table
+
     result, path = report
     text = path.read_text(encoding="utf-8")
+    n = result.config.chains * result.config.draws
     verdict = result.energy_verdict()
-    for p in verdict["prob_growing"]:
-        assert f"<td>{p:.3g}</td>" in text
-    rates = result.growth_rates()
-    slope = rates[(rates["quantity"] == "slope_log10_per_year")]["median"]
-    for v in slope:
-        assert f"<td>{v:.3g}</td>" in text
+    for p, e in zip(verdict["prob_growing"], verdict["mcse"], strict=True):
+        assert f"<td>{html.escape(format_probability(p, e, n))}</td>" in text
+    for v in growth_text_table(result.growth_rates())["slope (log10/yr)"]:
+        assert f"<td>{v}</td>" in text
     crossing = result.crossing_dates()
+    horizon = float(crossing["horizon"].iloc[0])
     for v, words in zip(crossing["median_year"], crossing["crossing"], strict=True):
-        assert f"<td>{words}</td>" in text
-        if np.isfinite(v):
-            assert f"<td>{v:.3g}</td>" in text
+        assert f"<td>{words}</td>" in text  # the answer in words
+        shown = format_year(v if np.isfinite(v) else float("inf"), horizon)
+        assert f"<td>{shown}</td>" in text  # NaN (beyond the horizon) reads "not by 2100"
+    body = re.sub(r'src="data:[^"]*"', "", text)
+    body = re.sub(r"<[^>]*>", " ", body)
+    assert not re.findall(r"\b\d+(?:\.\d+)?e[+-]?\d+\b", body, flags=re.IGNORECASE)
+    assert "NaN" not in body and "NaT" not in body
 
 
 def test_failed_fit_is_marked_and_hides_numbers() -> None:

@@ -47,7 +47,7 @@ def human_levels() -> tuple[EnergyLevel, ...]:
         EnergyLevel(
             "person's total energy use, 1 s",
             total,
-            f"79,897 kWh/yr x 3.6e6 J/kWh / {SECONDS_PER_YEAR:.0f} s = {total:.0f} W, for 1 s",
+            f"79,897 kWh/yr x 3,600,000 J/kWh / {SECONDS_PER_YEAR:.0f} s = {total:.0f} W, for 1 s",
         ),
     )
 

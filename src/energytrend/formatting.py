@@ -68,6 +68,28 @@ def format_probability(p: float, mcse: float, n_draws: int) -> str:
     return f"> {bound}" if p >= 1 else f"< {format_number(10.0**-decimals, decimals)}"
 
 
+def format_significant(value: float, digits: int = 3) -> str:
+    """A number (not a Monte Carlo estimate) to ``digits`` significant digits, in plain
+    notation with thousands separators, never e-notation.
+
+    >>> format_significant(5270.0), format_significant(0.000749), format_significant(1.5e12)
+    ('5,270', '0.000749', '1,500,000,000,000')
+    """
+    if not math.isfinite(value) or value == 0:
+        return format_number(value, 0)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return format_number(round(value, decimals), decimals)
+
+
+def format_year(value: float, horizon: float | None = None) -> str:
+    """A decimal year as a calendar year ("2031"); infinite as "not by <horizon>"."""
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return f"not by {horizon:.0f}" if horizon is not None and value > 0 else "unbounded"
+    return f"{math.floor(value)}"
+
+
 def format_interval(lower: float, upper: float, mcse_lower: float, mcse_upper: float) -> str:
     """``[lower, upper]``, each bound to the digits its own MCSE supports."""
     return f"[{format_estimate(lower, mcse_lower)}, {format_estimate(upper, mcse_upper)}]"
@@ -103,6 +125,30 @@ def growth_text_table(rates: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def contrast_text_table(contrasts: pd.DataFrame, n_draws: int) -> pd.DataFrame:
+    """:meth:`energytrend.TrendFit.contrasts` as printed, every estimate to its MCSE."""
+    out = contrasts[["contrast", "metric", "domain", "group"]].copy()
+    out["median"] = [
+        format_estimate(v, e)
+        for v, e in zip(contrasts["median"], contrasts["mcse_median"], strict=True)
+    ]
+    out["90% CI"] = [
+        format_interval(lo, hi, el, eh)
+        for lo, hi, el, eh in zip(
+            contrasts["lower"],
+            contrasts["upper"],
+            contrasts["mcse_lower"],
+            contrasts["mcse_upper"],
+            strict=True,
+        )
+    ]
+    out["prob_positive"] = [
+        format_probability(p, e, n_draws)
+        for p, e in zip(contrasts["prob_positive"], contrasts["mcse_prob"], strict=True)
+    ]
+    return out
 
 
 def verdict_text_table(verdict: pd.DataFrame, n_draws: int) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import base64
 import html
 import io
 import json
+import math
 import platform
 from importlib.metadata import version
 from pathlib import Path
@@ -21,6 +22,14 @@ from matplotlib.figure import Figure
 from energytrend import plots
 from energytrend._version import __version__
 from energytrend.forecast import human_levels
+from energytrend.formatting import (
+    contrast_text_table,
+    format_number,
+    format_significant,
+    format_year,
+    growth_text_table,
+    verdict_text_table,
+)
 from energytrend.result import CI_PROB, TrendFit
 from energytrend.store import atomic_path
 
@@ -49,13 +58,16 @@ def _figure(fig: Figure, caption: str) -> str:
 
 
 def _table(df: pd.DataFrame, digits: int = 3) -> str:
+    """An HTML table; floats to ``digits`` significant digits in plain notation (sampled
+    estimates arrive already formatted to their MCSE by :mod:`energytrend.formatting`)."""
+
     def fmt(v: object) -> str:
         if isinstance(v, float):
             if v != v:  # NaN
                 return ""
             if v in (float("inf"), float("-inf")):
                 return "unbounded" if v > 0 else "-unbounded"
-            return f"{v:.{digits}g}"
+            return format_significant(v, digits)
         if isinstance(v, pd.Timestamp):
             return str(v.strftime("%Y-%m-%d"))
         return str(v) if v is not None else ""
@@ -67,29 +79,18 @@ def _table(df: pd.DataFrame, digits: int = 3) -> str:
     )
 
 
-def _growth(result: TrendFit, prob: float) -> pd.DataFrame:
-    rates = result.growth_rates(prob)
-    rows = []
-    for (metric, domain, group), r in rates.groupby(["metric", "domain", "group"], sort=False):
-        q = r.set_index("quantity")
-        s, f, d = (
-            q.loc[k] for k in ("slope_log10_per_year", "factor_per_year", "doubling_time_months")
-        )
-        rows.append(
-            {
-                "metric": metric,
-                "domain": domain,
-                "group": group,
-                "unit": s["unit"],
-                "slope (log10/yr)": s["median"],
-                "slope lower": s["lower"],
-                "slope upper": s["upper"],
-                "factor/yr": f["median"],
-                "doubling (months)": d["median"] if d["direction"] != "unbounded" else float("inf"),
-                "direction": d["direction"],
-            }
-        )
-    return pd.DataFrame(rows)
+def _crossings(result: TrendFit, prob: float) -> pd.DataFrame:
+    """The crossing table with calendar years ("not by 2100" beyond the horizon, where the
+    numeric columns hold NaN) next to its answer in words."""
+    c = result.crossing_dates(prob=prob).drop(columns=["median_date", "prob"])
+    horizon = float(c["horizon"].iloc[0]) if len(c) else None
+    for col in ("median_year", "lower_year", "upper_year"):
+        c[col] = [format_year(v if v == v else math.inf, horizon) for v in c[col]]
+    c["joules"] = [format_significant(v, 3) for v in c["joules"]]
+    for col in ("p_by_horizon", "p_never"):
+        c[col] = [format_number(v, 2) for v in c[col]]
+    c["horizon"] = [format_year(v) for v in c["horizon"]]
+    return c
 
 
 def _data_summary(result: TrendFit) -> pd.DataFrame:
@@ -145,6 +146,7 @@ def _data_source(result: TrendFit) -> str:
 def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
     """The report as an HTML string, with ``prob`` credible intervals."""
     c = result.config
+    n_draws = c.chains * c.draws
     parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
     if result.passed:
         parts.append(
@@ -173,19 +175,19 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
             f"<h2>Growth rates</h2><p>Posterior medians and {prob:.0%} credible intervals. "
             "Doubling time is 12&middot;log10(2)/slope; 'unbounded' when the interval of the "
             "slope includes zero.</p>",
-            _table(_growth(result, prob)),
+            _table(growth_text_table(result.growth_rates(prob))),
             "<h2>Does hardware progress cancel the growth in FLOPs?</h2>",
-            _table(result.energy_verdict()),
+            _table(verdict_text_table(result.energy_verdict(), n_draws)),
             "<h3>Contrasts (difference of slopes, log10 per year)</h3>",
-            _table(result.contrasts()),
+            _table(contrast_text_table(result.contrasts(), n_draws)),
             "<h2>When does energy per forward pass reach human levels?</h2><p>"
             + "; ".join(
                 html.escape(f"{lv.name}: {lv.derivation} = {lv.joules:,.0f} J") for lv in levels
             )
             + ". 'crossing' is the calendar year of the posterior median crossing of the trend "
-            "(or 'already crossed', or 'not by' the horizon); the years are decimal years "
-            f"with {prob:.0%} intervals, empty beyond the horizon.</p>",
-            _table(result.crossing_dates(prob=prob).drop(columns=["median_date", "prob"])),
+            "(or 'already crossed', or 'not by' the horizon); the years are calendar years "
+            f"of the posterior median and {prob:.0%} interval.</p>",
+            _table(_crossings(result, prob)),
             "<h2>Figures</h2>",
         ]
         for domain in result.series:

@@ -229,6 +229,9 @@ class TrendFit:
         * ``compute - efficiency`` per group: compute growth minus hardware-efficiency growth,
           which is the energy trend; its ``prob_positive`` is the posterior probability that
           energy per inference is growing.
+
+        ``mcse_median``, ``mcse_lower``, ``mcse_upper`` and ``mcse_prob`` are the Monte Carlo
+        standard errors of the median, the bounds and ``prob_positive``.
         """
         _check_prob(prob)
         self._warn_if_failed()
@@ -242,6 +245,7 @@ class TrendFit:
 
         def add(contrast: str, metric: str, domain: str, group: str, d: np.ndarray) -> None:
             med, lo, hi = interval(d, prob)
+            e_med, e_lo, e_hi = interval_mcse(self._by_chain(d), prob)
             rows.append(
                 {
                     "contrast": contrast,
@@ -252,6 +256,10 @@ class TrendFit:
                     "lower": lo,
                     "upper": hi,
                     "prob_positive": float(np.mean(d > 0)),
+                    "mcse_median": e_med,
+                    "mcse_lower": e_lo,
+                    "mcse_upper": e_hi,
+                    "mcse_prob": mean_mcse(self._by_chain(d > 0)),
                 }
             )
 

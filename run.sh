@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 py="$(scripts/bootstrap.sh)"
+mkdir -p out  # the report's default folder (energytrend itself never creates folders)
 exec "$py" -m energytrend run "$@"

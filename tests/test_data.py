@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import energytrend as et
 from conftest import REPO, THESIS
@@ -158,9 +161,47 @@ def test_data_readme_documents_every_column() -> None:
 
 
 def test_decimal_year_round_trip() -> None:
-    dates = pd.Series(pd.to_datetime(["2000-01-01", "2012-06-01", "2021-06-08"]))
+    dates = pd.Series(pd.to_datetime(["2000-01-01", "2012-06-01", "2021-06-08", "2010-01-01"]))
     years = et.decimal_year(dates)
     assert years[0] == 2000.0
+    assert years[3] == 2010.0
     from energytrend.data import from_decimal_year
 
     assert list(from_decimal_year(years)) == list(dates)
+    assert from_decimal_year(2010.0)[0] == pd.Timestamp("2010-01-01")
+    assert from_decimal_year(2020 + 365 / 366)[0] == pd.Timestamp("2020-12-31")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)))
+def test_decimal_year_is_exact_both_ways(day: dt.date) -> None:
+    """Every calendar date survives date -> decimal year -> date, the year's integer part is
+    the calendar year, and 1 January is a whole number."""
+    from energytrend.data import from_decimal_year
+
+    ts = pd.Timestamp(day)
+    year = float(et.decimal_year(pd.Series([ts]))[0])
+    assert int(np.floor(year)) == day.year
+    assert (year == day.year) == (day.month == 1 and day.day == 1)
+    assert from_decimal_year(year)[0] == ts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=1900.0, max_value=2200.0, allow_nan=False))
+def test_decimal_year_to_date_is_the_nearest_day(year: float) -> None:
+    """Any decimal year maps to the date whose decimal year is nearest (within half a day)."""
+    from energytrend.data import from_decimal_year
+
+    date = from_decimal_year(year)[0]
+    back = float(et.decimal_year(pd.Series([date]))[0])
+    days = 366 if date.is_leap_year else 365
+    assert abs(back - year) <= 0.5 / min(days, 365) + 1e-9
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=1900.0, max_value=2200.0, allow_nan=False))
+def test_crossing_years_are_the_calendar_years_of_their_dates(year: float) -> None:
+    from energytrend.data import from_decimal_year
+    from energytrend.forecast import _calendar_year
+
+    assert _calendar_year(year) == from_decimal_year(year)[0].year

@@ -27,6 +27,10 @@ def test_human_levels_are_computed_from_their_inputs() -> None:
 def test_forecast_bands(result: et.TrendFit) -> None:
     f = result.forecast(end=2040)
     assert f["year"].max() == 2040 and set(f["band"]) == {"mean", "predictive"}
+    # whole decimal years are 1 January of that year, never 31 December of the one before
+    whole = f[f["year"] == np.floor(f["year"])]
+    assert (whole["date"].dt.strftime("%m-%d") == "01-01").all()
+    assert (whole["date"].dt.year == whole["year"]).all()
     assert (
         (f["lower"] <= f["lower_50"])
         & (f["lower_50"] <= f["median"])
@@ -58,10 +62,23 @@ def test_crossing_dates(result: et.TrendFit) -> None:
     # crossing the higher level comes later
     total = c.loc[("cv", "frontier", "person's total energy use, 1 s")]
     assert total["median_year"] > cv["median_year"]
-    # where the interval reaches past the horizon it says so with inf, never a number
-    assert (c["upper_year"].isna()).sum() == 0
+    # the answer is in words; the numbers are in their own columns, NaN (never inf) where a
+    # quantile lies beyond the horizon
+    assert cv["crossing"] == str(int(np.floor(cv["median_year"])))
+    assert cv["median_date"].startswith(cv["crossing"] + "-")
+    numbers = c[["median_year", "lower_year", "upper_year"]].to_numpy()
+    assert not np.isinf(numbers).any()
+    beyond = c["upper_year"].isna()
+    assert c.loc[beyond, "interval"].str.endswith("after 2100").all()
+    assert not c.loc[~beyond, "interval"].str.contains("after").any()
     custom = result.crossing_dates(levels={"1 mJ": 1e-3}).set_index(["domain", "group"])
     assert custom["already_crossed"].all()
+    assert (custom["crossing"] == "already crossed").all()
+    far = result.crossing_dates(levels={"the sun": 1e40}, horizon=2040)
+    assert (far["crossing"] == "not by 2040").all()
+    assert far["median_year"].isna().all() and (far["median_date"] == "").all()
+    shown = far.to_string() + far.to_json()
+    assert "inf" not in shown.lower() and "NaT" not in shown
 
 
 def test_crossing_curve_matches_dates(result: et.TrendFit) -> None:

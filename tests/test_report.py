@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import energytrend as et
@@ -62,11 +63,15 @@ def test_report_numbers_are_the_fits_numbers(report) -> None:
     for v in growth_text_table(result.growth_rates())["slope (log10/yr)"]:
         assert f"<td>{v}</td>" in text
     crossing = result.crossing_dates()
-    for v in crossing["median_year"]:
-        assert f"<td>{format_year(v, float(crossing['horizon'].iloc[0]))}</td>" in text
+    horizon = float(crossing["horizon"].iloc[0])
+    for v, words in zip(crossing["median_year"], crossing["crossing"], strict=True):
+        assert f"<td>{words}</td>" in text  # the answer in words
+        shown = format_year(v if np.isfinite(v) else float("inf"), horizon)
+        assert f"<td>{shown}</td>" in text  # NaN (beyond the horizon) reads "not by 2100"
     body = re.sub(r'src="data:[^"]*"', "", text)
     body = re.sub(r"<[^>]*>", " ", body)
     assert not re.findall(r"\b\d+(?:\.\d+)?e[+-]?\d+\b", body, flags=re.IGNORECASE)
+    assert "NaN" not in body and "NaT" not in body
 
 
 def test_failed_fit_is_marked_and_hides_numbers() -> None:

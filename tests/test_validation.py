@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import energytrend as et
+from conftest import REPO
 from energytrend import DataValidationError
 
 HEADER = "model,top1_accuracy,gflops,release_date,extra_data\n"
@@ -149,3 +150,68 @@ def test_typed_dataframe_round_trips() -> None:
     for spec, loader in ((et.CV_MODELS, et.load_cv_models), (et.GPUS, et.load_gpus)):
         df = loader()
         pd.testing.assert_frame_equal(et.load_table(df, spec), df)
+
+
+# ----------------------------------------------------------------- tables from anywhere
+@pytest.mark.parametrize("name", sorted(et.TABLES))
+def test_a_frame_read_with_plain_pandas_validates_as_its_file(name: str) -> None:
+    """``pd.read_csv`` guesses types (reference numbers become floats, empty cells NaN,
+    dates text); the result is the same typed table as loading the file itself."""
+    path = REPO / "data" / et.TABLES[name].filename
+    raw = pd.read_csv(path)
+    before = raw.copy()
+    pd.testing.assert_frame_equal(et.load_table(raw, name), et.load_table(path, name))
+    pd.testing.assert_frame_equal(raw, before)  # the caller's frame is untouched
+
+
+def test_a_table_is_named_by_its_spec_or_its_name(write_csv) -> None:
+    path = write_csv(GOOD)
+    pd.testing.assert_frame_equal(
+        et.load_table(str(path), "cv_models"), et.load_table(path, et.CV_MODELS)
+    )
+    with pytest.raises(ValueError, match=r"unknown table 'cv'.*cv_models, nlp_models"):
+        et.load_table(path, "cv")
+    with pytest.raises(TypeError, match="CSV path or a pandas DataFrame"):
+        et.load_table(42, "cv_models")  # type: ignore[arg-type]
+
+
+def test_a_real_problem_comes_first_and_alone_in_a_pandas_frame() -> None:
+    """One negative GFLOPs value in the shipped table, read with plain pandas, is the one
+    problem reported: the coerced reference columns add no noise."""
+    raw = pd.read_csv(REPO / "data" / "cv_models.csv")
+    raw.loc[5, "gflops"] = -1.0
+    with pytest.raises(DataValidationError) as info:
+        et.load_table(raw, "cv_models")
+    assert len(info.value.problems) == 1
+    assert str(info.value).count("\n") == 0
+    assert info.value.row == 5 and info.value.column == "gflops"
+    assert "not a positive finite number" in str(info.value)
+
+
+def test_analysed_values_are_listed_before_cosmetic_ones(write_csv) -> None:
+    text = (
+        "model,top1_accuracy,gflops,release_date,gflops_ref\n"
+        "A,70,1.5,2019-01-01,x\nB,71,-3,2020-01-01,\n"
+    )
+    err = _error(write_csv, text)
+    assert err.column == "gflops" and err.row == 3
+    assert [p.column for p in err.problems] == ["gflops", "gflops_ref"]
+
+
+def test_implausible_gflops_are_refused_naming_the_row(write_csv) -> None:
+    err = _error(write_csv, GOOD + "C,80.0,1e40,2021-01-01,No\n")
+    assert (err.row, err.column) == (4, "gflops")
+    assert "implausible" in str(err) and "divide it by 1e9" in str(err)
+    et.load_table(write_csv(GOOD + "C,80.0,9e8,2021-01-01,No\n"), et.CV_MODELS)  # just below
+
+
+def test_gpus_above_the_landauer_limit_are_refused(write_csv) -> None:
+    from energytrend.validation import MAX_GFLOPS_PER_WATT
+
+    assert 3e11 < MAX_GFLOPS_PER_WATT < 4e11  # 1 / (k * 300 K * ln 2) FLOPs per joule
+    header = "gpu,precision,tflops,tdp_watts,launch_date\n"
+    ok = header + "G1,FP32,19.5,400,2020-05-14\n"
+    et.load_table(write_csv(ok), et.GPUS)
+    err = _error(write_csv, ok + "G2,FP32,19.5e12,400,2021-05-14\n", et.GPUS)
+    assert (err.row, err.column) == (3, "tflops")
+    assert "Landauer" in str(err) and "GFLOPS/W" in str(err)

@@ -5,11 +5,15 @@ Public API (see the README for a tour):
 * named datasets: :func:`datasets` lists them (``"2025"``, the default, and ``"thesis"``),
   :func:`load_data` reads one table of one;
 * data: :func:`load_cv_models`, :func:`load_nlp_models`, :func:`load_gpus`,
-  :func:`load_inference_throughput`, :func:`load_table`, :class:`DataValidationError`;
+  :func:`load_inference_throughput`, :func:`load_table` (a CSV path or any DataFrame, and a
+  table spec or name), :class:`DataValidationError`; :func:`decimal_year` and
+  :func:`from_decimal_year` (exact calendar conversion);
 * hardware: :func:`speedup_table`, :func:`efficiency_series`;
 * frontier rules: :func:`frontier_mask`, :data:`RULES`;
 * the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`;
-* the Bayesian fit: :func:`fit` returns a :class:`TrendFit`; :func:`load` reads a saved one;
+* the Bayesian fit: :func:`fit` returns a :class:`TrendFit` (its ``idata`` has ArviZ's
+  ``log_likelihood`` and ``posterior_predictive`` groups); :func:`load` reads a saved one,
+  refusing with :class:`ResultFileError` any file that was modified or cannot be read;
 * validation studies (imported from their modules): simulation-based calibration
   (:mod:`energytrend.calibration`), backtests (:mod:`energytrend.backtest`), sensitivity and
   the results files (:mod:`energytrend.studies`), run in parallel by :mod:`energytrend.sweep`.
@@ -28,6 +32,7 @@ from energytrend.baseline import (
 )
 from energytrend.data import (
     decimal_year,
+    from_decimal_year,
     load_cv_models,
     load_gpus,
     load_inference_throughput,
@@ -68,6 +73,7 @@ __all__ = [
     "efficiency_series",
     "fit",
     "fit_ols",
+    "from_decimal_year",
     "frontier_mask",
     "load",
     "load_cv_models",

@@ -66,10 +66,12 @@ class OLSLine:
 
     @property
     def factor_per_year(self) -> float:
+        """Growth factor per year, ``10 ** slope``."""
         return float(factor_per_year(self.slope))
 
     @property
     def doubling_time_months(self) -> float:
+        """Doubling (or, for a negative slope, halving) time in months."""
         return float(doubling_time_months(self.slope))
 
 

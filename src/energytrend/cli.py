@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import tomllib
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,11 +21,12 @@ from energytrend import baseline, hardware
 from energytrend.data import load_table
 from energytrend.datasets import DATASETS, DEFAULT_DATA, datasets
 from energytrend.diagnostics import DiagnosticsWarning
-from energytrend.fit import fit
+from energytrend.fit import check_settings, fit
 from energytrend.formatting import growth_text_table, verdict_text_table
-from energytrend.frontier import rules_table
-from energytrend.result import TrendFit
+from energytrend.frontier import get_rule, rules_table
+from energytrend.result import CI_PROB, TrendFit
 from energytrend.schema import DATASET_TABLES, TABLES
+from energytrend.spec import resolve_spec
 from energytrend.store import atomic_path
 from energytrend.validation import DataValidationError
 
@@ -79,8 +81,24 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fit_args(args: argparse.Namespace) -> dict[str, object]:
-    return {
+#: The table options of the fitting commands: option dest, ``fit`` argument, table name.
+TABLE_OPTIONS = (
+    ("cv_models", "cv_models", "cv_models"),
+    ("nlp_models", "nlp_models", "nlp_models"),
+    ("gpus", "gpus", "gpus"),
+    ("throughput", "throughput", "inference_throughput"),
+)
+
+
+def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Validate every fitting option and return the keyword arguments of :func:`fit`.
+
+    Runs before any fitting: the user's tables are read and validated (errors name the
+    file, line and column), the priors file is parsed and checked, the settings, frontier
+    rule and ``--prob`` are checked, and every output path must end in a known suffix and
+    lie in an existing folder.
+    """
+    kwargs: dict[str, Any] = {
         "data": args.data,
         "rule": args.rule,
         "draws": args.draws,
@@ -90,9 +108,67 @@ def _fit_args(args: argparse.Namespace) -> dict[str, object]:
         "per_token": args.per_token,
         "cache": not args.no_cache,
     }
+    check_settings(args.draws, args.tune, args.chains, "nutpie", "partial", 0.99)
+    _check_prob(args.prob)
+    for domain in ("cv", "nlp"):
+        get_rule(domain, args.rule)
+    for dest, argument, table in TABLE_OPTIONS:
+        path = getattr(args, dest, None)
+        if path is not None:
+            kwargs[argument] = load_table(path, table)
+    if args.priors is not None:
+        kwargs["priors"] = _read_priors(Path(args.priors))
+    return kwargs
 
 
-def _print_fit(result: TrendFit) -> None:
+def _read_priors(path: Path) -> dict[str, Any]:
+    """A TOML file of prior overrides (as in ``models/priors.toml``), parsed and checked."""
+    if path.suffix != ".toml":
+        raise ValueError(f"--priors {path}: expected a .toml file (see models/priors.toml)")
+    try:
+        with path.open("rb") as f:
+            priors = tomllib.load(f)
+    except FileNotFoundError:
+        raise ValueError(f"--priors {path}: the file does not exist") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"--priors {path}: not valid TOML ({e})") from None
+    try:
+        resolve_spec(priors)
+    except ValueError as e:
+        raise ValueError(
+            f"--priors {path}: {e}; write only keys that models/priors.toml has"
+        ) from None
+    return priors
+
+
+def _check_prob(prob: float) -> None:
+    if not 0 < prob < 1:
+        raise ValueError(f"--prob must be between 0 and 1 (e.g. 0.9), got {prob}")
+
+
+def _fit_checked(args: argparse.Namespace, kwargs: dict[str, Any]) -> TrendFit | None:
+    """Fit with ``kwargs``; on failed diagnostics print why and return None (nothing is
+    written) unless ``--allow-failed``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiagnosticsWarning)  # reported below
+        result = fit(args.domain, **kwargs)
+    if result.passed or getattr(args, "allow_failed", False):
+        return result
+    print(
+        "energytrend: error: the fit failed its diagnostics ("
+        + "; ".join(result.diagnostics.failures)
+        + "); nothing is written"
+        + (
+            " (pass --allow-failed for a report marked as failed)"
+            if args.func is cmd_report
+            else ""
+        ),
+        file=sys.stderr,
+    )
+    return None
+
+
+def _print_fit(result: TrendFit, prob: float = CI_PROB) -> None:
     status = "passed" if result.passed else "FAILED: " + "; ".join(result.diagnostics.failures)
     print(
         f"\nBayesian fit of {result.config.domain!r} (seed {result.config.seed}, "
@@ -101,11 +177,11 @@ def _print_fit(result: TrendFit) -> None:
     if not result.passed:
         print("The posterior did not pass its diagnostics; no numbers are reported.")
         return
-    rates = growth_text_table(result.growth_rates())
+    rates = growth_text_table(result.growth_rates(prob))
     verdict = verdict_text_table(
         result.energy_verdict(), result.config.chains * result.config.draws
     )
-    _print_text_table("Posterior growth rates (medians, 90% credible intervals)", rates)
+    _print_text_table(f"Posterior growth rates (medians, {prob:.0%} credible intervals)", rates)
     _print_text_table(
         "Does hardware progress cancel the growth in FLOPs? (energy per inference)", verdict
     )
@@ -118,19 +194,36 @@ def _print_text_table(title: str, df: pd.DataFrame) -> None:
 
 def cmd_fit(args: argparse.Namespace) -> int:
     """Fit the Bayesian model and print its growth rates; optionally write them to a file."""
+    kwargs = _fit_args(args)
+    output = _output(args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)  # printed as the status line
-        result = fit(args.domain, **_fit_args(args))  # type: ignore[arg-type]
-        _print_fit(result)
-        if args.output and result.passed:
-            _write_table(result.growth_rates(), Path(args.output))
-            print(f"\ngrowth rates written to {args.output}")
+        result = fit(args.domain, **kwargs)
+        _print_fit(result, args.prob)
+        if output and result.passed:
+            _write_table(result.growth_rates(args.prob), output)
+            print(f"\ngrowth rates written to {output}")
+        elif output:
+            print(f"\nnothing written to {output}: the fit failed its diagnostics")
     return 0 if result.passed else 2
 
 
+def _output(args: argparse.Namespace) -> Path | None:
+    """The ``--output`` path, checked (suffix, existing folder) before anything is fitted."""
+    if not getattr(args, "output", None):
+        return None
+    path = Path(args.output)
+    _check_output(path, (".csv", ".json"), "--output")
+    return path
+
+
 def _write_table(df: pd.DataFrame, path: Path) -> None:
-    if path.suffix not in (".csv", ".json"):
-        raise ValueError(f"--output must end in .csv or .json, got {path.name}")
+    """Write ``df`` as CSV or JSON records, dates as ISO ``YYYY-MM-DD`` strings."""
+    _check_output(path, (".csv", ".json"), "--output")
+    df = df.copy()
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            df[col] = df[col].dt.strftime("%Y-%m-%d").fillna("")
     with atomic_path(path) as tmp:
         if path.suffix == ".csv":
             df.to_csv(tmp, index=False)
@@ -138,47 +231,79 @@ def _write_table(df: pd.DataFrame, path: Path) -> None:
             df.to_json(tmp, orient="records", indent=1)
 
 
+def _check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
+    """Refuse an output path with another suffix or in a folder that does not exist."""
+    if path.suffix not in suffixes:
+        raise ValueError(
+            f"{option} must end in {' or '.join(suffixes)}, got {path.name}; "
+            f"choose e.g. {path.with_suffix(suffixes[0]).name}"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(
+            f"{option} {path}: the folder {folder} does not exist; create it first "
+            "(energytrend does not create folders)"
+        )
+    if path.is_dir():
+        raise ValueError(f"{option} {path} is a folder; give a file name")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job: the thesis's tables, the Bayesian fit of both domains, the report."""
+    _fit_args(args)  # every option checked before the baseline tables are printed
+    _check_output(Path(args.out), (".html",), "--out")
     cmd_baseline(args)
     args.domain, args.output = "all", None
     code = cmd_fit(args)
-    return cmd_report(args) if code == 0 else code
+    return cmd_report(args) if code == 0 or args.allow_failed else code
 
 
 def _table_command(args: argparse.Namespace, title: str, make: str) -> int:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DiagnosticsWarning)
-        result = fit(args.domain, **_fit_args(args))  # type: ignore[arg-type]
-    if not result.passed:
-        print(
-            "energytrend: error: the fit failed its diagnostics ("
-            + "; ".join(result.diagnostics.failures)
-            + "); nothing is reported",
-            file=sys.stderr,
-        )
+    kwargs = _fit_args(args)
+    output = _output(args)
+    levels = dict(_level(x) for x in args.level) if getattr(args, "level", None) else None
+    if make == "forecast" and not 1900 < args.end < 10_000:
+        raise ValueError(f"--end must be a year such as 2040, got {args.end}")
+    if make == "crossing" and not 1900 < args.horizon < 10_000:
+        raise ValueError(f"--horizon must be a year such as 2100, got {args.horizon}")
+    result = _fit_checked(args, kwargs)
+    if result is None:
         return 2
     if make == "forecast":
-        table = result.forecast(end=args.end)
+        table = result.forecast(end=args.end, prob=args.prob)
     else:
-        levels = dict(_level(x) for x in args.level) if args.level else None
-        table = result.crossing_dates(levels=levels, horizon=args.horizon)
-    if args.output:
-        _write_table(table, Path(args.output))
-        print(f"{title} written to {args.output}")
+        table = result.crossing_dates(levels=levels, horizon=args.horizon, prob=args.prob)
+    if output:
+        _write_table(table, output)
+        print(f"{title} written to {output}")
     else:
-        _print_table(title, table, 4)
+        _print_table(title, _shown(table), 4)
     return 0
+
+
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as printed: dates as ISO dates, missing numbers blank (never NaN or NaT)."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(out[col]) and out[col].isna().any():
+            out[col] = [f"{v:.4g}" if v == v else "" for v in out[col]]
+    return out
 
 
 def _level(text: str) -> tuple[str, float]:
     name, _, joules = text.rpartition("=")
     try:
-        return name or f"{joules} J", float(joules)
+        value = float(joules)
     except ValueError:
+        value = float("nan")
+    if not (value > 0 and value < float("inf")):
         raise ValueError(
-            f"--level must look like NAME=JOULES (e.g. 'a kettle=2000'), got {text!r}"
-        ) from None
+            f"--level must look like NAME=JOULES with JOULES a positive number "
+            f"(e.g. 'a kettle=2000'), got {text!r}"
+        )
+    return name or f"{joules} J", value
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
@@ -192,13 +317,20 @@ def cmd_crossing(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Fit (or load from the cache) and write the self-contained HTML report."""
+    """Fit (or load from the cache) and write the self-contained HTML report.
+
+    A fit that fails its diagnostics writes nothing (exit status 2) unless
+    ``--allow-failed``, which writes a report marked as failed (still exit status 2).
+    """
     from energytrend.report import write_report
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DiagnosticsWarning)  # the report marks the failure
-        result = fit(args.domain, **_fit_args(args))  # type: ignore[arg-type]
-        path = write_report(result, Path(args.out))
+    kwargs = _fit_args(args)
+    out = Path(args.out)
+    _check_output(out, (".html",), "--out")
+    result = _fit_checked(args, kwargs)
+    if result is None:
+        return 2
+    path = write_report(result, out, prob=args.prob)
     print(
         f"\nreport written to {path}"
         + ("" if result.passed else " (the fit FAILED its diagnostics; marked there)")
@@ -208,7 +340,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_check_data(args: argparse.Namespace) -> int:
     """Validate a user CSV file against one of the package's table schemas."""
-    df = load_table(args.path, {**TABLES, **DATASET_TABLES}[args.table])
+    df = load_table(args.path, args.table)
     print(f"{args.path}: {len(df)} rows, valid {args.table} table")
     return 0
 
@@ -304,6 +436,28 @@ def _add_data_option(p: argparse.ArgumentParser) -> None:
 
 def _add_fit_options(p: argparse.ArgumentParser) -> None:
     _add_data_option(p)
+    tables = p.add_argument_group(
+        "your own data",
+        "CSV files used instead of the shipped tables (check them with 'energytrend "
+        "check-data'); data/README.md documents the columns",
+    )
+    tables.add_argument("--cv-models", metavar="FILE", help="computer-vision models table")
+    tables.add_argument("--nlp-models", metavar="FILE", help="NLP models table")
+    tables.add_argument("--gpus", metavar="FILE", help="GPU table (peak TFLOPS and TDP)")
+    tables.add_argument(
+        "--throughput", metavar="FILE", help="inference throughput table (for the speed-ups)"
+    )
+    p.add_argument(
+        "--priors",
+        metavar="FILE.toml",
+        help="prior overrides in the layout of models/priors.toml",
+    )
+    p.add_argument(
+        "--prob",
+        type=float,
+        default=CI_PROB,
+        help=f"probability of the credible intervals (default {CI_PROB})",
+    )
     p.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
     p.add_argument("--draws", type=int, default=1000, help="posterior draws per chain")
     p.add_argument("--tune", type=int, default=1000, help="tuning steps per chain")
@@ -326,7 +480,14 @@ def build_parser() -> argparse.ArgumentParser:
         "both domains",
     )
     _add_fit_options(run)
-    run.add_argument("--out", default="out/report.html", help="where to write the report")
+    run.add_argument(
+        "--out", default="out/report.html", help="where to write the report; its folder must exist"
+    )
+    run.add_argument(
+        "--allow-failed",
+        action="store_true",
+        help="write a report marked as failed when the fit fails its diagnostics",
+    )
     run.set_defaults(func=cmd_run)
 
     report = sub.add_parser("report", help="write the self-contained HTML forecasting report")
@@ -337,13 +498,25 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["cv", "nlp", "all"],
         help="which models to fit (default: all)",
     )
-    report.add_argument("--out", default="out/report.html", help="the HTML file to write")
+    report.add_argument(
+        "--out",
+        default="out/report.html",
+        help="the HTML file to write; its folder must exist",
+    )
+    report.add_argument(
+        "--allow-failed",
+        action="store_true",
+        help="write a report marked as failed when the fit fails its diagnostics",
+    )
     _add_fit_options(report)
     report.set_defaults(func=cmd_report)
 
     fit_cmd = sub.add_parser("fit", help="fit the Bayesian trend model and print growth rates")
     fit_cmd.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
-    fit_cmd.add_argument("--output", help="also write the growth rates to this .csv or .json")
+    fit_cmd.add_argument(
+        "--output",
+        help="also write the growth rates to this .csv or .json (folder must exist)",
+    )
     _add_fit_options(fit_cmd)
     fit_cmd.set_defaults(func=cmd_fit)
 
@@ -354,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc = sub.add_parser("forecast", help="trend forecasts with mean and predictive bands")
     fc.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
     fc.add_argument("--end", type=float, default=2040.0, help="last year (default 2040)")
-    fc.add_argument("--output", help="write the table to this .csv or .json")
+    fc.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     _add_fit_options(fc)
     fc.set_defaults(func=cmd_forecast)
 
@@ -367,7 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a level of your own (repeatable); default: the thesis's two",
     )
     cr.add_argument("--horizon", type=float, default=2100.0, help="last year considered")
-    cr.add_argument("--output", help="write the table to this .csv or .json")
+    cr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     _add_fit_options(cr)
     cr.set_defaults(func=cmd_crossing)
 
@@ -409,7 +582,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except DataValidationError as e:
-        print(f"energytrend: error: {e}", file=sys.stderr)
+        if args.func is cmd_check_data:  # the command that lists every problem
+            print(f"energytrend: error: {e}", file=sys.stderr)
+        else:
+            hint = "" if len(e.problems) == 1 else "; 'energytrend check-data' lists them all"
+            print(f"energytrend: error: {e.first()}{hint}", file=sys.stderr)
         return 1
     except ValueError as e:
         print(f"energytrend: error: {e}", file=sys.stderr)

@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 
 from energytrend.baseline import models_frame
-from energytrend.data import decimal_year
+from energytrend.data import TableSource, decimal_year, load_table
 from energytrend.datasets import DEFAULT_DATA, check_data, load_data
 from energytrend.hardware import Domain, Selection, efficiency_series
 from energytrend.model import ModelData
 from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
-from energytrend.validation import validate_table
 
 FitDomain = Literal["cv", "nlp", "all"]
 FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all")
@@ -34,6 +33,8 @@ class PreparedData:
     models: pd.DataFrame
     gpus: pd.DataFrame
     domains: tuple[Domain, ...]
+    #: The tables the user supplied (``"cv_models"``, ...); empty when all are shipped.
+    own_tables: tuple[str, ...] = ()
 
 
 def domains_of(domain: FitDomain) -> tuple[Domain, ...]:
@@ -58,10 +59,10 @@ def prepare(
     domain: FitDomain,
     *,
     data: str = DEFAULT_DATA,
-    cv_models: pd.DataFrame | None = None,
-    nlp_models: pd.DataFrame | None = None,
-    gpus: pd.DataFrame | None = None,
-    throughput: pd.DataFrame | None = None,
+    cv_models: TableSource | None = None,
+    nlp_models: TableSource | None = None,
+    gpus: TableSource | None = None,
+    throughput: TableSource | None = None,
     rule: str | Mapping[str, str] = "thesis",
     per_token: bool = False,
     selection: Selection = "thesis",
@@ -78,16 +79,16 @@ def prepare(
     tables = {
         "cv": load_data("cv_models", data)
         if cv_models is None
-        else validate_table(cv_models, CV_MODELS),
+        else load_table(cv_models, CV_MODELS),
         "nlp": load_data("nlp_models", data)
         if nlp_models is None
-        else validate_table(nlp_models, NLP_MODELS),
+        else load_table(nlp_models, NLP_MODELS),
     }
-    gpu_table = load_data("gpus", data) if gpus is None else validate_table(gpus, GPUS)
+    gpu_table = load_data("gpus", data) if gpus is None else load_table(gpus, GPUS)
     tp_table = (
         load_data("inference_throughput", data)
         if throughput is None
-        else validate_table(throughput, INFERENCE_THROUGHPUT)
+        else load_table(throughput, INFERENCE_THROUGHPUT)
     )
 
     model_rows = []
@@ -128,7 +129,17 @@ def prepare(
         gpu_y=np.log10(gpu_df["gflops_per_watt"].to_numpy(dtype=float)),
         year_origin=float(year_origin),
     )
-    return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains)
+    own = tuple(
+        name
+        for name, table in (
+            ("cv_models", cv_models),
+            ("nlp_models", nlp_models),
+            ("gpus", gpus),
+            ("throughput", throughput),
+        )
+        if table is not None
+    )
+    return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains, own_tables=own)
 
 
 def before(prepared: PreparedData, cutoff: float) -> PreparedData:

@@ -8,6 +8,7 @@ settings, so a repeated call returns in well under a second instead of resamplin
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import importlib.metadata
 import importlib.util
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from energytrend import diagnostics
 from energytrend._version import __version__ as VERSION
+from energytrend.arviz_groups import with_arviz_groups
+from energytrend.data import TableSource
 from energytrend.datasets import DEFAULT_DATA, check_data
 from energytrend.design import FitDomain, PreparedData, prepare
 from energytrend.engine import SamplerSettings, sample_nutpie, sample_pymc
@@ -100,9 +102,11 @@ class FitConfig:
 
     @property
     def year_origin(self) -> float:
+        """The decimal year that is time 0 of the model (``spec["time"]["year_origin"]``)."""
         return float(self.spec["time"]["year_origin"])
 
     def to_json(self) -> dict[str, Any]:
+        """The configuration without the specification, as JSON-able data."""
         d = asdict(self)
         d.pop("spec")
         d["rule"] = [list(r) for r in self.rule]
@@ -165,9 +169,10 @@ def _rule_pairs(rule: str | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return (("cv", rule.get("cv", "thesis")), ("nlp", rule.get("nlp", "thesis")))
 
 
-def _check_settings(
+def check_settings(
     draws: int, tune: int, chains: int, sampler: str, pooling: str, target_accept: float
 ) -> None:
+    """Raise ``ValueError`` for a sampler setting :func:`fit` cannot use."""
     for name, value, least in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
         if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < least:
             raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
@@ -183,10 +188,10 @@ def fit(
     domain: FitDomain = "cv",
     *,
     data: str = DEFAULT_DATA,
-    cv_models: pd.DataFrame | None = None,
-    nlp_models: pd.DataFrame | None = None,
-    gpus: pd.DataFrame | None = None,
-    throughput: pd.DataFrame | None = None,
+    cv_models: TableSource | None = None,
+    nlp_models: TableSource | None = None,
+    gpus: TableSource | None = None,
+    throughput: TableSource | None = None,
     rule: str | Mapping[str, str] = "thesis",
     per_token: bool = False,
     selection: Selection = "thesis",
@@ -209,8 +214,9 @@ def fit(
         data: the named dataset, ``"2025"`` (default: the thesis's tables extended with
             public data through 2025) or ``"thesis"`` (the thesis's tables exactly as
             printed); see :func:`energytrend.datasets`.
-        cv_models, nlp_models, gpus, throughput: your own tables (validated first); the
-            dataset's tables are used for any left as ``None``.
+        cv_models, nlp_models, gpus, throughput: your own tables, each a CSV path or a
+            DataFrame (however pandas parsed it; see :func:`energytrend.load_table`),
+            validated first; the dataset's tables are used for any left as ``None``.
         rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ...}``
             (see :func:`energytrend.rules_table`).
         per_token: divide NLP GFLOPs by the input length before fitting.
@@ -229,7 +235,7 @@ def fit(
         An immutable :class:`TrendFit`. If the fit fails the diagnostics gate, a
         :class:`DiagnosticsWarning` gives the numbers and ``result.passed`` is ``False``.
     """
-    _check_settings(draws, tune, chains, sampler, pooling, target_accept)
+    check_settings(draws, tune, chains, sampler, pooling, target_accept)
     if sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
         warnings.warn(
             "nutpie is not installed; sampling with PyMC's NUTS instead",
@@ -265,9 +271,13 @@ def fit(
         selection=selection,
         year_origin=config.year_origin,
     )
-    return fit_prepared(
+    result = fit_prepared(
         prepared, config, cache=cache, cache_path=cache_path, progressbar=progressbar
     )
+    # the prior overrides as given, so that load() can check a custom-prior fit on its own
+    tree = result.idata.copy()
+    tree.attrs["priors"] = json.dumps(dict(priors or {}), sort_keys=True)
+    return dataclasses.replace(result, idata=tree)
 
 
 def fit_prepared(
@@ -284,7 +294,12 @@ def fit_prepared(
     path = cache_dir(cache_path) / f"fit-{key}.nc"
     if cache and path.exists():
         try:
-            return load(path, verify=False)
+            cached = load(path, verify=False)
+            # the same numbers may have been cached from the shipped tables or from a copy of
+            # them passed as the user's own: record where this call's tables came from
+            tree = cached.idata.copy()
+            tree.attrs["own_tables"] = json.dumps(list(prepared.own_tables))
+            return dataclasses.replace(cached, idata=tree)
         except (ResultFileError, OSError, KeyError, ValueError) as e:
             warnings.warn(
                 f"ignoring a corrupt cache entry {path} ({e}); refitting",
@@ -339,6 +354,8 @@ def _attach_data(tree: xr.DataTree, prepared: PreparedData) -> xr.DataTree:
         }
     )
     tree.attrs["year_origin"] = prepared.arrays.year_origin
+    # which tables were the user's own: load checks against the shipped data only when none
+    tree.attrs["own_tables"] = json.dumps(list(prepared.own_tables))
     return tree
 
 
@@ -355,6 +372,7 @@ def _wrap(
         gpus=dataset_to_frame(data["gpus"].to_dataset(), "point"),
         diagnostics=diag,
     )
+    result = dataclasses.replace(result, idata=with_arviz_groups(tree, result))
     if not diag.passed:
         warnings.warn(
             f"fit of {config.domain!r} failed its diagnostics: "
@@ -406,22 +424,40 @@ def save_result(result: TrendFit, path: Path, key: str = "") -> Path:
     return Path(path)
 
 
+TABLE_ARGUMENTS = ("cv_models", "nlp_models", "gpus", "throughput")
+
+
 def load(
     path: str | Path,
     *,
     verify: bool = True,
     priors: Mapping[str, Any] | None = None,
-    cv_models: pd.DataFrame | None = None,
-    nlp_models: pd.DataFrame | None = None,
-    gpus: pd.DataFrame | None = None,
-    throughput: pd.DataFrame | None = None,
+    cv_models: TableSource | None = None,
+    nlp_models: TableSource | None = None,
+    gpus: TableSource | None = None,
+    throughput: TableSource | None = None,
 ) -> TrendFit:
     """Load a result saved by :meth:`TrendFit.save`.
 
-    The stored hash of data plus specification is always re-checked (a modified or corrupt
-    file is refused). With ``verify=True`` the file is also compared with the data it should
-    describe (the shipped tables, or the ones passed) and with the specification ``priors``
-    gives; any difference raises :class:`ResultFileError` saying what differs.
+    A saved result carries the data it was fitted to, so ``load(path)`` alone works for any
+    fit, of the shipped tables or of your own.
+
+    The file's content hash is always re-checked: a file in which anything changed since it
+    was written (the posterior included) is refused, naming what changed. With
+    ``verify=True`` (default) the file is also compared with the data it should describe:
+
+    * a fit of a named dataset (``data=``, see :func:`energytrend.datasets`) is compared
+      with that dataset as shipped now;
+    * a fit of your own tables is compared only with the tables you pass here (pass the
+      same ones you passed to :func:`energytrend.fit`, as paths or DataFrames);
+
+    and with the specification ``priors`` gives (default: the prior overrides the fit was
+    made with, on today's ``models/priors.toml``). Any difference raises
+    :class:`ResultFileError` saying what differs and what to pass.
+
+    Raises:
+        ResultFileError: naming ``path``: missing, unreadable, not a result, modified, or
+            made from other data or another specification than expected.
     """
     path = Path(path)
     tree = read_result(path)
@@ -434,27 +470,43 @@ def load(
     ):
         raise ResultFileError(
             f"{path}: its data or specification no longer match the hashes "
-            "stored with it; the file was modified or is corrupt"
+            "stored with it; the file was modified or is corrupt",
+            path,
         )
+    own = tuple(json.loads(tree.attrs.get("own_tables", "[]")))
+    given = {
+        name: table
+        for name, table in zip(
+            TABLE_ARGUMENTS, (cv_models, nlp_models, gpus, throughput), strict=True
+        )
+        if table is not None
+    }
     if verify:
-        expected = prepare(
-            config.domain,
-            data=config.data,
-            cv_models=cv_models,
-            nlp_models=nlp_models,
-            gpus=gpus,
-            throughput=throughput,
-            rule=dict(config.rule),
-            per_token=config.per_token,
-            selection=config.selection,
-            year_origin=float(tree.attrs["year_origin"]),
-        )
-        problems = _data_differences(arrays, expected.arrays)
-        problems += [f"specification {d}" for d in diff_specs(spec, resolve_spec(priors))]
+        # without priors=, the file's own overrides on today's models/priors.toml: a fit with
+        # custom priors loads on its own, and a changed default is still noticed
+        overrides = priors if priors is not None else json.loads(tree.attrs.get("priors", "{}"))
+        problems = [f"specification {d}" for d in diff_specs(spec, resolve_spec(overrides))]
+        if not own or given:
+            # a fit of a named dataset is compared with that dataset (any table passed
+            # replaces the dataset's); a fit of your own tables only with the tables passed
+            expected = prepare(
+                config.domain,
+                data=config.data,
+                **given,
+                rule=dict(config.rule),
+                per_token=config.per_token,
+                selection=config.selection,
+                year_origin=float(tree.attrs["year_origin"]),
+            )
+            problems = _data_differences(arrays, expected.arrays) + problems
         if problems:
             raise ResultFileError(
                 f"{path} was made from other data or another specification "
-                "than expected:\n  " + "\n  ".join(problems[:20])
+                "than expected:\n  "
+                + "\n  ".join(problems[:20])
+                + "\n"
+                + _hint(own, given, config.data),
+                path,
             )
     stored = tree.children.get(diagnostics.GROUP)
     if stored is not None:
@@ -463,6 +515,27 @@ def load(
     # handed in by a user has them recomputed from its draws
     diag = None if verify or stored is None else diagnostics.from_dataset(stored.to_dataset())
     return _wrap(tree, config, diag)
+
+
+def _hint(own: tuple[str, ...], given: Mapping[str, object], data: str) -> str:
+    """What to pass to :func:`load` when the comparison found differences."""
+    if own:
+        tables = ", ".join(f"{t}=..." for t in own)
+        return (
+            f"The fit was made from your own {', '.join(own)}; to check it pass the same "
+            f"tables ({tables}), or load it with verify=False (its content hash still protects "
+            "it); pass priors=... if it was fitted with other priors."
+        )
+    if given:
+        return (
+            f"The fit was made from the shipped dataset {data!r}; load it without the tables "
+            "you passed to compare with those, or with verify=False."
+        )
+    return (
+        f"The fit was made from the shipped dataset {data!r} of another version of "
+        "energytrend, or with other priors: pass priors=... as when fitting, or load it with "
+        "verify=False to use it as it is."
+    )
 
 
 def _data_differences(saved: ModelData, expected: ModelData) -> list[str]:

@@ -96,11 +96,12 @@ def forecast(
     """Median and credible bands of every trend from ``start`` (default: the first data
     year) to ``end``, in natural units (GFLOPs, GFLOPS/W, J per forward pass).
 
-    ``band="mean"`` is the uncertainty of the trend line itself; ``band="predictive"`` adds
-    the scatter of a new model (or GPU) around it. For energy, the predictive band adds the
+    Every line has rows of two bands, told apart by the ``band`` column (it is not an
+    argument): ``"mean"`` rows give the uncertainty of the trend line itself, ``"predictive"``
+    rows add the scatter of a new model (or GPU) around it. For energy, the predictive band adds the
     compute scatter only: the energy of a new model is its GFLOPs over the efficiency trend.
-    Columns: metric, domain, group, year, date, band, median, lower, upper, lower_50,
-    upper_50, prob.
+    Columns: metric, domain, group, year, date (the calendar date of the decimal year, so
+    2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
     """
     lo, hi = _bounds(prob)
     if start is None:
@@ -159,11 +160,24 @@ def crossing_dates(
     For every posterior draw the trend crosses ``level`` at
     ``origin + (log10 level - intercept) / slope`` when its slope is positive; draws whose
     trend never reaches the level before ``horizon`` count as "not by the horizon". The median
-    and interval are quantiles over all draws (``inf`` where they fall beyond the horizon).
-    ``already_crossed`` is true when the median trend is above the level at the last data
-    date; ``p_never`` is the probability that the trend does not rise (slope <= 0).
+    and interval are quantiles over all draws.
+
+    Columns:
+        domain, group, level, joules.
+        crossing: the answer in words: ``"already crossed"`` (the median trend is above the
+            level at the last data date), the calendar year of the median crossing, or
+            ``"not by <horizon>"``.
+        interval: the ``prob`` interval in words, e.g. ``"2024 to 2031"`` or ``"2030 to
+            after 2100"``.
+        median_year, lower_year, upper_year: the same as decimal years; NaN where the
+            quantile lies beyond the horizon (never ``inf``).
+        median_date: the median as an ISO date ``YYYY-MM-DD`` ("" beyond the horizon).
+        already_crossed, p_by_horizon (P(crossed by the horizon)), p_never (P(slope <= 0)),
+        horizon, prob.
     """
     lo, hi = _bounds(prob)
+    if not np.isfinite(horizon):
+        raise ValueError(f"horizon must be a finite year, got {horizon}")
     origin = result.idata.attrs["year_origin"]
     last = float(result.models["year"].max())
     rows = []
@@ -181,16 +195,19 @@ def crossing_dates(
             year = np.where(at_last >= y, np.minimum(year, last), year)
             year = np.where(reaches | (at_last >= y), year, np.inf)
             q = np.quantile(year, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
+            med, low, high = (float(v) if np.isfinite(v) else float("nan") for v in q)
             rows.append(
                 {
                     "domain": domain,
                     "group": group,
                     "level": name,
                     "joules": joules,
-                    "median_year": q[0],
-                    "lower_year": q[1],
-                    "upper_year": q[2],
-                    "median_date": _date(q[0]),
+                    "crossing": _in_words(med, horizon, already),
+                    "interval": f"{_year_text(low, horizon)} to {_year_text(high, horizon)}",
+                    "median_year": med,
+                    "lower_year": low,
+                    "upper_year": high,
+                    "median_date": _iso(med),
                     "already_crossed": already,
                     "p_by_horizon": float(np.mean(np.isfinite(year))),
                     "p_never": float(np.mean(b <= 0)),
@@ -201,8 +218,33 @@ def crossing_dates(
     return pd.DataFrame(rows)
 
 
-def _date(year: float) -> pd.Timestamp | None:
-    return None if not np.isfinite(year) else from_decimal_year(year)[0]
+def _calendar_year(year: float) -> int:
+    """The calendar year of the date of a decimal year (as :func:`from_decimal_year`, whose
+    rounding to the nearest day can reach 1 January of the next year), for any year."""
+    whole = np.floor(year)
+    days = 366 if (whole % 4 == 0 and whole % 100 != 0) or whole % 400 == 0 else 365
+    return int(whole) + int(np.round((year - whole) * days) >= days)
+
+
+def _year_text(year: float, horizon: float) -> str:
+    return str(_calendar_year(year)) if np.isfinite(year) else f"after {horizon:g}"
+
+
+def _in_words(median: float, horizon: float, already: bool) -> str:
+    if already:
+        return "already crossed"
+    if not np.isfinite(median):
+        return f"not by {horizon:g}"
+    return str(_calendar_year(median))
+
+
+def _iso(year: float) -> str:
+    if not np.isfinite(year):
+        return ""
+    try:
+        return str(from_decimal_year(year)[0].strftime("%Y-%m-%d"))
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):  # beyond pandas' years 1677-2262
+        return ""
 
 
 def crossing_curve(

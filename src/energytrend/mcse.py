@@ -41,3 +41,12 @@ def transformed_mcse(value: float, mcse: float, derivative: float) -> float:
     if not np.isfinite(value):
         return float("nan")
     return float(abs(derivative) * mcse)
+
+
+def sd_mcse(draws: npt.ArrayLike) -> float:
+    """MCSE of the standard deviation of ``draws`` (ArviZ's ``sd`` method, as
+    ``az.summary``'s ``mcse_sd``)."""
+    x = _chains(draws)
+    if np.ptp(x) == 0:
+        return 0.0
+    return float(az.mcse(x, method="sd"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
+import math
 import platform
 from importlib.metadata import version
 from pathlib import Path
@@ -28,7 +30,7 @@ from energytrend.formatting import (
     growth_text_table,
     verdict_text_table,
 )
-from energytrend.result import TrendFit
+from energytrend.result import CI_PROB, TrendFit
 from energytrend.store import atomic_path
 
 CSS = """
@@ -77,12 +79,13 @@ def _table(df: pd.DataFrame, digits: int = 3) -> str:
     )
 
 
-def _crossings(result: TrendFit) -> pd.DataFrame:
-    """The crossing table with calendar years ("not by 2100" beyond the horizon)."""
-    c = result.crossing_dates().drop(columns=["median_date", "prob"])
+def _crossings(result: TrendFit, prob: float) -> pd.DataFrame:
+    """The crossing table with calendar years ("not by 2100" beyond the horizon, where the
+    numeric columns hold NaN) next to its answer in words."""
+    c = result.crossing_dates(prob=prob).drop(columns=["median_date", "prob"])
     horizon = float(c["horizon"].iloc[0]) if len(c) else None
     for col in ("median_year", "lower_year", "upper_year"):
-        c[col] = [format_year(v, horizon) for v in c[col]]
+        c[col] = [format_year(v if v == v else math.inf, horizon) for v in c[col]]
     c["joules"] = [format_significant(v, 3) for v in c["joules"]]
     for col in ("p_by_horizon", "p_never"):
         c[col] = [format_number(v, 2) for v in c[col]]
@@ -129,8 +132,19 @@ DATA_DESCRIPTIONS = {
 }
 
 
-def render_report(result: TrendFit) -> str:
-    """The report as an HTML string."""
+def _data_source(result: TrendFit) -> str:
+    """The data of the fit in a sentence: the dataset, and which tables were the user's."""
+    data = result.config.data
+    own = json.loads(str(result.idata.attrs.get("own_tables", "[]")))
+    text = DATA_DESCRIPTIONS.get(data, data)
+    if not own:
+        return text
+    rest = f"the dataset's tables for the rest ({text})" if len(own) < 4 else "no shipped table"
+    return f"the user's own tables {', '.join(own)}, and {rest}"
+
+
+def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
+    """The report as an HTML string, with ``prob`` credible intervals."""
     c = result.config
     n_draws = c.chains * c.draws
     parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
@@ -149,7 +163,7 @@ def render_report(result: TrendFit) -> str:
     parts += [
         "<h2>Data</h2>",
         f"<p>Dataset <strong>{html.escape(c.data)}</strong>: "
-        + html.escape(DATA_DESCRIPTIONS.get(c.data, c.data))
+        + html.escape(_data_source(result))
         + " Frontier rule: "
         + html.escape(", ".join(f"{d}: {r}" for d, r in c.rule))
         + ".</p>",
@@ -158,10 +172,10 @@ def render_report(result: TrendFit) -> str:
     if result.passed:
         levels = human_levels()
         parts += [
-            "<h2>Growth rates</h2><p>Posterior medians and 90% credible intervals. "
+            f"<h2>Growth rates</h2><p>Posterior medians and {prob:.0%} credible intervals. "
             "Doubling time is 12&middot;log10(2)/slope; 'unbounded' when the interval of the "
             "slope includes zero.</p>",
-            _table(growth_text_table(result.growth_rates())),
+            _table(growth_text_table(result.growth_rates(prob))),
             "<h2>Does hardware progress cancel the growth in FLOPs?</h2>",
             _table(verdict_text_table(result.energy_verdict(), n_draws)),
             "<h3>Contrasts (difference of slopes, log10 per year)</h3>",
@@ -170,9 +184,10 @@ def render_report(result: TrendFit) -> str:
             + "; ".join(
                 html.escape(f"{lv.name}: {lv.derivation} = {lv.joules:,.0f} J") for lv in levels
             )
-            + ". Years are posterior medians and 90% intervals of the trend's crossing; "
-            "'unbounded' means beyond the horizon.</p>",
-            _table(_crossings(result)),
+            + ". 'crossing' is the calendar year of the posterior median crossing of the trend "
+            "(or 'already crossed', or 'not by' the horizon); the years are calendar years "
+            f"of the posterior median and {prob:.0%} interval.</p>",
+            _table(_crossings(result, prob)),
             "<h2>Figures</h2>",
         ]
         for domain in result.series:
@@ -208,7 +223,9 @@ def render_report(result: TrendFit) -> str:
                 "Hardware efficiency (GFLOPS/W) with the domain-adapted series",
             )
         )
-        parts.append(_figure(plots.plot_growth_forest(result), "Growth rates of every line"))
+        parts.append(
+            _figure(plots.plot_growth_forest(result, prob=prob), "Growth rates of every line")
+        )
         parts += ["<h2>Posterior predictive checks</h2>", _table(result.ppc())]
     parts += [
         "<h2>Diagnostics</h2>",
@@ -243,10 +260,11 @@ def render_report(result: TrendFit) -> str:
     )
 
 
-def write_report(result: TrendFit, path: str | Path) -> Path:
-    """Write the report to ``path`` atomically (never a half-written file)."""
+def write_report(result: TrendFit, path: str | Path, *, prob: float = CI_PROB) -> Path:
+    """Write the report to ``path`` atomically (never a half-written file), with ``prob``
+    credible intervals."""
     path = Path(path)
-    text = render_report(result)
+    text = render_report(result, prob=prob)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path

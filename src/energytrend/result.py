@@ -7,6 +7,7 @@ exactly the same tables as the fit that made it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ import xarray as xr
 
 from energytrend.diagnostics import Diagnostics, DiagnosticsWarning
 from energytrend.growth import LOG10_2
-from energytrend.mcse import mean_mcse, quantile_mcse, transformed_mcse
+from energytrend.mcse import mean_mcse, quantile_mcse, sd_mcse, transformed_mcse
 
 if TYPE_CHECKING:
     from energytrend.fit import FitConfig
@@ -119,10 +120,12 @@ class TrendFit:
 
     @property
     def groups(self) -> list[str]:
+        """The fitted model groups, ``"<domain>/<frontier|all>"``."""
         return [str(g) for g in self.idata["posterior"].to_dataset()["group"].to_numpy()]
 
     @property
     def series(self) -> list[str]:
+        """The fitted GPU-efficiency series, one per domain."""
         return [str(s) for s in self.idata["posterior"].to_dataset()["series"].to_numpy()]
 
     @property
@@ -314,8 +317,16 @@ class TrendFit:
         return pd.DataFrame(rows)
 
     def summary(self, prob: float = CI_PROB) -> pd.DataFrame:
-        """Every reported parameter: median, interval, mean, sd, R-hat, bulk and tail ESS."""
+        """Every reported parameter: median, ``prob`` interval, mean, sd, their Monte Carlo
+        standard errors, R-hat, bulk and tail ESS.
+
+        Columns: parameter, median, lower, upper, mean, sd, mcse_median, mcse_lower,
+        mcse_upper, mcse_mean, mcse_sd (ArviZ's estimators, as ``az.summary``'s
+        ``mcse_mean`` and ``mcse_sd``; see :mod:`energytrend.mcse`), ess_bulk, ess_tail,
+        r_hat, prob.
+        """
         lo_q, hi_q = _bounds(prob)
+        chains = self.idata["posterior"].sizes["chain"]
         post = self.idata["posterior"]
         rows = []
         for var in self.diagnostics.table["parameter"].str.split("[").str[0].unique():
@@ -324,6 +335,8 @@ class TrendFit:
             labels = [var] if da.ndim == 1 else [f"{var}[{c}]" for c in da[da.dims[0]].to_numpy()]
             for label, d in zip(labels, flat, strict=True):
                 q = np.quantile(d, [0.5, lo_q, hi_q])
+                by_chain = d.reshape(chains, -1)
+                e_med, e_lo, e_hi = interval_mcse(by_chain, prob)
                 rows.append(
                     {
                         "parameter": label,
@@ -332,6 +345,11 @@ class TrendFit:
                         "upper": q[2],
                         "mean": d.mean(),
                         "sd": d.std(ddof=1),
+                        "mcse_median": e_med,
+                        "mcse_lower": e_lo,
+                        "mcse_upper": e_hi,
+                        "mcse_mean": mean_mcse(by_chain),
+                        "mcse_sd": sd_mcse(by_chain),
                     }
                 )
         out = pd.DataFrame(rows).merge(self.diagnostics.table, on="parameter", how="left")
@@ -432,26 +450,83 @@ class TrendFit:
         return pd.DataFrame(rows)
 
     # ----------------------------------------------------------------- forecasts
-    def forecast(self, **kwargs: Any) -> pd.DataFrame:
-        """Trend medians with mean and predictive bands (:func:`energytrend.forecast.forecast`)."""
+    def forecast(
+        self,
+        *,
+        start: float | None = None,
+        end: float = 2040.0,
+        step: float = 0.25,
+        prob: float = CI_PROB,
+    ) -> pd.DataFrame:
+        """Median and credible bands of every trend, from ``start`` to ``end``.
+
+        Args:
+            start: first decimal year (default: the year of the first data point).
+            end: last decimal year (default 2040).
+            step: spacing of the years, in years (default a quarter).
+            prob: probability of the credible bands (default :data:`CI_PROB`).
+
+        Returns:
+            One row per (metric, domain, group, year, band): columns metric, domain, group,
+            year, date, band, median, lower, upper, lower_50, upper_50, prob, in natural
+            units (GFLOPs, GFLOPS/W, J per forward pass). The ``band`` column holds
+            ``"mean"`` (uncertainty of the trend line) and ``"predictive"`` (plus the scatter
+            of a new model or GPU); filter it, e.g. ``fc[fc["band"] == "predictive"]``. See
+            :func:`energytrend.forecast.forecast`.
+        """
         from energytrend.forecast import forecast
 
         self._warn_if_failed()
-        return forecast(self, **kwargs)
+        return forecast(self, start=start, end=end, step=step, prob=prob)
 
-    def crossing_dates(self, **kwargs: Any) -> pd.DataFrame:
-        """Dates energy crosses human levels; see :func:`energytrend.forecast.crossing_dates`."""
+    def crossing_dates(
+        self,
+        *,
+        levels: Mapping[str, float] | None = None,
+        horizon: float = 2100.0,
+        prob: float = CI_PROB,
+    ) -> pd.DataFrame:
+        """When each group's energy trend reaches each energy level.
+
+        Args:
+            levels: ``{name: joules}``; default the thesis's two human levels
+                (:func:`energytrend.forecast.human_levels`).
+            horizon: last decimal year considered (default 2100).
+            prob: probability of the credible interval (default :data:`CI_PROB`).
+
+        Returns:
+            One row per (domain, group, level). ``crossing`` says in words "already
+            crossed", the median year, or "not by <horizon>"; the numbers are in
+            ``median_year``, ``lower_year``, ``upper_year`` (NaN beyond the horizon) and the
+            probabilities ``p_by_horizon`` and ``p_never``. See
+            :func:`energytrend.forecast.crossing_dates`.
+        """
         from energytrend.forecast import crossing_dates
 
         self._warn_if_failed()
-        return crossing_dates(self, **kwargs)
+        return crossing_dates(self, levels=levels, horizon=horizon, prob=prob)
 
-    def crossing_curve(self, **kwargs: Any) -> pd.DataFrame:
-        """P(crossed) by year; see :func:`energytrend.forecast.crossing_curve`."""
+    def crossing_curve(
+        self,
+        *,
+        levels: Mapping[str, float] | None = None,
+        start: float = 2020.0,
+        end: float = 2100.0,
+    ) -> pd.DataFrame:
+        """Probability that each group's energy trend is above each level, year by year.
+
+        Args:
+            levels: ``{name: joules}``; default the thesis's two human levels.
+            start, end: first and last whole year (default 2020 to 2100).
+
+        Returns:
+            Columns domain, group, level, joules, year, p_crossed. See
+            :func:`energytrend.forecast.crossing_curve`.
+        """
         from energytrend.forecast import crossing_curve
 
         self._warn_if_failed()
-        return crossing_curve(self, **kwargs)
+        return crossing_curve(self, levels=levels, start=start, end=end)
 
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:

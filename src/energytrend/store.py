@@ -2,8 +2,11 @@
 
 A saved result is the posterior ``DataTree`` plus a group ``energytrend_data`` holding the
 tidy model and GPU tables it was fitted to. Root attributes record the package version, the
-model specification, the fit configuration, the seed and a SHA-256 hash of data plus
-specification, which :func:`load` re-checks.
+model specification, the fit configuration, the seed, a SHA-256 hash of data plus
+specification, and a content hash of everything in the file: every variable of every group
+(the posterior, sample statistics, data, diagnostics, log-likelihood and posterior
+predictive) and the root attributes. :func:`read_result` recomputes the content hash and
+refuses a file in which anything changed, naming what.
 
 Writes go to a temporary file in the destination folder and are moved into place with
 ``os.replace``, so a crash never leaves a half-written file under the final name.
@@ -12,6 +15,7 @@ Writes go to a temporary file in the destination folder and are moved into place
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -19,16 +23,36 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import h5netcdf
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 #: Attribute names written on the root of a saved result.
-ATTRS = ("energytrend_version", "spec", "config", "seed", "data_hash", "spec_hash", "key")
+ATTRS = (
+    "energytrend_version",
+    "spec",
+    "config",
+    "seed",
+    "data_hash",
+    "spec_hash",
+    "key",
+    "content_hash",
+    "content_hashes",
+)
+
+#: Root attributes that hold the content hash itself (not covered by it).
+HASH_ATTRS = ("content_hash", "content_hashes")
 
 
 class ResultFileError(ValueError):
-    """A saved result is corrupt, or was made from other data or another specification."""
+    """A result file is missing, unreadable, not an energytrend result, modified since it was
+    written, or made from other data or another specification. The message names the path.
+    ``path`` is the file."""
+
+    def __init__(self, message: str, path: str | Path | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
 
 
 def cache_dir(override: str | Path | None = None) -> Path:
@@ -90,11 +114,121 @@ def dataset_to_frame(ds: xr.Dataset, dim: str) -> pd.DataFrame:
 
 
 def write_result(tree: xr.DataTree, path: Path, attrs: dict[str, Any]) -> None:
-    """Write ``tree`` with root ``attrs`` to ``path`` atomically."""
+    """Write ``tree`` with root ``attrs`` and its content hash to ``path`` atomically."""
     tree = tree.copy()
     tree.attrs = {**tree.attrs, **{k: _attr(v) for k, v in attrs.items()}}
+    for name in HASH_ATTRS:
+        tree.attrs.pop(name, None)
     with atomic_path(Path(path)) as tmp:
         tree.to_netcdf(tmp, engine="h5netcdf")
+        # hash what a reader gets back (netCDF turns e.g. None into NaN), then add the hash
+        with xr.open_datatree(tmp, engine="h5netcdf") as written:
+            hashes = content_hashes(written.load())
+        text = json.dumps(hashes, sort_keys=True)
+        with h5netcdf.File(tmp, "a") as f:
+            f.attrs["content_hashes"] = text
+            f.attrs["content_hash"] = _sha256(text.encode())
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """An attribute value as plain JSON-able Python (netCDF returns numpy types)."""
+    if isinstance(value, np.ndarray):
+        return [_canonical(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, np.generic):
+        return _canonical(value.item())
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _array_bytes(values: np.ndarray) -> bytes:
+    """The values of an array as bytes that survive a netCDF round trip unchanged."""
+    arr = np.asarray(values)
+    shape = repr(arr.shape).encode()
+    if arr.dtype.kind in "OUS":
+        text = "\x1f".join(_canonical(v) if isinstance(v, bytes) else str(v) for v in arr.ravel())
+        return b"text" + shape + text.encode("utf-8")
+    if arr.dtype.kind in "Mm":
+        arr = arr.astype("datetime64[ns]" if arr.dtype.kind == "M" else "timedelta64[ns]")
+        return b"time" + shape + np.ascontiguousarray(arr.view("int64")).tobytes()
+    if arr.dtype.kind == "b":
+        return b"bool" + shape + np.ascontiguousarray(arr.astype("uint8")).tobytes()
+    return arr.dtype.str.encode() + shape + np.ascontiguousarray(arr).tobytes()
+
+
+def content_hashes(tree: xr.DataTree) -> dict[str, str]:
+    """SHA-256 of every variable (values, dimensions and attributes) of every group, keyed
+    ``group/variable``, plus ``attrs`` for the root attributes other than the hash itself."""
+    out: dict[str, str] = {}
+    root = {k: _canonical(v) for k, v in tree.attrs.items() if k not in HASH_ATTRS}
+    out["attrs"] = _sha256(json.dumps(root, sort_keys=True, default=str).encode())
+    for node in tree.subtree:
+        group = node.path.strip("/")
+        if not group:
+            continue
+        ds = node.to_dataset(inherit=False)
+        for name, var in ds.variables.items():
+            meta = json.dumps(
+                [list(var.dims), {k: _canonical(v) for k, v in var.attrs.items()}],
+                sort_keys=True,
+                default=str,
+            ).encode()
+            out[f"{group}/{name}"] = _sha256(meta + _array_bytes(var.to_numpy()))
+        if ds.attrs:
+            attrs = {k: _canonical(v) for k, v in ds.attrs.items()}
+            out[f"{group}/(attributes)"] = _sha256(
+                json.dumps(attrs, sort_keys=True, default=str).encode()
+            )
+    return out
+
+
+def check_content(tree: xr.DataTree, path: Path) -> None:
+    """Recompute the content hash of a read result; raise :class:`ResultFileError` naming
+    the groups and variables that changed since it was written."""
+    try:
+        stored = json.loads(tree.attrs["content_hashes"])
+    except (KeyError, TypeError, ValueError):
+        raise ResultFileError(
+            f"{path}: its content hash is missing or unreadable; the file was modified, "
+            "or written by an energytrend older than 0.2 (refit it)",
+            path,
+        ) from None
+    actual = content_hashes(tree)
+    whole = _sha256(json.dumps(stored, sort_keys=True).encode())
+    changed = sorted(k for k in set(stored) & set(actual) if stored[k] != actual[k])
+    added = sorted(set(actual) - set(stored))
+    removed = sorted(set(stored) - set(actual))
+    if not (changed or added or removed) and whole == tree.attrs["content_hash"]:
+        return
+    what = []
+    if changed:
+        what.append("changed: " + ", ".join(_readable(k) for k in changed[:8]))
+    if added:
+        what.append("added: " + ", ".join(_readable(k) for k in added[:8]))
+    if removed:
+        what.append("removed: " + ", ".join(_readable(k) for k in removed[:8]))
+    if not what:
+        what.append("the stored content hash itself was changed")
+    raise ResultFileError(
+        f"{path} was modified after energytrend wrote it ({'; '.join(what)}); its numbers "
+        "cannot be trusted. Refit, or restore the original file",
+        path,
+    )
+
+
+def _readable(key: str) -> str:
+    if key == "attrs":
+        return "the file's attributes (specification, configuration, hashes)"
+    group, _, var = key.rpartition("/")
+    return f"{var} in {group}"
 
 
 def _attr(value: Any) -> str | int | float:
@@ -104,17 +238,38 @@ def _attr(value: Any) -> str | int | float:
 
 
 def read_result(path: Path) -> xr.DataTree:
-    """Read a saved result fully into memory, or raise :class:`ResultFileError`."""
+    """Read a saved result fully into memory and check its content hash.
+
+    Raises:
+        ResultFileError: naming ``path``, when it does not exist, is a folder, cannot be
+            read (truncated, not netCDF), is not an energytrend result, or was modified.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ResultFileError(f"{path} does not exist; check the path", path)
+    if path.is_dir():
+        raise ResultFileError(f"{path} is a folder, not a result file", path)
     try:
         with xr.open_datatree(path, engine="h5netcdf") as tree:
             loaded = tree.load()
-    except FileNotFoundError:
-        raise
     except Exception as e:  # h5py/netCDF raise many types for truncated or foreign files
-        raise ResultFileError(f"{path} is not a readable energytrend result ({e})") from e
+        raise ResultFileError(
+            f"{path} is not a readable energytrend result ({type(e).__name__}: {e}); "
+            "it is truncated or not a netCDF file written by TrendFit.save",
+            path,
+        ) from e
     missing = [a for a in ATTRS if a not in loaded.attrs]
-    if missing or "energytrend_data" not in loaded.children:
-        raise ResultFileError(f"{path} is not an energytrend result (missing {missing or 'data'})")
+    if "energytrend_data" not in loaded.children or "energytrend_version" not in loaded.attrs:
+        raise ResultFileError(
+            f"{path} is a netCDF file but not an energytrend result (no energytrend data "
+            "or version); load it with xarray or ArviZ instead",
+            path,
+        )
+    if missing and missing != ["content_hash", "content_hashes"]:
+        raise ResultFileError(
+            f"{path} is not a complete energytrend result (missing {', '.join(missing)})", path
+        )
+    check_content(loaded, path)
     return loaded
 
 

@@ -64,6 +64,12 @@ class DataValidationError(ValueError):
         head = f"{len(problems)} problem(s) in {source}:" if len(problems) > 1 else ""
         super().__init__("\n".join(([head] if head else []) + lines))
 
+    def first(self) -> str:
+        """The first (most important) problem on one line, with how many more there are."""
+        line = f"{self.source}, {self.problems[0].describe(self._row_word)}"
+        more = len(self.problems) - 1
+        return line + (f" (and {more} more problem(s) in this table)" if more else "")
+
     def __reduce__(self) -> tuple[type, tuple[str, list[Problem], str]]:
         # picklable, so that an error raised in a worker process arrives intact
         return (type(self), (self.source, self.problems, self._row_word))
@@ -140,12 +146,81 @@ def validate_table(
         out[col.name] = values
         problems.extend(col_problems)
     if problems:
+        # problems with the numbers the analysis uses come first, cosmetic ones (reference
+        # lists, provenance marks, free text) after them; within each, in table order
+        order = {c.name: k for k, c in enumerate(spec.columns)}
+        problems.sort(
+            key=lambda p: (
+                not _is_analysed(spec, p.column),
+                labels.index(p.row) if p.row in labels else 0,
+                order.get(p.column or "", 0),
+            )
+        )
         raise DataValidationError(source, problems, row_word)
 
-    problems = _duplicate_problems(out, spec, labels, row_word)
+    problems = _magnitude_problems(out, spec, labels)
+    problems += _duplicate_problems(out, spec, labels, row_word)
     if problems:
         raise DataValidationError(source, problems, row_word)
     return out.reset_index(drop=True)
+
+
+#: Largest plausible compute of one forward pass, in GFLOPs: 1e9 GFLOPs is 1e18 FLOPs, some
+#: hundred times a forward pass of the largest published dense language models at their full
+#: context length. A larger value is almost always FLOPs (or MFLOPs) entered as GFLOPs.
+MAX_GFLOPS = 1e9
+
+#: Landauer's limit at room temperature: erasing one bit costs at least k T ln 2 joules.
+BOLTZMANN = 1.380649e-23  # J/K, exact since the 2019 SI
+ROOM_TEMPERATURE = 300.0  # K
+
+#: Physical upper bound of GFLOPS/W: a floating-point operation erases at least one bit, so a
+#: computer at 300 K spends at least k T ln 2 = 2.87e-21 J per FLOP, i.e. at most 3.5e20
+#: FLOPs per joule = 3.5e11 GFLOPS/W. (Real GPUs, at around 10 to 10^4 GFLOPS/W, are some
+#: eight orders of magnitude below it; a value above it is a unit error, such as TFLOPS
+#: entered as FLOPS, or watts as kilowatts.)
+MAX_GFLOPS_PER_WATT = 1.0 / (BOLTZMANN * ROOM_TEMPERATURE * float(np.log(2.0))) / 1e9
+
+
+def _magnitude_problems(df: pd.DataFrame, spec: TableSpec, labels: list[object]) -> list[Problem]:
+    """Values that are valid numbers but physically implausible: GFLOPs per forward pass
+    above :data:`MAX_GFLOPS`, and GPUs above the Landauer bound :data:`MAX_GFLOPS_PER_WATT`."""
+    problems = []
+    if "gflops" in spec.column_names:
+        for pos in np.flatnonzero((df["gflops"] > MAX_GFLOPS).to_numpy()):
+            problems.append(
+                Problem(
+                    labels[pos],
+                    "gflops",
+                    f"{df['gflops'].iloc[pos]:g} GFLOPs per forward pass is implausible "
+                    f"(above {MAX_GFLOPS:.0e}, i.e. 1e18 FLOPs)",
+                    "The column is in GFLOPs (1e9 FLOPs); if the value is in FLOPs, divide "
+                    "it by 1e9",
+                )
+            )
+    if {"tflops", "tdp_watts"} <= set(spec.column_names):
+        per_watt = df["tflops"] * 1e3 / df["tdp_watts"]
+        for pos in np.flatnonzero((per_watt > MAX_GFLOPS_PER_WATT).to_numpy()):
+            problems.append(
+                Problem(
+                    labels[pos],
+                    "tflops",
+                    f"{df['tflops'].iloc[pos]:g} TFLOPS at {df['tdp_watts'].iloc[pos]:g} W is "
+                    f"{per_watt.iloc[pos]:.3g} GFLOPS/W, above the physical (Landauer) limit "
+                    f"of {MAX_GFLOPS_PER_WATT:.2g} GFLOPS/W at room temperature",
+                    "tflops is in TFLOPS (1e12 FLOP/s) and tdp_watts in watts; correct the "
+                    "unit of one of them",
+                )
+            )
+    return problems
+
+
+def _is_analysed(spec: TableSpec, column: str | None) -> bool:
+    """Whether ``column`` holds a value the analysis uses (required, or a number or date)."""
+    if column is None or column not in spec.column_names:
+        return True
+    col = spec.column(column)
+    return col.required or col.kind in ("float", "int", "date")
 
 
 def _column_problems(df: pd.DataFrame, spec: TableSpec) -> list[Problem]:
@@ -189,9 +264,29 @@ def _empty(col: Column, n: int, index: pd.Index) -> pd.Series:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.map(
-        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
-    )
+    return series.map(_cell_text)
+
+
+def _cell_text(v: object) -> str:
+    """A cell as the text a CSV file would hold, undoing what pandas' type guessing did.
+
+    ``pd.read_csv`` without ``dtype=str`` turns a reference column such as ``32`` into the
+    float ``32.0``, empty cells into NaN, ``true`` into ``True`` and dates into Timestamps;
+    these are turned back (``32``, empty, ``True``, ``2020-05-28``) so that a frame read
+    with plain pandas validates exactly as its file does.
+    """
+    if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, float | np.floating):
+        x = float(v)
+        if abs(x) < 1e15 and x.is_integer():
+            return str(int(x))
+    if isinstance(v, dt.datetime | np.datetime64):
+        ts = pd.Timestamp(v)
+        return str(ts.strftime("%Y-%m-%d")) if ts == ts.normalize() else str(ts.isoformat())
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v).strip()
 
 
 def _parse_column(

@@ -164,19 +164,20 @@ def test_benchmark_reading() -> None:
     later_ratio = _bench_value(b, "**ratio later fresh process / floor**")
     first_ratio = _bench_value(b, "ratio first process / floor")
     claims = {
-        "(1.35x the floor, against a target of\n  2x)": later_ratio == 1.35 and later_ratio <= 2,
-        "(1.36x the floor here)": first_ratio == 1.36,
+        "(1.19x the floor, against a target of\n  2x)": later_ratio == 1.19 and later_ratio <= 2,
+        "(2.14x the floor here)": first_ratio == 2.14,
         "takes about 1 s": about(
             _bench_value(b, "&nbsp;&nbsp; compile (PyTensor graph; numba wrappers"), 1
         ),
-        "(0.29 s": _bench_value(b, 'cached `fit("cv")`, a later call') == 0.29,
-        "takes about 0.6 s": about(_bench_value(b, 'cached `fit("cv")`, first call'), 0.6),
-        "(about 26 s from an empty cache": about(_bench_value(b, "whole report (`"), 26),
+        "(0.50 s": _bench_value(b, 'cached `fit("cv")`, a later call') == 0.50,
+        "takes about 0.8 s (missed)": about(_bench_value(b, 'cached `fit("cv")`, first call'), 0.8)
+        and _bench_value(b, 'cached `fit("cv")`, first call') > 0.5,
+        "(about 19 s from an empty cache": about(_bench_value(b, "whole report (`"), 19),
         "about 9 s with the fit cached": about(_bench_value(b, "whole report, fits cached"), 9),
-        "6.5 times the effective samples": _bench_value(b, "**ratio nutpie", 3) == 6.5,
+        "7.3 times the effective samples": _bench_value(b, "**ratio nutpie", 3) == 7.3,
         "(78 at 100 models, 279 at 10,000)": scaling[(100, 4)][2] == 78
         and scaling[(10000, 4)][2] == 279,
-        "in\n  about 4 minutes": about(scaling[(10000, 4)][1] / 60, 4),
+        "in\n  about 2.5 minutes": about(scaling[(10000, 4)][1] / 60, 2.5),
         "takes 302 steps per draw": scaling[(1000, 2)][2] == 302,
         "More groups are cheaper per draw": scaling[(1000, 8)][2] < scaling[(1000, 4)][2]
         and scaling[(1000, 16)][2] < scaling[(1000, 4)][2],

@@ -247,3 +247,34 @@ def test_falls_back_to_pymc_nuts_without_nutpie(monkeypatch: pytest.MonkeyPatch)
         r = et.fit("nlp", cache=False, draws=100, tune=100, chains=2)
     assert r.config.sampler == "pymc"
     assert r.idata["posterior"].attrs.get("inference_library") == "pymc"
+
+
+def test_cache_key_changes_with_library_versions_flags_and_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cached fit made under other library versions, numeric flags or CPU is never reused:
+    each is part of the cache key (issue: same numbers on every machine)."""
+    import importlib
+
+    from energytrend.design import prepare
+
+    fit_module = importlib.import_module("energytrend.fit")  # the module, not et.fit
+
+    env = fit_module.numeric_environment()
+    assert set(env["versions"]) >= {"pymc", "pytensor", "nutpie", "numba", "numpy", "arviz"}
+    assert env["flags"] == {"numba__fastmath": False}
+    arrays = prepare("cv").arrays
+    config = fit_module.FitConfig(domain="cv")
+    keys = {fit_module.cache_key(arrays, config)}
+    for change in (
+        {"versions": {**env["versions"], "numba": "0.0.1"}},
+        {"flags": {"numba__fastmath": True}},
+        {"cpu": "generic"},
+    ):
+        fit_module.code_version.cache_clear()
+        monkeypatch.setattr(fit_module, "numeric_environment", lambda c=change: {**env, **c})
+        keys.add(fit_module.cache_key(arrays, config))
+    fit_module.code_version.cache_clear()
+    monkeypatch.undo()
+    assert len(keys) == 4
+    assert fit_module.cache_key(arrays, config) in keys

@@ -81,3 +81,21 @@ def test_bad_arguments(result: et.TrendFit) -> None:
     cv_only = et.fit("cv")
     with pytest.raises(ValueError, match="not 'nlp'"):
         plots.plot_trend(cv_only, "gflops", "nlp")
+
+
+def test_nlp_models_are_not_drawn_as_extra_data_and_years_are_whole(
+    result: et.TrendFit, tmp_path
+) -> None:
+    """NLP models have no extra-data column: none is drawn hollow or labelled so, also from
+    a saved result (where the missing values come back as empty text, as from the cache);
+    every year axis ticks whole years (the report's NLP axes used to read 2017.5)."""
+    loaded = et.load(result.save(tmp_path / "all.nc"))
+    fig = plots.plot_trend(loaded, "gflops", "nlp")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not any("extra data" in label for label in labels), labels
+    fig.canvas.draw()
+    for axis in (ax, plots.plot_efficiency(result).axes[0]):
+        ticks = [t for t in axis.get_xticks() if axis.get_xlim()[0] <= t <= axis.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    plt.close("all")

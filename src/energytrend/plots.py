@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from energytrend.baseline import YEAR_ORIGIN, baseline_lines
 from energytrend.forecast import forecast, human_levels
@@ -81,7 +82,7 @@ def plot_trend(
         ]
         _bands(ax, sub, GROUP_COLOURS[group], f"{group} models: posterior median, 50%/90%")
     for (arch, extra, front), sub in pts.groupby(
-        [pts["architecture"].fillna(""), pts["extra_data"].fillna("No") != "No", pts["frontier"]]
+        [pts["architecture"].fillna(""), _has_extra_data(pts), pts["frontier"]]
     ):
         ax.scatter(
             sub["year"],
@@ -116,8 +117,17 @@ def plot_trend(
         else UNITS[metric]
     )
     ax.set(xlabel="release date (year)", ylabel=unit, title=f"{domain.upper()}: {unit} over time")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, never 2017.5
     ax.legend(fontsize=7, ncols=2, loc="upper left")
     return fig
+
+
+def _has_extra_data(pts: pd.DataFrame) -> pd.Series:
+    """Trained on data beyond ImageNet-1k: ``extra_data`` names a data set. NLP models have
+    no such column (missing, or empty after a round trip through a file), CV models say
+    "No" when they used none."""
+    text = pts["extra_data"].fillna("").astype(str).str.strip().str.lower()
+    return ~text.isin(["", "no", "nan", "none"])
 
 
 def plot_energy_fan(
@@ -154,6 +164,7 @@ def plot_energy_fan(
         ax.annotate(f"{name} ({joules:,.0f} J)", (f["year"].min(), joules), fontsize=7, va="bottom")
     ax.set_yscale("log")
     ax.set(ylabel=UNITS["joules"], title=f"{domain.upper()}: energy per forward pass")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="lower right")
     if ax2 is not None:
         _crossing_panel(result, domain, lv, end, ax2)
@@ -184,6 +195,7 @@ def _crossing_panel(
                     label=f"{group}: {name}",
                 )
     ax.set(xlabel="year", ylabel="draws", title="when the energy trend crosses each level")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=6)
 
 
@@ -238,6 +250,7 @@ def plot_efficiency(result: TrendFit, *, ax: Axes | None = None) -> Figure:
         ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{domain.upper()} trend")
     ax.set_yscale("log")
     ax.set(xlabel="launch date (year)", ylabel="GFLOPS/W", title="Hardware efficiency")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7)
     return fig
 
@@ -251,7 +264,9 @@ def plot_accuracy_energy(
     fig, ax = _axes(ax)
     pts = _points(result, "joules", domain).dropna(subset=["accuracy"])
     sc = ax.scatter(pts["value"], pts["accuracy"], c=pts["year"], cmap="viridis", s=30)
-    fig.colorbar(sc, ax=ax, label="release year")
+    bar = fig.colorbar(sc, ax=ax, label="release year")
+    bar.locator = MaxNLocator(integer=True)  # whole years on the colour bar
+    bar.update_ticks()
     ax.set_xscale("log")
     ax.set(
         xlabel=UNITS["joules"],

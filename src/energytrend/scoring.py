@@ -20,22 +20,6 @@ import pandas as pd
 from scipy import stats
 from scipy.special import logsumexp
 
-__all__ = [
-    "Predictive",
-    "cluster_bootstrap_interval",
-    "crps_draws",
-    "horizon_bucket",
-    "interval_hits",
-    "log_score_normal_mixture",
-    "log_score_student_t",
-    "ols_predictive",
-    "pit",
-    "random_walk_drift_predictive",
-    "score_points",
-    "summarise",
-    "wilson_interval",
-]
-
 
 def _draws_and_y(draws: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(draws, dtype=float)
@@ -66,7 +50,7 @@ def crps_draws(draws: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _per_draw(a: np.ndarray, n_draws: int, name: str) -> np.ndarray:
-    """``a`` as an array broadcastable against (n_draws, n_points): (S,) becomes (S, 1)."""
+    """``a`` as an array broadcastable against (n_draws, n_points): (S,) is per draw."""
     arr = np.asarray(a, dtype=float)
     if arr.ndim == 1 and arr.shape[0] == n_draws and n_draws != 1:
         arr = arr[:, None]
@@ -80,9 +64,10 @@ def log_score_student_t(
 ) -> np.ndarray:
     """Log predictive density ``log(mean_s t_df(y | mu_s, sigma_s))`` (higher is better).
 
-    ``mu`` has shape (n_draws, n_points); ``sigma`` broadcasts against it ((n_draws, 1) or
-    (n_draws, n_points)); ``df`` is a scalar or per draw ((n_draws,) or (n_draws, 1)), and
-    ``np.inf`` gives a normal. Natural log, density per log10 unit of ``y``; returns (n_points,).
+    ``mu`` has shape (n_draws, n_points); ``sigma`` and ``df`` broadcast against it: a scalar,
+    per draw ((n_draws,) or (n_draws, 1)) or (n_draws, n_points); ``df = np.inf`` gives a
+    normal; a 1-D array of length n_draws is read as per draw. Natural log, density per log10
+    unit of ``y``; returns (n_points,).
     """
     loc, obs = _draws_and_y(mu, y)
     s = loc.shape[0]
@@ -224,7 +209,7 @@ def _train_test(
     tt = np.asarray(t_test, dtype=float).ravel()
     if t.shape != y.shape:
         raise ValueError(f"t_train and y_train differ in length: {t.size} vs {y.size}")
-    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y)) and np.all(np.isfinite(tt))):
+    if not all(np.isfinite(a).all() for a in (t, y, tt)):
         raise ValueError("training and test data must be finite")
     return t, y, tt
 
@@ -316,11 +301,6 @@ def random_walk_drift_predictive(
     return Predictive(draws=draws, loc=loc, scale=scale, df=float(np.inf))
 
 
-SCORE_COLUMNS = [
-    "pit", "in_50", "in_90", "crps", "log_score", "median", "lower_90", "upper_90", "width_90",
-]  # fmt: skip
-
-
 def score_points(
     draws: np.ndarray, y: np.ndarray, *, logpdf: np.ndarray | None = None
 ) -> pd.DataFrame:
@@ -346,7 +326,7 @@ def score_points(
         "upper_90": q95,
         "width_90": q95 - q05,
     }
-    return pd.DataFrame(cols, columns=SCORE_COLUMNS)
+    return pd.DataFrame(cols)
 
 
 SUMMARY_COLUMNS = [

@@ -259,7 +259,12 @@ def simulate_calibration(
     if n_rank_draws >= draws * chains:
         raise ValueError("n_rank_draws must be smaller than draws x chains")
     spec = resolve_spec(priors)
-    base = prepare(domain, data=data, year_origin=float(spec["time"]["year_origin"])).arrays
+    base = prepare(
+        domain,
+        data=data,
+        year_origin=float(spec["time"]["year_origin"]),
+        structure=spec["structure"]["kind"],
+    ).arrays
     with numerics():
         prior = pm.sample_prior_predictive(
             draws=n_sims, model=build_model(base, spec, pooling), random_seed=seed

@@ -154,7 +154,12 @@ def prior_growth_check(
     1000x rise per year), and the 5%, 50% and 95% prior quantiles.
     """
     spec = resolve_spec(priors)
-    arrays = prepare(domain, data=data, year_origin=float(spec["time"]["year_origin"])).arrays
+    arrays = prepare(
+        domain,
+        data=data,
+        year_origin=float(spec["time"]["year_origin"]),
+        structure=spec["structure"]["kind"],
+    ).arrays
     model = build_model(arrays, spec)
     with numerics():
         prior = pm.sample_prior_predictive(

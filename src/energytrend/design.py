@@ -67,12 +67,17 @@ def prepare(
     per_token: bool = False,
     selection: Selection = "thesis",
     year_origin: float = 2018.0,
+    structure: str = "quantile",
 ) -> PreparedData:
     """Validate the tables (users' own, or those of the named dataset ``data``, see
     :mod:`energytrend.datasets`) and build the model arrays.
 
     ``per_token=True`` divides NLP GFLOPs by ``input_tokens`` (the thesis counts each NLP
     model at its own input length, 128 to 2,048 tokens).
+
+    ``structure="quantile"`` lists every model once, on its domain's ``all`` line (the
+    frontier is a quantile of that line's distribution); ``"two_lines"`` lists frontier
+    models a second time on the ``frontier`` line, as the thesis fits them.
     """
     domains = domains_of(domain)
     check_data(data)
@@ -100,6 +105,8 @@ def prepare(
         m["compute"] = m["gflops"] / m["input_tokens"] if d == "nlp" and per_token else m["gflops"]
         for group in GROUPS:
             sub = m[m["frontier"]] if group == "frontier" else m
+            if structure == "quantile" and group == "frontier":
+                continue
             if len(sub) < 3:
                 raise ValueError(
                     f"the {d} {group} group has {len(sub)} models; a trend needs "

@@ -270,6 +270,7 @@ def fit(
         per_token=per_token,
         selection=selection,
         year_origin=config.year_origin,
+        structure=spec["structure"]["kind"],
     )
     result = fit_prepared(
         prepared, config, cache=cache, cache_path=cache_path, progressbar=progressbar
@@ -497,6 +498,7 @@ def load(
                 per_token=config.per_token,
                 selection=config.selection,
                 year_origin=float(tree.attrs["year_origin"]),
+                structure=spec["structure"]["kind"],
             )
             problems = _data_differences(arrays, expected.arrays) + problems
         if problems:

@@ -13,6 +13,13 @@ import pandas as pd
 
 from energytrend.data import from_decimal_year
 from energytrend.result import CI_PROB, TrendFit, _bounds
+from energytrend.trend import (
+    compute_path,
+    efficiency_path,
+    energy_path,
+    first_passage,
+    forecast_origin,
+)
 
 KCAL = 4184.0  # J
 KWH = 3.6e6  # J
@@ -52,37 +59,27 @@ def human_levels() -> tuple[EnergyLevel, ...]:
     )
 
 
-def _lines(result: TrendFit) -> list[tuple[str, str, str, np.ndarray, np.ndarray, str, int]]:
-    """(metric, domain, group, intercept draws, slope draws, kind, index) of every trend
-    line; ``kind`` and ``index`` locate its scatter (:meth:`TrendFit.scale`)."""
-    out = []
-    for k, s in enumerate(result.series):
-        out.append(
-            (
-                "gflops_per_watt",
-                s,
-                "hardware",
-                result.draws("eff_intercept").sel(series=s).to_numpy(),
-                result.draws("eff_slope").sel(series=s).to_numpy(),
-                "efficiency",
-                k,
-            )
-        )
+def _lines(result: TrendFit) -> list[tuple[str, str, str, str, int]]:
+    """(metric, domain, group, kind, index) of every trend; ``kind`` and ``index`` locate
+    its scatter (:meth:`TrendFit.scale`)."""
+    out = [("gflops_per_watt", s, "hardware", "efficiency", k) for k, s in enumerate(result.series)]
     for k, g in enumerate(result.groups):
         d, grp = g.split("/")
-        for metric, prefix in (("gflops", ""), ("joules", "energy_")):
-            out.append(
-                (
-                    metric,
-                    d,
-                    grp,
-                    result.draws(f"{prefix}intercept").sel(group=g).to_numpy(),
-                    result.draws(f"{prefix}slope").sel(group=g).to_numpy(),
-                    "compute",
-                    k,
-                )
-            )
+        out += [("gflops", d, grp, "compute", k), ("joules", d, grp, "compute", k)]
     return out
+
+
+def _path(result: TrendFit, metric: str, domain: str, group: str, t: np.ndarray) -> np.ndarray:
+    if metric == "gflops_per_watt":
+        return efficiency_path(result, domain, t)
+    line = f"{domain}/{group}"
+    return compute_path(result, line, t) if metric == "gflops" else energy_path(result, line, t)
+
+
+def _is_quantile_line(result: TrendFit, group: str) -> bool:
+    """A frontier defined as a quantile of new models is a line, not a model: it has no
+    scatter of its own."""
+    return group == "frontier" and "line_sigma" in result.idata["posterior"]
 
 
 def forecast(
@@ -96,10 +93,16 @@ def forecast(
     """Median and credible bands of every trend from ``start`` (default: the first data
     year) to ``end``, in natural units (GFLOPs, GFLOPS/W, J per forward pass).
 
+    Inside the data a trend is its fitted line; after the domain's last model it continues as
+    the ``[extrapolation]`` of the specification says (see :mod:`energytrend.trend`).
+
     Every line has rows of two bands, told apart by the ``band`` column (it is not an
-    argument): ``"mean"`` rows give the uncertainty of the trend line itself, ``"predictive"``
-    rows add the scatter of a new model (or GPU) around it. For energy, the predictive band adds the
-    compute scatter only: the energy of a new model is its GFLOPs over the efficiency trend.
+    argument): ``"mean"`` rows give the uncertainty of the trend itself (the typical new
+    model's median, or the frontier quantile), ``"predictive"`` rows add the scatter of one
+    new model (or GPU) around it. A frontier that is a quantile of the year's new models has
+    no scatter of its own: its predictive rows equal its mean rows. For energy, the
+    predictive band adds the compute scatter only: the energy of a new model is its GFLOPs
+    over the efficiency trend.
     Columns: metric, domain, group, year, date (the calendar date of the decimal year, so
     2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
     """
@@ -112,10 +115,12 @@ def forecast(
     t = years - result.idata.attrs["year_origin"]
     rng = np.random.default_rng(result.config.seed + 2)
     rows = []
-    for metric, domain, group, a, b, kind, k in _lines(result):
-        mean = a[:, None] + b[:, None] * t[None, :]
-        sd = result.scale(kind, np.full(t.shape, k), t)
-        predictive = mean + sd * result.scatter(kind, mean.shape, rng)
+    for metric, domain, group, kind, k in _lines(result):
+        mean = _path(result, metric, domain, group, t)
+        predictive = mean
+        if not _is_quantile_line(result, group):
+            sd = result.scale(kind, np.full(t.shape, k), t)
+            predictive = mean + sd * result.scatter(kind, mean.shape, rng)
         for band, values in (("mean", mean), ("predictive", predictive)):
             q = np.quantile(values, [0.5, lo, hi, 0.25, 0.75], axis=0)
             rows.append(
@@ -148,74 +153,95 @@ def _levels(levels: Mapping[str, float] | None) -> list[tuple[str, float]]:
     return out
 
 
+#: Time step of the paths along which crossings are found: one month.
+STEP = 1.0 / 12.0
+
+
+def passage_times(
+    result: TrendFit, group: str, joules: float, horizon: float
+) -> tuple[float, np.ndarray]:
+    """The forecast origin ``t0`` of ``group``'s domain (a decimal year) and, per posterior
+    draw, the first date in ``[t0, horizon]`` at which its energy trend reaches ``joules``:
+    ``t0`` when it is already above at ``t0``, ``inf`` when it is not by ``horizon``."""
+    origin = float(result.idata.attrs["year_origin"])
+    t0 = forecast_origin(result, group.split("/")[0])
+    if horizon <= t0:
+        raise ValueError(
+            f"horizon ({horizon:g}) must be after the forecast origin ({t0:.2f}, the last "
+            "model's date)"
+        )
+    years = np.append(np.arange(t0, horizon, STEP), horizon)
+    path = energy_path(result, group, years - origin)
+    return t0, first_passage(path, years, float(np.log10(joules)))
+
+
 def crossing_dates(
     result: TrendFit,
     *,
     levels: Mapping[str, float] | None = None,
-    horizon: float = 2100.0,
+    horizon: float = 2040.0,
     prob: float = CI_PROB,
 ) -> pd.DataFrame:
-    """When does each group's energy trend reach each level?
+    """When does each group's energy trend first reach each level after the forecast origin?
 
-    For every posterior draw the trend crosses ``level`` at
-    ``origin + (log10 level - intercept) / slope`` when its slope is positive; draws whose
-    trend never reaches the level before ``horizon`` count as "not by the horizon". The median
-    and interval are quantiles over all draws.
+    The origin ``t0`` is the domain's last model's date: nothing before it is forecast. Along
+    each posterior draw's energy path (:mod:`energytrend.trend`), the crossing date is the
+    first passage at or above the level in ``[t0, horizon]``. A draw already above at ``t0``
+    has crossed "already"; one that stays below has "not by the horizon".
 
     Columns:
-        domain, group, level, joules.
-        crossing: the answer in words: ``"already crossed"`` (the median trend is above the
-            level at the last data date), the calendar year of the median crossing, or
+        domain, group, level, joules, origin (``t0``, decimal year).
+        crossing: the median in words: ``"already crossed"``, a calendar year, or
             ``"not by <horizon>"``.
-        interval: the ``prob`` interval in words, e.g. ``"2024 to 2031"`` or ``"2030 to
-            after 2100"``.
-        median_year, lower_year, upper_year: the same as decimal years; NaN where the
-            quantile lies beyond the horizon (never ``inf``).
-        median_date: the median as an ISO date ``YYYY-MM-DD`` ("" beyond the horizon).
-        already_crossed, p_by_horizon (P(crossed by the horizon)), p_never (P(slope <= 0)),
-        horizon, prob.
+        interval: the ``prob`` interval in words, e.g. ``"2024 to 2031"``, ``"already to
+            2031"`` or ``"2030 to after 2040"``.
+        median_year, lower_year, upper_year: the same as decimal years; ``t0`` for
+            "already", NaN for "not by the horizon" (never ``inf``).
+        median_date: the median as an ISO date ``YYYY-MM-DD`` ("" when not by the horizon).
+        already_crossed (the median is "already"), p_already, p_by_horizon (already
+        included), p_not_by_horizon, horizon, prob.
     """
     lo, hi = _bounds(prob)
     if not np.isfinite(horizon):
         raise ValueError(f"horizon must be a finite year, got {horizon}")
-    origin = result.idata.attrs["year_origin"]
-    last = float(result.models["year"].max())
     rows = []
-    for metric, domain, group, a, b, *_ in _lines(result):
+    for metric, domain, group, *_ in _lines(result):
         if metric != "joules":
             continue
         for name, joules in _levels(levels):
-            y = np.log10(joules)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                year = origin + (y - a) / b
-            at_last = a + b * (last - origin)
-            already = bool(np.median(at_last) >= y)
-            reaches = (b > 0) & (year <= horizon)
-            # a draw already above the level has crossed (at its crossing year, or before)
-            year = np.where(at_last >= y, np.minimum(year, last), year)
-            year = np.where(reaches | (at_last >= y), year, np.inf)
-            q = np.quantile(year, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
+            t0, when = passage_times(result, f"{domain}/{group}", joules, horizon)
+            q = np.quantile(when, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
             med, low, high = (float(v) if np.isfinite(v) else float("nan") for v in q)
+            already = bool(med == t0)
             rows.append(
                 {
                     "domain": domain,
                     "group": group,
                     "level": name,
                     "joules": joules,
+                    "origin": t0,
                     "crossing": _in_words(med, horizon, already),
-                    "interval": f"{_year_text(low, horizon)} to {_year_text(high, horizon)}",
+                    "interval": f"{_bound_text(low, t0, horizon)} to "
+                    f"{_bound_text(high, t0, horizon)}",
                     "median_year": med,
                     "lower_year": low,
                     "upper_year": high,
                     "median_date": _iso(med),
                     "already_crossed": already,
-                    "p_by_horizon": float(np.mean(np.isfinite(year))),
-                    "p_never": float(np.mean(b <= 0)),
+                    "p_already": float(np.mean(when == t0)),
+                    "p_by_horizon": float(np.mean(np.isfinite(when))),
+                    "p_not_by_horizon": float(np.mean(~np.isfinite(when))),
                     "horizon": horizon,
                     "prob": prob,
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _bound_text(year: float, t0: float, horizon: float) -> str:
+    if year == t0:
+        return "already"
+    return _year_text(year, horizon)
 
 
 def _calendar_year(year: float) -> int:
@@ -251,21 +277,22 @@ def crossing_curve(
     result: TrendFit,
     *,
     levels: Mapping[str, float] | None = None,
-    start: float = 2020.0,
-    end: float = 2100.0,
+    end: float = 2040.0,
 ) -> pd.DataFrame:
-    """Probability that each group's energy trend is above each level, by year.
+    """P(crossed by year): the probability that each group's energy trend has reached each
+    level by each year, from the forecast origin ``t0`` to ``end``.
 
+    It is the distribution function of the first-passage dates of :func:`crossing_dates`,
+    so it never falls. Rows: the origin, then every whole year after it.
     Columns: domain, group, level, joules, year, p_crossed.
     """
-    years = np.arange(start, end + 1.0)
-    t = years - result.idata.attrs["year_origin"]
     rows = []
-    for metric, domain, group, a, b, *_ in _lines(result):
+    for metric, domain, group, *_ in _lines(result):
         if metric != "joules":
             continue
-        trend = a[:, None] + b[:, None] * t[None, :]
         for name, joules in _levels(levels):
+            t0, when = passage_times(result, f"{domain}/{group}", joules, end)
+            years = np.concatenate([[t0], np.arange(np.floor(t0) + 1.0, end + 0.5)])
             rows.append(
                 pd.DataFrame(
                     {
@@ -274,7 +301,7 @@ def crossing_curve(
                         "level": name,
                         "joules": joules,
                         "year": years,
-                        "p_crossed": np.mean(trend >= np.log10(joules), axis=0),
+                        "p_crossed": np.mean(when[:, None] <= years[None, :], axis=0),
                     }
                 )
             )

@@ -5,10 +5,18 @@
 
 Structure (all quantities in log10 units, time in years from ``year_origin``):
 
-* compute: ``log10 GFLOPs[i] ~ Normal(intercept[g] + slope[g] * t[i], sigma[g])`` for the model
-  groups ``g`` (domain x {frontier, all}); frontier models belong to both of their domain's
-  groups, as in the thesis's two lines. With ``scatter = "widening"`` the scatter is
-  ``sigma[g] * exp(sigma_trend[g] * t[i])``.
+* compute, structure ``"quantile"`` (the default): every model once,
+  ``log10 GFLOPs[i] ~ Normal(line_intercept[d] + line_slope[d] * t[i], line_sigma[d])`` for
+  its domain ``d``. The reported groups are functionals of that distribution: ``d/all`` is
+  its median (the typical new model) and ``d/frontier`` its ``frontier_quantile`` quantile,
+  ``intercept[d/frontier] = line_intercept[d] + z_q * line_sigma[d]`` with the same slope.
+* compute, structure ``"two_lines"`` (the thesis, v1): ``log10 GFLOPs[i] ~ Normal(intercept[g]
+  + slope[g] * t[i], sigma[g])`` for the model groups ``g`` (domain x {frontier, all});
+  frontier models belong to both of their domain's groups, as in the thesis's two lines.
+  With ``scatter = "widening"`` the scatter is ``sigma[g] * exp(sigma_trend[g] * t[i])``.
+* extrapolation ``"damped"``: per domain, a long-run slope ``longrun_slope[d]`` and a yearly
+  damping ``damping[d]`` that only the priors inform (the data end at the last model); the
+  forecast uses them after the last data date (:mod:`energytrend.trend`).
 * efficiency: ``log10 GFLOPS/W[k] ~ Normal(eff_intercept[s] + eff_slope[s] * t[k],
   eff_sigma[s])`` for each domain's adapted GPU series ``s``, with independent priors (the two
   series share most of their points, so they are not pooled).
@@ -32,6 +40,7 @@ from typing import Any, Literal
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+from scipy import stats
 from pytensor.tensor.variable import TensorVariable
 
 #: A symbolic tensor of the model graph.
@@ -135,12 +144,54 @@ def _likelihood(
         pm.Normal(name, mu=mu, sigma=sigma, observed=observed, dims=dim)
 
 
+def _quantile_compute(
+    data: ModelData, spec: dict[str, Any], pooling: Pooling, obs: tuple[Tensor, Tensor, Tensor]
+) -> tuple[Tensor, Tensor, Tensor]:
+    """One all-model line per domain; the groups' intercepts, slopes and scatters as its
+    median and upper quantile (structure ``"quantile"``)."""
+    obs_group, obs_t, obs_y = obs
+    comp = spec["compute"]
+    n_dom = len(data.series)
+    line_intercept, line_slope = _line_parameters("line_", comp, "domain", n_dom, pooling)
+    line_sigma = pm.HalfNormal("line_sigma", comp["sigma"]["sigma"], dims="domain")
+    group_domain = np.array([data.series.index(g.split("/")[0]) for g in data.groups])
+    frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)
+    z = float(stats.norm.ppf(spec["structure"]["frontier_quantile"]))
+    sigma_g = line_sigma[group_domain]
+    intercept = pm.Deterministic(
+        "intercept", line_intercept[group_domain] + frontier * z * sigma_g, dims="group"
+    )
+    slope = pm.Deterministic("slope", line_slope[group_domain], dims="group")
+    sigma = pm.Deterministic("sigma", sigma_g, dims="group")
+    _likelihood(
+        "log10_gflops",
+        intercept[obs_group] + slope[obs_group] * obs_t,
+        sigma[obs_group],
+        obs_y,
+        "obs",
+        spec,
+        "nu",
+    )
+    return intercept, slope, sigma
+
+
+def _extrapolation(spec: dict[str, Any]) -> None:
+    """Prior-only parameters of the damped continuation of each domain's compute trend."""
+    ext = spec["extrapolation"]
+    if ext["kind"] != "damped":
+        return
+    slope = ext["longrun_slope"]
+    pm.Normal("longrun_slope", slope["mu"], slope["sigma"], dims="domain")
+    pm.Beta("damping", ext["damping"]["alpha"], ext["damping"]["beta"], dims="domain")
+
+
 def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "partial") -> pm.Model:
     """Build the joint compute-efficiency-energy model. Pure: no I/O, no sampling."""
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
     n_groups = len(data.groups)
-    with pm.Model(coords=data.coords) as model:
+    quantile = spec["structure"]["kind"] == "quantile"
+    with pm.Model(coords={**data.coords, "domain": list(data.series)}) as model:
         obs_group = pm.Data("obs_group", data.obs_group, dims="obs")
         obs_t = pm.Data("obs_t", data.obs_t, dims="obs")
         obs_y = pm.Data("obs_y", data.obs_y, dims="obs")
@@ -166,6 +217,15 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
             spec,
             "eff_nu",
         )
+
+        _extrapolation(spec)
+        if quantile:
+            intercept, slope, _ = _quantile_compute(data, spec, pooling, (obs_group, obs_t, obs_y))
+            pm.Deterministic(
+                "energy_intercept", intercept - eff_intercept[group_series], dims="group"
+            )
+            pm.Deterministic("energy_slope", slope - eff_slope[group_series], dims="group")
+            return model
 
         # Compute per forward pass of each model group.
         comp = spec["compute"]

@@ -483,22 +483,23 @@ class TrendFit:
         self,
         *,
         levels: Mapping[str, float] | None = None,
-        horizon: float = 2100.0,
+        horizon: float = 2040.0,
         prob: float = CI_PROB,
     ) -> pd.DataFrame:
-        """When each group's energy trend reaches each energy level.
+        """When each group's energy trend first reaches each energy level after the forecast
+        origin (the domain's last model).
 
         Args:
             levels: ``{name: joules}``; default the thesis's two human levels
                 (:func:`energytrend.forecast.human_levels`).
-            horizon: last decimal year considered (default 2100).
+            horizon: last decimal year considered (default 2040).
             prob: probability of the credible interval (default :data:`CI_PROB`).
 
         Returns:
             One row per (domain, group, level). ``crossing`` says in words "already
             crossed", the median year, or "not by <horizon>"; the numbers are in
-            ``median_year``, ``lower_year``, ``upper_year`` (NaN beyond the horizon) and the
-            probabilities ``p_by_horizon`` and ``p_never``. See
+            ``median_year``, ``lower_year``, ``upper_year`` and the probabilities
+            ``p_already``, ``p_by_horizon`` and ``p_not_by_horizon``. See
             :func:`energytrend.forecast.crossing_dates`.
         """
         from energytrend.forecast import crossing_dates
@@ -510,14 +511,14 @@ class TrendFit:
         self,
         *,
         levels: Mapping[str, float] | None = None,
-        start: float = 2020.0,
-        end: float = 2100.0,
+        end: float = 2040.0,
     ) -> pd.DataFrame:
-        """Probability that each group's energy trend is above each level, year by year.
+        """P(crossed by year) for each group and level, from the forecast origin to ``end``;
+        it never falls (first passage along each draw's path).
 
         Args:
             levels: ``{name: joules}``; default the thesis's two human levels.
-            start, end: first and last whole year (default 2020 to 2100).
+            end: last whole year (default 2040).
 
         Returns:
             Columns domain, group, level, joules, year, p_crossed. See
@@ -526,7 +527,7 @@ class TrendFit:
         from energytrend.forecast import crossing_curve
 
         self._warn_if_failed()
-        return crossing_curve(self, levels=levels, start=start, end=end)
+        return crossing_curve(self, levels=levels, end=end)
 
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:

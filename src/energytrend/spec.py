@@ -21,6 +21,10 @@ Spec = dict[str, Any]
 FAMILIES = ("normal", "student_t")
 #: How the compute scatter may change with time (see ``models/priors.toml``).
 SCATTERS = ("constant", "widening")
+#: How models enter the compute likelihood (see ``models/priors.toml``).
+STRUCTURES = ("quantile", "two_lines")
+#: How a compute trend continues after the last data date.
+EXTRAPOLATIONS = ("damped", "linear")
 
 
 def default_spec() -> Spec:
@@ -64,6 +68,26 @@ def check_spec(spec: Spec) -> Spec:
     scatter = spec["likelihood"].get("scatter", "constant")
     if scatter not in SCATTERS:
         raise ValueError(f"likelihood scatter must be one of {SCATTERS}, got {scatter!r}")
+    structure = spec["structure"]["kind"]
+    if structure not in STRUCTURES:
+        raise ValueError(f"structure.kind must be one of {STRUCTURES}, got {structure!r}")
+    q = spec["structure"]["frontier_quantile"]
+    if not isinstance(q, int | float) or not 0.5 < q < 1:
+        raise ValueError(f"structure.frontier_quantile must be in (0.5, 1), got {q!r}")
+    if structure == "quantile" and scatter != "constant":
+        raise ValueError(
+            "a widening scatter makes the frontier quantile a curve, not a line: use "
+            'scatter = "constant" with structure "quantile", or structure "two_lines"'
+        )
+    extrapolation = spec["extrapolation"]["kind"]
+    if extrapolation not in EXTRAPOLATIONS:
+        raise ValueError(
+            f"extrapolation.kind must be one of {EXTRAPOLATIONS}, got {extrapolation!r}"
+        )
+    if spec["extrapolation"]["longrun_slope"]["sigma"] <= 0:
+        raise ValueError("extrapolation.longrun_slope.sigma must be > 0")
+    if min(spec["extrapolation"]["damping"].values()) <= 0:
+        raise ValueError("extrapolation.damping alpha and beta must be > 0")
     param = spec["compute"]["parameterization"]
     if param not in ("centred", "non_centred"):
         raise ValueError(

@@ -40,8 +40,8 @@ from typing import Any, Literal
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
-from scipy import stats
 from pytensor.tensor.variable import TensorVariable
+from scipy import stats
 
 #: A symbolic tensor of the model graph.
 Tensor = TensorVariable[Any, Any]

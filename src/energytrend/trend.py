@@ -38,7 +38,9 @@ def forecast_origin(result: TrendFit, domain: str) -> float:
     return origin_t(result, domain) + float(result.idata.attrs["year_origin"])
 
 
-def damped_growth(delta: np.ndarray, slope: np.ndarray, longrun: np.ndarray, damping: np.ndarray) -> np.ndarray:
+def damped_growth(
+    delta: np.ndarray, slope: np.ndarray, longrun: np.ndarray, damping: np.ndarray
+) -> np.ndarray:
     """Growth in log10 over ``delta`` years after the origin of a slope that starts at
     ``slope`` and relaxes to ``longrun`` by the factor ``damping`` per year (arrays broadcast:
     draws along the first axis, times along the second)."""

@@ -34,7 +34,7 @@ Intercepts and slopes are partially pooled across lines (non-centred parameteris
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -67,15 +67,60 @@ class ModelData:
     gpu_t: np.ndarray
     gpu_y: np.ndarray  # log10 GFLOPS/W
     year_origin: float
+    # the precision efficiency model's extra data (energytrend.efficiency_model)
+    gpu_server: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    eff_knot_series: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    eff_knot_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sp_series: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    sp_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sp_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    real_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    real_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    #: the fields of the precision model's extra data, in order
+    EXTRA = (
+        "gpu_server",
+        "eff_knot_series",
+        "eff_knot_t",
+        "sp_series",
+        "sp_t",
+        "sp_y",
+        "real_t",
+        "real_y",
+    )
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The domains of the model groups, in order."""
+        return tuple(dict.fromkeys(g.split("/")[0] for g in self.groups))
+
+    @property
+    def eff_last_t(self) -> np.ndarray:
+        """Time of each efficiency series' last data point (years from the origin)."""
+        return np.array(
+            [
+                self.gpu_t[self.gpu_series == k].max() if (self.gpu_series == k).any() else 0.0
+                for k in range(len(self.series))
+            ]
+        )
 
     @property
     def coords(self) -> dict[str, list[str]]:
-        return {
+        out = {
             "group": list(self.groups),
             "series": list(self.series),
             "obs": list(self.obs),
             "gpu": list(self.gpu),
+            "domain": list(self.domains),
         }
+        if self.eff_knot_t.size:
+            out["eff_knot"] = [f"{self.series[s]}@{t:g}" for s, t in
+                               zip(self.eff_knot_series, self.eff_knot_t, strict=True)]
+        if self.sp_y.size:
+            out["speedup"] = [str(i) for i in range(self.sp_y.size)]
+        if self.real_y.size:
+            out["mlperf"] = [str(i) for i in range(self.real_y.size)]
+        return out
 
     def fingerprint(self) -> dict[str, Any]:
         """Everything that defines the data, as JSON-able values (for hashing)."""
@@ -92,6 +137,11 @@ class ModelData:
             "gpu_t": np.round(self.gpu_t, 10).tolist(),
             "gpu_y": np.round(self.gpu_y, 10).tolist(),
             "year_origin": self.year_origin,
+            **{
+                name: np.round(getattr(self, name), 10).tolist()
+                for name in self.EXTRA
+                if getattr(self, name).size
+            },
         }
 
 
@@ -151,10 +201,10 @@ def _quantile_compute(
     median and upper quantile (structure ``"quantile"``)."""
     obs_group, obs_t, obs_y = obs
     comp = spec["compute"]
-    n_dom = len(data.series)
+    n_dom = len(data.domains)
     line_intercept, line_slope = _line_parameters("line_", comp, "domain", n_dom, pooling)
     line_sigma = pm.HalfNormal("line_sigma", comp["sigma"]["sigma"], dims="domain")
-    group_domain = np.array([data.series.index(g.split("/")[0]) for g in data.groups])
+    group_domain = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
     frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)
     z = float(stats.norm.ppf(spec["structure"]["frontier_quantile"]))
     sigma_g = line_sigma[group_domain]
@@ -191,7 +241,7 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
     n_groups = len(data.groups)
     quantile = spec["structure"]["kind"] == "quantile"
-    with pm.Model(coords={**data.coords, "domain": list(data.series)}) as model:
+    with pm.Model(coords=data.coords) as model:
         obs_group = pm.Data("obs_group", data.obs_group, dims="obs")
         obs_t = pm.Data("obs_t", data.obs_t, dims="obs")
         obs_y = pm.Data("obs_y", data.obs_y, dims="obs")

@@ -5,16 +5,19 @@ Here every chip gives up to three points, one per precision of :data:`PRECISIONS
 
 * ``"fp32"``: the dense FP32 peak of the general (non-tensor) units.
 * ``"fp16"``: the dense FP16/BF16 *tensor* (matrix) peak. TF32 is never used as a stand-in:
-  it is a different format, and every chip with a TF32 peak here also has an FP16 one. When
+  it is a different format, and every chip with a TF32 peak here has an FP16 matrix peak in
+  one of the two columns (the two MetaX MXC500 rows only in ``fp16_tflops``). When
   the tensor column is empty but ``fp16_tflops`` is at least :data:`MATRIX_FP16_RATIO` times
-  FP32 (no vector unit in the table reaches that), that value is the matrix rate filed in the
-  wrong column (NVIDIA T4: 65.13 = 8 x FP32; the curation flags say the same of MetaX) and is
-  used; ``peak_column`` says which column each value came from.
-* ``"int8"``: the higher of the dense INT8 and FP8 peaks. Both are 8-bit inference formats
-  that the same tensor units run at the same rate on every chip with both (H100 1979/1979,
-  B200 4500/4500, MI355X 5033/5033); NVIDIA moved its 8-bit inference from INT8 (T4, A100) to
-  FP8 (H100 on), so one 8-bit series keeps the line continuous. The maximum also sidesteps
-  Blackwell Ultra's cut INT8 (B300: 157.5 TOPS, FP8 4500).
+  FP32, that value is the matrix rate filed in the wrong column and is used (NVIDIA T4: 65.13
+  = 8 x FP32; the curation flags say the same of MetaX). NVIDIA's vector FP16 is at most 2 x
+  FP32 (the one 4 x value, H100 PCIe, is flagged doubtful and has a tensor peak anyway); for
+  NVIDIA only the T4 is affected. ``peak_column`` says which column each value came from.
+* ``"int8"``: the higher of the dense INT8 and FP8 peaks: the chip's best 8-bit rate. Both
+  are 8-bit inference formats, run by the same tensor units at the same rate on Hopper and
+  Blackwell (H100 1979/1979, B200 4500/4500; MI355X 5033/5033), and NVIDIA moved its 8-bit
+  inference from INT8 (T4, A100, which have no FP8) to FP8 (H100 on), so one 8-bit series
+  keeps the line continuous. Where they differ the maximum takes the format the chip is built
+  for: B300's cut INT8 (157.5 TOPS against FP8 4500), Inferentia2 (INT8 380, FP8 190).
 
 All peaks are dense (no 2:4 sparsity), as ``data/README.md`` states for both datasets.
 """
@@ -270,10 +273,13 @@ def validate_precision_eras(eras: Sequence[Sequence[Any]]) -> tuple[tuple[float,
 #: Assumption: the *typical* deployment, not the best benchmark, sets the era. Integer INT8
 #: came earlier in benchmarks: all of NVIDIA's MLPerf v0.5 (2019) datacentre CV runs on T4 use
 #: INT8 weights (inference_results_v0.5 @ f5acb8be3da3ebc13cf6ba783cce371f96d275ac,
-#: closed/NVIDIA/measurements/T4x20/resnet/Offline/T4x20_tensorrt_Offline.json), but through
-#: v4.1 BERT at 99.9% accuracy, RNN-T, GPT-J and Llama stay FP16 on Ampere, which suggests
-#: calibrated INT8 was a CV specialty until FP8 made 8-bit usable for transformers. For the
-#: benchmark-best reading use :data:`MLPERF_PRECISION_ERAS`.
+#: closed/NVIDIA/measurements/T4x20/resnet/Offline/T4x20_tensorrt_Offline.json), but on
+#: Ampere BERT at the 99.9% accuracy target and RNN-T stay FP16 (weight_data_types "fp16" in
+#: inference_results_v1.0 @ f7759baf2fdb9e17d97f07326db6d461d6dc1ef2,
+#: closed/NVIDIA/measurements/A100-PCIex1_TRT/{bert-99.9,rnnt}/Offline/*.json; bert-99 is
+#: INT8), which suggests calibrated INT8 was mostly a CV and relaxed-accuracy path until FP8
+#: made 8-bit usable for transformers. For the benchmark-best reading use
+#: :data:`MLPERF_PRECISION_ERAS`.
 DEFAULT_PRECISION_ERAS = InferencePrecision(((2010.0, "fp32"), (2017.468, "fp16"),
                                              (2022.219, "int8")))  # fmt: skip
 #: INT8 from the T4's launch (2018-09-13): the era of NVIDIA's INT8 MLPerf v0.5 CV runs.

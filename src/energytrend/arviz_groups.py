@@ -43,10 +43,8 @@ def pointwise_log_likelihood(result: TrendFit, name: str) -> np.ndarray:
     cd = result.idata["constant_data"]
     index, times = cd[idx].to_numpy(), cd[t].to_numpy()
     y = result.idata["observed_data"][name].to_numpy()
-    prefix = {"compute": "", "efficiency": "eff_"}[kind]
-    a = result.draws(f"{prefix}intercept").to_numpy()[:, index]
-    b = result.draws(f"{prefix}slope").to_numpy()[:, index]
-    mu = a + b * times
+    server = cd["gpu_server"].to_numpy() if "gpu_server" in cd else 1.0
+    mu = result.mean_at(kind, index, times, server)
     sd = result.scale(kind, index, times)
     nu_name = {"compute": "nu", "efficiency": "eff_nu"}[kind]
     if nu_name in result.idata["posterior"]:

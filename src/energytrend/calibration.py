@@ -263,7 +263,7 @@ def simulate_calibration(
         domain,
         data=data,
         year_origin=float(spec["time"]["year_origin"]),
-        structure=spec["structure"]["kind"],
+        spec=spec,
     ).arrays
     with numerics():
         prior = pm.sample_prior_predictive(

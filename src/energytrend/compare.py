@@ -158,7 +158,7 @@ def prior_growth_check(
         domain,
         data=data,
         year_origin=float(spec["time"]["year_origin"]),
-        structure=spec["structure"]["kind"],
+        spec=spec,
     ).arrays
     model = build_model(arrays, spec)
     with numerics():

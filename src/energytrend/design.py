@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -16,8 +16,11 @@ import pandas as pd
 from energytrend.baseline import models_frame
 from energytrend.data import TableSource, decimal_year, load_table
 from energytrend.datasets import DEFAULT_DATA, check_data, load_data
+from energytrend.design_efficiency import efficiency_extras, precision_points
 from energytrend.hardware import Domain, Selection, efficiency_series
 from energytrend.model import ModelData
+from energytrend.precision import PRECISIONS, precision_at, precision_eras_from_config
+from energytrend.spec import resolve_spec
 from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
 
 FitDomain = Literal["cv", "nlp", "all"]
@@ -67,7 +70,7 @@ def prepare(
     per_token: bool = False,
     selection: Selection = "thesis",
     year_origin: float = 2018.0,
-    structure: str = "quantile",
+    spec: Mapping[str, Any] | None = None,
 ) -> PreparedData:
     """Validate the tables (users' own, or those of the named dataset ``data``, see
     :mod:`energytrend.datasets`) and build the model arrays.
@@ -75,10 +78,15 @@ def prepare(
     ``per_token=True`` divides NLP GFLOPs by ``input_tokens`` (the thesis counts each NLP
     model at its own input length, 128 to 2,048 tokens).
 
-    ``structure="quantile"`` lists every model once, on its domain's ``all`` line (the
-    frontier is a quantile of that line's distribution); ``"two_lines"`` lists frontier
-    models a second time on the ``frontier`` line, as the thesis fits them.
+    ``spec`` (default: the shipped specification) chooses the layout. Structure
+    ``"quantile"`` lists every model once, on its domain's ``all`` line (the frontier is a
+    quantile of that line's distribution); ``"two_lines"`` lists frontier models a second time
+    on the ``frontier`` line, as the thesis fits them. Efficiency ``"precision"`` gives one GPU
+    series per numeric precision (:func:`energytrend.precision.precision_series`), plus the
+    measured speed-ups and MLPerf energy; ``"thesis"`` each domain's adapted series.
     """
+    spec = resolve_spec() if spec is None else spec
+    structure = spec["structure"]["kind"]
     domains = domains_of(domain)
     check_data(data)
     tables = {
@@ -113,18 +121,29 @@ def prepare(
                     "at least 3 (choose another frontier rule or add data)"
                 )
             model_rows.append(sub.assign(domain=d, group=group))
-        s = efficiency_series(d, gpus=gpu_table, throughput=tp_table, selection=selection)
-        s["label"] = s["gpu"] + " " + s["precision"]
-        gpu_rows.append(s.assign(domain=d))
+        if spec["efficiency"]["kind"] == "thesis":
+            s = efficiency_series(d, gpus=gpu_table, throughput=tp_table, selection=selection)
+            s["label"] = s["gpu"] + " " + s["precision"]
+            gpu_rows.append(s.assign(domain=d, server=s["type"] == "Server"))
     models = pd.concat(model_rows, ignore_index=True)
     models["line"] = models["domain"] + "/" + models["group"]
-    gpu_df = pd.concat(gpu_rows, ignore_index=True)
-
     groups = tuple(f"{d}/{g}" for d in domains for g in GROUPS)
-    series = tuple(domains)
+    if spec["efficiency"]["kind"] == "thesis":
+        gpu_df = pd.concat(gpu_rows, ignore_index=True)
+        series = tuple(domains)
+        group_series = np.array([series.index(g.split("/")[0]) for g in groups])
+        extra: dict[str, np.ndarray] = {}
+    else:
+        gpu_df = precision_points(data, None if gpus is None else gpu_table)
+        series = tuple(p for p in PRECISIONS if p in set(gpu_df["domain"]))
+        eras = precision_eras_from_config(spec["precision"])
+        last = {d: float(models.loc[models["domain"] == d, "year"].max()) for d in domains}
+        era = {d: str(precision_at([last[d]], eras)[0]) for d in domains}
+        group_series = np.array([series.index(era[g.split("/")[0]]) for g in groups])
+        extra = efficiency_extras(data, gpu_df, series, spec, year_origin)
     arrays = ModelData(
         groups=groups,
-        group_series=np.array([series.index(g.split("/")[0]) for g in groups]),
+        group_series=group_series,
         series=series,
         obs=tuple(models["line"] + "/" + models["label"]),
         obs_group=np.array([groups.index(g) for g in models["line"]]),
@@ -135,6 +154,7 @@ def prepare(
         gpu_t=gpu_df["year"].to_numpy(dtype=float) - year_origin,
         gpu_y=np.log10(gpu_df["gflops_per_watt"].to_numpy(dtype=float)),
         year_origin=float(year_origin),
+        **extra,
     )
     own = tuple(
         name
@@ -150,9 +170,10 @@ def prepare(
 
 
 def before(prepared: PreparedData, cutoff: float) -> PreparedData:
-    """Only the models released and the GPU points launched before ``cutoff`` (a decimal
-    year): the data a forecaster had at that date. Frontier flags and the efficiency
-    adaptation are those of the full data."""
+    """Only the models released, the GPU points launched and the speed-ups and MLPerf runs
+    measured before ``cutoff`` (a decimal year): the data a forecaster had at that date.
+    Frontier flags, the v1 efficiency adaptation and the changepoint knots are those of the
+    full data (knots after the cut-off carry no data: they are the forecast's future bends)."""
     a = prepared.arrays
     keep_obs = a.obs_t + a.year_origin < cutoff
     keep_gpu = a.gpu_t + a.year_origin < cutoff
@@ -166,6 +187,12 @@ def before(prepared: PreparedData, cutoff: float) -> PreparedData:
         gpu_series=a.gpu_series[keep_gpu],
         gpu_t=a.gpu_t[keep_gpu],
         gpu_y=a.gpu_y[keep_gpu],
+        gpu_server=a.gpu_server[keep_gpu] if a.gpu_server.size else a.gpu_server,
+        sp_series=a.sp_series[a.sp_t + a.year_origin < cutoff],
+        sp_t=a.sp_t[a.sp_t + a.year_origin < cutoff],
+        sp_y=a.sp_y[a.sp_t + a.year_origin < cutoff],
+        real_t=a.real_t[a.real_t + a.year_origin < cutoff],
+        real_y=a.real_y[a.real_t + a.year_origin < cutoff],
     )
     return replace(
         prepared,

@@ -28,6 +28,12 @@ REPORTED = (
     "energy_slope",
     "nu",
     "eff_nu",
+    "eff_server",
+    "eff_tau",
+    "speedup_fraction",
+    "speedup_sigma",
+    "realisation",
+    "realisation_sigma",
 )
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
+from energytrend.efficiency_model import efficiency_mean
 from energytrend.model import ModelData, Pooling, build_model
 from energytrend.spec import Spec, digest
 
@@ -88,8 +89,21 @@ def limit_cores(n: int | None) -> None:
 
 
 def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:
-    """What the compiled code depends on: everything but the data values and their count."""
-    return digest(spec, pooling, list(data.groups), list(data.series))[:32]
+    """What the compiled code depends on: everything but the data values and their count
+    (the number of changepoint knots is a number of parameters, and whether speed-ups and
+    MLPerf runs are present adds likelihood terms)."""
+    shape = [data.eff_knot_t.size, bool(data.sp_y.size), bool(data.real_y.size)]
+    return digest(spec, pooling, list(data.groups), list(data.series), shape)[:32]
+
+
+def data_names(data: ModelData, spec: Spec) -> tuple[str, ...]:
+    """The ``pm.Data`` names of the model built for ``data`` and ``spec``."""
+    if spec["efficiency"]["kind"] != "precision":
+        return DATA_NAMES
+    extra = ("gpu_server", "eff_knot_series", "eff_knot_t", "eff_last_t")
+    extra += ("sp_series", "sp_y") if data.sp_y.size else ()
+    extra += ("real_y",) if data.real_y.size else ()
+    return DATA_NAMES + extra
 
 
 def compiled_model(data: ModelData, spec: Spec, pooling: Pooling) -> Any:
@@ -107,7 +121,7 @@ def compiled_model(data: ModelData, spec: Spec, pooling: Pooling) -> Any:
             while len(_COMPILED) > MAX_COMPILED:
                 _COMPILED.popitem(last=False)
         _COMPILED.move_to_end(key)
-    return compiled.with_data(**{name: getattr(data, name) for name in DATA_NAMES})
+    return compiled.with_data(**{name: getattr(data, name) for name in data_names(data, spec)})
 
 
 def compile_model(model: pm.Model) -> Any:
@@ -191,8 +205,10 @@ def sample_pymc(
 
 def with_data_groups(tree: xr.DataTree, data: ModelData) -> xr.DataTree:
     """Attach ``constant_data`` and ``observed_data`` from ``data`` and add the per-model
-    energies ``log10_joules[obs] = log10 GFLOPs - efficiency line at the model's date``,
-    draw by draw, to the posterior."""
+    energies ``log10_joules[obs] = log10 GFLOPs - efficiency at the model's date``, draw by
+    draw, to the posterior (on the efficiency series of its group: the domain's adapted
+    series in v1, the precision in use at the domain's last model in the precision model, a
+    server part)."""
     obs, gpu, group = {"obs": list(data.obs)}, {"gpu": list(data.gpu)}, {"group": list(data.groups)}
     constant = xr.Dataset(
         {
@@ -204,17 +220,34 @@ def with_data_groups(tree: xr.DataTree, data: ModelData) -> xr.DataTree:
         },
         coords={**obs, **gpu, **group},
     )
+    for name in ModelData.EXTRA:
+        values = getattr(data, name)
+        if values.size:
+            constant[name] = (f"{name}_dim" if name != "gpu_server" else "gpu", values)
     observed = xr.Dataset(
         {"log10_gflops": ("obs", data.obs_y), "log10_gflops_per_watt": ("gpu", data.gpu_y)},
         coords={**obs, **gpu},
     )
     posterior = tree["posterior"].to_dataset()
-    obs_series = xr.DataArray(data.group_series[data.obs_group], dims="obs", coords=obs)
-    t = xr.DataArray(data.obs_t, dims="obs", coords=obs)
-    efficiency = (
-        posterior["eff_intercept"].isel(series=obs_series)
-        + posterior["eff_slope"].isel(series=obs_series) * t
-    )
+    obs_series = data.group_series[data.obs_group]
+    if "eff_line_slope" in posterior:
+        stacked = posterior.stack(sample=("chain", "draw")).transpose("sample", ...)
+
+        def draw(name: str) -> np.ndarray:
+            return np.asarray(stacked[name].to_numpy())
+
+        eff = efficiency_mean(
+            draw, data.eff_knot_series, data.eff_knot_t, obs_series, data.obs_t, 1.0
+        )
+        shape = (posterior.sizes["chain"], posterior.sizes["draw"], -1)
+        efficiency = xr.DataArray(eff.reshape(shape), dims=("chain", "draw", "obs"), coords=obs)
+    else:
+        series = xr.DataArray(obs_series, dims="obs", coords=obs)
+        t = xr.DataArray(data.obs_t, dims="obs", coords=obs)
+        efficiency = (
+            posterior["eff_intercept"].isel(series=series)
+            + posterior["eff_slope"].isel(series=series) * t
+        )
     joules = xr.DataArray(np.asarray(data.obs_y), dims="obs", coords=obs) - efficiency
     posterior["log10_joules"] = joules.drop_vars("series", errors="ignore").transpose(
         "chain", "draw", "obs"

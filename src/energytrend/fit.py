@@ -270,7 +270,7 @@ def fit(
         per_token=per_token,
         selection=selection,
         year_origin=config.year_origin,
-        structure=spec["structure"]["kind"],
+        spec=spec,
     )
     result = fit_prepared(
         prepared, config, cache=cache, cache_path=cache_path, progressbar=progressbar
@@ -403,6 +403,7 @@ def arrays_from_tree(tree: xr.DataTree) -> ModelData:
         gpu_t=cd["gpu_t"].to_numpy(),
         gpu_y=observed["log10_gflops_per_watt"].to_numpy(),
         year_origin=float(tree.attrs["year_origin"]),
+        **{name: cd[name].to_numpy() for name in ModelData.EXTRA if name in cd},
     )
 
 
@@ -498,7 +499,7 @@ def load(
                 per_token=config.per_token,
                 selection=config.selection,
                 year_origin=float(tree.attrs["year_origin"]),
-                structure=spec["structure"]["kind"],
+                spec=spec,
             )
             problems = _data_differences(arrays, expected.arrays) + problems
         if problems:

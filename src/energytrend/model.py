@@ -43,6 +43,8 @@ import pytensor.tensor as pt
 from pytensor.tensor.variable import TensorVariable
 from scipy import stats
 
+from energytrend.efficiency_model import build_efficiency
+
 #: A symbolic tensor of the model graph.
 Tensor = TensorVariable[Any, Any]
 
@@ -235,6 +237,29 @@ def _extrapolation(spec: dict[str, Any]) -> None:
     pm.Beta("damping", ext["damping"]["alpha"], ext["damping"]["beta"], dims="domain")
 
 
+def _thesis_efficiency(data: ModelData, spec: dict[str, Any]) -> tuple[Tensor, Tensor]:
+    """Each domain's adapted GPU series of thesis Table B.3, one straight line each (v1)."""
+    gpu_series = pm.Data("gpu_series", data.gpu_series, dims="gpu")
+    gpu_t = pm.Data("gpu_t", data.gpu_t, dims="gpu")
+    gpu_y = pm.Data("gpu_y", data.gpu_y, dims="gpu")
+    eff = spec["efficiency"]
+    eff_intercept = pm.Normal(
+        "eff_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
+    )
+    eff_slope = pm.Normal("eff_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
+    eff_sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
+    _likelihood(
+        "log10_gflops_per_watt",
+        eff_intercept[gpu_series] + eff_slope[gpu_series] * gpu_t,
+        eff_sigma[gpu_series],
+        gpu_y,
+        "gpu",
+        spec,
+        "eff_nu",
+    )
+    return eff_intercept, eff_slope
+
+
 def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "partial") -> pm.Model:
     """Build the joint compute-efficiency-energy model. Pure: no I/O, no sampling."""
     if pooling not in POOLINGS:
@@ -245,28 +270,13 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         obs_group = pm.Data("obs_group", data.obs_group, dims="obs")
         obs_t = pm.Data("obs_t", data.obs_t, dims="obs")
         obs_y = pm.Data("obs_y", data.obs_y, dims="obs")
-        gpu_series = pm.Data("gpu_series", data.gpu_series, dims="gpu")
-        gpu_t = pm.Data("gpu_t", data.gpu_t, dims="gpu")
-        gpu_y = pm.Data("gpu_y", data.gpu_y, dims="gpu")
         group_series = pm.Data("group_series", data.group_series, dims="group")
-
-        # Hardware efficiency of each domain's adapted GPU series.
-        eff = spec["efficiency"]
-        eff_intercept = pm.Normal(
-            "eff_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
-        )
-        eff_slope = pm.Normal("eff_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
-        eff_sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
         widening = spec["likelihood"].get("scatter", "constant") == "widening"
-        _likelihood(
-            "log10_gflops_per_watt",
-            eff_intercept[gpu_series] + eff_slope[gpu_series] * gpu_t,
-            eff_sigma[gpu_series],
-            gpu_y,
-            "gpu",
-            spec,
-            "eff_nu",
-        )
+        if spec["efficiency"]["kind"] == "precision":
+            build_efficiency(data, spec, _likelihood)
+            eff_intercept, eff_slope = model["eff_intercept"], model["eff_slope"]
+        else:
+            eff_intercept, eff_slope = _thesis_efficiency(data, spec)
 
         _extrapolation(spec)
         if quantile:

@@ -85,8 +85,12 @@ def precision_series(
     exclude_flags: tuple[str, ...] = (),
     exclude_hardware: tuple[str, ...] = PLACEHOLDER_ROWS,
     superchips: bool = False,
+    gpus: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Peak GFLOPS per watt of TDP, one row per (chip, precision) that has a peak.
+
+    ``gpus``: a table in the form of thesis Table B.1 (a user's own, validated) to read
+    instead of the dataset's chips, with the ``data="thesis"`` rules.
 
     ``data="2025"`` reads ``accelerators`` (Epoch AI, CC BY 4.0) with the rules of the module
     docstring. ``data="thesis"`` reads Table B.1: ``FP32`` rows -> ``fp32``, ``FP16/FP32
@@ -119,8 +123,8 @@ def precision_series(
     ``tdp_estimated`` and ``flags``, sorted by precision, date and name.
     """
     rows: list[dict[str, Any]] = []
-    if check_data(data) == "thesis":
-        g = load_data("gpus", "thesis")
+    if check_data(data) == "thesis" or gpus is not None:
+        g = load_data("gpus", "thesis") if gpus is None else gpus
         g = g[g["precision"].isin(list(THESIS_PRECISIONS))]
         for r in g.to_dict("records"):
             rows.append({"hardware": r["gpu"], "manufacturer": "NVIDIA", "type": r["type"],

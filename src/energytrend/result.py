@@ -363,20 +363,36 @@ class TrendFit:
         t: np.ndarray,
         rng: np.random.Generator,
         n_draws: int | None = None,
+        server: np.ndarray | float = 1.0,
     ) -> np.ndarray:
-        """Draws (sample, point) of log10 values of new points on the fitted lines.
+        """Draws (sample, point) of log10 values of new points on the fitted trends.
 
         ``kind`` is ``"compute"`` (``index`` into :attr:`groups`) or ``"efficiency"`` (into
         :attr:`series`); ``t`` is in years from the time origin. The scatter is the fitted
         likelihood's: normal, or Student-t with the posterior ``nu`` draw by draw.
         """
-        prefix = {"compute": "", "efficiency": "eff_"}[kind]
-        a = self.draws(f"{prefix}intercept").to_numpy()[:n_draws]
-        b = self.draws(f"{prefix}slope").to_numpy()[:n_draws]
         i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
-        mu = a[:, i] + b[:, i] * tt
+        mu = self.mean_at(kind, i, tt, server)[:n_draws]
         sd = self.scale(kind, i, tt, n_draws)
         out: np.ndarray = mu + sd * self.scatter(kind, mu.shape, rng)
+        return out
+
+    def mean_at(
+        self, kind: str, index: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
+    ) -> np.ndarray:
+        """Draws (sample, point) of the trend of line ``index`` (into :attr:`groups` for
+        ``"compute"``, :attr:`series` for ``"efficiency"``) at times ``t`` (years from the
+        origin), continued after the data as :mod:`energytrend.trend` says; ``server``
+        (0/1 per point) matters for the precision efficiency model only."""
+        from energytrend.trend import compute_path, efficiency_at
+
+        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
+        if kind == "efficiency":
+            return efficiency_at(self, i, tt, server)
+        out = np.empty((self.draws("slope").shape[0], tt.size))
+        for k in np.unique(i):
+            at = i == k
+            out[:, at] = compute_path(self, self.groups[k], tt[at])
         return out
 
     def scale(
@@ -405,13 +421,14 @@ class TrendFit:
         (sample, gpu), drawn with the fit's seed."""
         rng = np.random.default_rng(self.config.seed + 1)
         cd = self.idata["constant_data"]
+        server = cd["gpu_server"].to_numpy() if "gpu_server" in cd else 1.0
         return {
             name: self.predictive_draws(
-                kind, cd[idx].to_numpy(), cd[t].to_numpy(), rng, n_draws=n_draws
+                kind, cd[idx].to_numpy(), cd[t].to_numpy(), rng, n_draws=n_draws, server=srv
             )
-            for name, kind, idx, t in (
-                ("log10_gflops", "compute", "obs_group", "obs_t"),
-                ("log10_gflops_per_watt", "efficiency", "gpu_series", "gpu_t"),
+            for name, kind, idx, t, srv in (
+                ("log10_gflops", "compute", "obs_group", "obs_t", 1.0),
+                ("log10_gflops_per_watt", "efficiency", "gpu_series", "gpu_t", server),
             )
         }
 

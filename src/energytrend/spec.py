@@ -25,6 +25,8 @@ SCATTERS = ("constant", "widening")
 STRUCTURES = ("quantile", "two_lines")
 #: How a compute trend continues after the last data date.
 EXTRAPOLATIONS = ("damped", "linear")
+#: How hardware efficiency is modelled.
+EFFICIENCIES = ("precision", "thesis")
 
 
 def default_spec() -> Spec:
@@ -93,10 +95,17 @@ def check_spec(spec: Spec) -> Spec:
         raise ValueError(
             f"compute.parameterization must be 'centred' or 'non_centred', got {param!r}"
         )
-    for part in ("compute", "efficiency"):
+    kind = spec["efficiency"]["kind"]
+    if kind not in EFFICIENCIES:
+        raise ValueError(f"efficiency.kind must be one of {EFFICIENCIES}, got {kind!r}")
+    from energytrend.precision import precision_eras_from_config
+
+    precision_eras_from_config(spec["precision"])
+    for part in ("compute", "efficiency", "realisation"):
         for name, params in spec[part].items():
-            if name == "parameterization":
+            if not isinstance(params, dict):
                 continue
+            params = {k: v for k, v in params.items() if not isinstance(v, dict)}
             for pname, v in params.items():
                 if not isinstance(v, int | float) or isinstance(v, bool):
                     raise ValueError(f"{part}.{name}.{pname} must be a number, got {v!r}")

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from energytrend.efficiency_model import efficiency_mean
+from energytrend.precision import PRECISIONS, precision_at, precision_eras_from_config
+
 if TYPE_CHECKING:
     from energytrend.result import TrendFit
 
@@ -69,21 +72,91 @@ def compute_path(result: TrendFit, group: str, t: np.ndarray) -> np.ndarray:
     return path
 
 
+def is_precision_model(result: TrendFit) -> bool:
+    """Whether efficiency is the precision model (:mod:`energytrend.efficiency_model`)."""
+    return "eff_line_slope" in result.idata["posterior"]
+
+
+def efficiency_at(
+    result: TrendFit, series: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """Draws (sample, point) of the mean log10 GFLOPS/W of efficiency series ``series``
+    (indices into :attr:`TrendFit.series`) at times ``t`` (years from the origin); in the
+    precision model for a server part (``server=1``) or a desktop one (0), with its bends,
+    including the prior's future ones after the data."""
+    s, tt = np.asarray(series, dtype=int), np.asarray(t, dtype=float)
+    if is_precision_model(result):
+        cd = result.idata["constant_data"]
+        return efficiency_mean(
+            lambda name: result.draws(name).to_numpy(),
+            cd["eff_knot_series"].to_numpy(),
+            cd["eff_knot_t"].to_numpy(),
+            s,
+            tt,
+            server,
+        )
+    a = result.draws("eff_intercept").to_numpy()[:, s]
+    b = result.draws("eff_slope").to_numpy()[:, s]
+    out: np.ndarray = a + b * tt
+    return out
+
+
 def efficiency_path(result: TrendFit, series: str, t: np.ndarray) -> np.ndarray:
-    """Draws (sample, time) of the log10 GFLOPS/W trend of the efficiency ``series``."""
-    a = result.draws("eff_intercept").sel(series=series).to_numpy()[:, None]
-    b = result.draws("eff_slope").sel(series=series).to_numpy()[:, None]
-    out: np.ndarray = a + b * np.asarray(t, dtype=float)[None, :]
-    return out
+    """Draws (sample, time) of the log10 GFLOPS/W trend of the efficiency ``series`` (a
+    server part, in the precision model)."""
+    tt = np.asarray(t, dtype=float)
+    return efficiency_at(result, np.full(tt.shape, result.series.index(series)), tt)
 
 
-def energy_path(result: TrendFit, group: str, t: np.ndarray) -> np.ndarray:
-    """Draws (sample, time) of the log10 joules per forward pass of ``group``: its compute
-    path minus its domain's efficiency path, draw by draw."""
-    out: np.ndarray = compute_path(result, group, t) - efficiency_path(
-        result, group.split("/")[0], t
+def inference_series(result: TrendFit, group: str, t: np.ndarray) -> np.ndarray:
+    """Index into :attr:`TrendFit.series` of the efficiency that ``group``'s inference runs
+    on at each time: the domain's adapted series (v1), or the precision of the era
+    (``[precision] eras`` of the specification) in the precision model."""
+    tt = np.asarray(t, dtype=float)
+    if not is_precision_model(result):
+        return np.full(tt.shape, result.series.index(group.split("/")[0]))
+    eras = precision_eras_from_config(result.config.spec["precision"])
+    names = precision_at(tt + float(result.idata.attrs["year_origin"]), eras)
+    available = result.series
+    # an era whose precision has no data in this fit falls back to the nearest earlier one
+    fallback = [p for p in PRECISIONS if p in available]
+    return np.array(
+        [available.index(n if n in available else _earlier(n, fallback)) for n in names]
     )
+
+
+def _earlier(name: str, available: list[str]) -> str:
+    earlier = [p for p in available if PRECISIONS.index(p) < PRECISIONS.index(name)]
+    return earlier[-1] if earlier else available[0]
+
+
+def energy_path(
+    result: TrendFit, group: str, t: np.ndarray, *, calibrated: bool = False
+) -> np.ndarray:
+    """Draws (sample, time) of the log10 joules per forward pass of ``group``: its compute
+    path minus the efficiency of the precision inference runs at on each date, draw by draw.
+
+    ``calibrated=False`` is the peak-based estimate, a lower bound (the thesis's method);
+    ``True`` multiplies it by the MLPerf realisation factor (measured over peak-based
+    energy), draw by draw.
+    """
+    tt = np.asarray(t, dtype=float)
+    out: np.ndarray = compute_path(result, group, tt) - efficiency_at(
+        result, inference_series(result, group, tt), tt
+    )
+    if calibrated:
+        if not has_calibration(result):
+            raise ValueError(
+                "this fit has no MLPerf energy measurements to calibrate with "
+                "(the 'thesis' dataset has none); use the peak-based energy"
+            )
+        out = out + result.draws("realisation").to_numpy()[:, None]
     return out
+
+
+def has_calibration(result: TrendFit) -> bool:
+    """Whether the fit estimated the MLPerf realisation factor."""
+    return "realisation" in result.idata["posterior"]
 
 
 def first_passage(path: np.ndarray, t: np.ndarray, level: float) -> np.ndarray:

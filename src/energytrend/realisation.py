@@ -1,0 +1,225 @@
+"""Realisation factor: measured MLPerf energy per sample over the peak-based lower bound.
+
+The package estimates the energy of one inference as ``GFLOPs / (peak GFLOPS / TDP)``, the
+energy the accelerator would spend running at its peak rate and its TDP. The *realisation
+factor* compares that bound with a measurement, for the same model on the same hardware::
+
+    peak_j_per_sample = gflops_per_sample / (peak_tops * 1000 / tdp_watts)
+    realisation       = measured_j_per_sample / peak_j_per_sample
+
+``measured_j_per_sample`` is ``mean_system_watts / throughput`` of a power-measured MLPerf
+Inference run (``mlperf_power`` table). Both the peak and the TDP are per accelerator, so
+the bound is per sample and does not depend on ``accelerator_count`` (n accelerators do n
+times the work at n times the power). The measurement, however, is **whole-system wall
+power**: host CPUs, memory, fans, power-supply losses and the accelerators, under whatever
+power cap the submitter set (MaxQ runs). The factor therefore includes the host overhead
+and is expected to exceed 1; it is not an accelerator-only efficiency.
+
+Which runs count (each dropped run keeps its reason, see :func:`dropped_counts`):
+
+* LoadGen verdict ``VALID``, and the **closed division** only (``closed`` or
+  ``closed;open``): the open division may change the model, so the reference model's
+  GFLOPs would not apply.
+* **Offline** by default: the throughput scenario with no latency bound, the fairest
+  comparison with a peak rate. ``scenarios=("Offline", "Server")`` adds Server runs
+  (energy per sample at a latency-bounded query rate, usually somewhat higher); the
+  ``scenario`` column tells them apart. SingleStream/MultiStream energies are per query
+  at batch one and are not offered.
+* Benchmark and accuracy target listed in ``data/curation/mlperf_benchmarks.csv`` (GFLOPs
+  per sample and the precision whose peak is used), accelerator listed in
+  ``data/curation/mlperf_accelerators.csv`` (the ``accelerators`` row it is), and a peak
+  and TDP present in ``accelerators`` for that precision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from energytrend.data import decimal_year, shipped_path
+from energytrend.datasets import load_data
+from energytrend.schema import Column, TableSpec
+from energytrend.validation import DataValidationError, Problem, read_table
+
+#: Precision names of the benchmark file and the ``accelerators`` column holding their peak.
+PRECISION_COLUMNS: dict[str, str] = {
+    "INT8": "int8_tops",
+    "FP8": "fp8_tflops",
+    "FP16": "tensor_fp16_bf16_tflops",
+    "TF32": "tf32_tflops",
+    "FP32": "fp32_tflops",
+    "FP4": "fp4_tflops",
+}
+
+#: Scenarios whose ``joules_per_sample`` is ``mean_system_watts / throughput``.
+THROUGHPUT_SCENARIOS = ("Offline", "Server")
+
+MLPERF_ACCELERATORS = TableSpec(
+    name="mlperf_accelerators",
+    filename="curation/mlperf_accelerators.csv",
+    key=("mlperf_accelerator",),
+    description="MLPerf accelerator strings matched to accelerators.csv rows",
+    columns=(
+        Column("mlperf_accelerator", "text", required=True, description="`accelerator` of mlperf_power"),
+        Column("hardware_name", "text", required=True, description="`hardware_name` of accelerators"),
+        Column("note", "text", description="why the match holds"),
+    ),
+)
+
+MLPERF_BENCHMARKS = TableSpec(
+    name="mlperf_benchmarks",
+    filename="curation/mlperf_benchmarks.csv",
+    key=("benchmark", "accuracy_targets"),
+    description="GFLOPs per sample and peak precision of MLPerf benchmarks",
+    columns=(
+        Column("benchmark", "text", required=True, description="`benchmark` of mlperf_power"),
+        Column("accuracy_targets", "text", description="`accuracy_targets` of mlperf_power (empty: none)"),
+        Column("gflops_per_sample", "float", required=True, positive=True, unit="GFLOPs",
+               description="forward compute of one sample, multiply-add = 2 FLOPs"),
+        Column("precision", "text", required=True, description="one of PRECISION_COLUMNS"),
+        Column("gflops_source", "text", required=True, description="where the GFLOPs were read"),
+        Column("precision_evidence", "text", required=True, description="why this precision"),
+    ),
+)
+
+_REQUIRED_MLPERF = ("valid", "division", "scenario", "benchmark", "accuracy_targets",
+                    "accelerator", "joules_per_sample")
+
+
+def _check(source: str, problems: list[Problem]) -> None:
+    if problems:
+        raise DataValidationError(source, problems)
+
+
+def read_mlperf_accelerators(path: str | None = None,
+                             accelerators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The accelerator map, validated; every ``hardware_name`` must be a row of
+    ``accelerators`` (the ``"2025"`` table unless given).
+
+    Raises:
+        DataValidationError: naming the file, CSV line and column of each problem.
+    """
+    file = str(path or shipped_path("data") / MLPERF_ACCELERATORS.filename)
+    table = read_table(file, MLPERF_ACCELERATORS)
+    acc = load_data("accelerators", "2025") if accelerators is None else accelerators
+    known = set(acc["hardware_name"])
+    _check(file, [
+        Problem(i + 2, "hardware_name", f"{name!r} is not a hardware_name of accelerators.csv",
+                "Copy the name exactly from data/2025/accelerators.csv.")
+        for i, name in enumerate(table["hardware_name"]) if name not in known
+    ])
+    return table
+
+
+def read_mlperf_benchmarks(path: str | None = None) -> pd.DataFrame:
+    """The benchmark file, validated; ``precision`` must be a key of
+    :data:`PRECISION_COLUMNS`.
+
+    Raises:
+        DataValidationError: naming the file, CSV line and column of each problem.
+    """
+    file = str(path or shipped_path("data") / MLPERF_BENCHMARKS.filename)
+    table = read_table(file, MLPERF_BENCHMARKS)
+    _check(file, [
+        Problem(i + 2, "precision", f"unknown precision {p!r}",
+                f"Use one of {', '.join(PRECISION_COLUMNS)}.")
+        for i, p in enumerate(table["precision"]) if p not in PRECISION_COLUMNS
+    ])
+    return table
+
+
+def _joined(data: str, scenarios: tuple[str, ...], accelerators_path: str | None,
+            benchmarks_path: str | None) -> pd.DataFrame:
+    """Every mlperf_power run with its curation columns and a ``drop_reason`` (empty: kept)."""
+    bad = [s for s in scenarios if s not in THROUGHPUT_SCENARIOS]
+    if bad:
+        raise ValueError(f"scenarios {bad} have no per-sample throughput energy; "
+                         f"choose from {THROUGHPUT_SCENARIOS}")
+    runs = load_data("mlperf_power", data)
+    acc = load_data("accelerators", data)
+    amap = read_mlperf_accelerators(accelerators_path, acc)
+    bench = read_mlperf_benchmarks(benchmarks_path)
+    for c in _REQUIRED_MLPERF:
+        if c not in runs.columns:
+            raise ValueError(f"mlperf_power of dataset {data!r} has no column {c!r}")
+    df = runs.merge(amap[["mlperf_accelerator", "hardware_name"]], how="left",
+                    left_on="accelerator", right_on="mlperf_accelerator")
+    df = df.merge(bench[["benchmark", "accuracy_targets", "gflops_per_sample", "precision"]],
+                  how="left", on=["benchmark", "accuracy_targets"])
+    df = df.merge(acc[["hardware_name", "tdp_watts", *PRECISION_COLUMNS.values()]],
+                  how="left", on="hardware_name")
+    df["peak_tops"] = np.nan
+    for prec, col in PRECISION_COLUMNS.items():
+        sel = df["precision"] == prec
+        df.loc[sel, "peak_tops"] = df.loc[sel, col]
+    reason = pd.Series("", index=df.index, dtype=object)
+    checks = [  # first failing check names the reason
+        (df["valid"] != "VALID", "invalid result"),
+        (~df["scenario"].isin(scenarios), "scenario not selected"),
+        (~df["division"].str.split(";").map(lambda d: "closed" in d), "open division only"),
+        (df["gflops_per_sample"].isna(), "benchmark not in mlperf_benchmarks.csv"),
+        (df["hardware_name"].isna(), "accelerator not in mlperf_accelerators.csv"),
+        (~(df["peak_tops"] > 0) | ~(df["tdp_watts"] > 0), "no peak or TDP at that precision"),
+        (~(df["joules_per_sample"] > 0), "no measured energy per sample"),
+    ]
+    for mask, why in checks:
+        reason[(reason == "") & mask.to_numpy()] = why
+    df["drop_reason"] = reason
+    return df
+
+
+def realisation_table(
+    data: str = "2025",
+    *,
+    scenarios: tuple[str, ...] = ("Offline",),
+    with_dropped: bool = False,
+    accelerators_path: str | None = None,
+    benchmarks_path: str | None = None,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per usable power-measured MLPerf run, with its realisation factor.
+
+    Args:
+        data: dataset whose ``mlperf_power`` and ``accelerators`` tables are used (``"2025"``).
+        scenarios: ``("Offline",)`` (default) or ``("Offline", "Server")``.
+        with_dropped: also return the runs left out, with a ``drop_reason`` column.
+        accelerators_path, benchmarks_path: other curation files (default: the shipped ones).
+
+    Returns:
+        The table (sorted by round, submitter, system, benchmark, scenario): ``round``,
+        ``round_date``, ``year`` (decimal), ``division``, ``submitter``, ``system``,
+        ``accelerator``, ``hardware_name``, ``accelerator_count``, ``benchmark``,
+        ``accuracy_targets``, ``scenario``, ``precision``, ``peak_tops`` and ``tdp_watts``
+        (per accelerator), ``gflops_per_sample``, ``measured_j_per_sample`` (whole system),
+        ``peak_j_per_sample``, ``realisation`` and ``log10_realisation``; with
+        ``with_dropped``, also the dropped runs (``mlperf_power`` columns + ``drop_reason``).
+
+    Raises:
+        DataValidationError: a curation file is malformed (file, line and column named).
+    """
+    df = _joined(data, tuple(scenarios), accelerators_path, benchmarks_path)
+    kept = df[df["drop_reason"] == ""].copy()
+    kept["measured_j_per_sample"] = kept["joules_per_sample"]
+    gflops_per_watt = kept["peak_tops"] * 1000.0 / kept["tdp_watts"]
+    kept["peak_j_per_sample"] = kept["gflops_per_sample"] / gflops_per_watt
+    kept["realisation"] = kept["measured_j_per_sample"] / kept["peak_j_per_sample"]
+    kept["log10_realisation"] = np.log10(kept["realisation"])
+    kept["year"] = decimal_year(kept["round_date"])
+    cols = ["round", "round_date", "year", "division", "submitter", "system", "accelerator",
+            "hardware_name", "accelerator_count", "benchmark", "accuracy_targets", "scenario",
+            "precision", "peak_tops", "tdp_watts", "gflops_per_sample",
+            "measured_j_per_sample", "peak_j_per_sample", "realisation", "log10_realisation"]
+    order = ["round", "submitter", "system", "benchmark", "accuracy_targets", "scenario"]
+    table = kept[cols].sort_values(order, kind="stable").reset_index(drop=True)
+    if not with_dropped:
+        return table
+    runs_cols = [c for c in load_data("mlperf_power", data).columns]
+    dropped = df.loc[df["drop_reason"] != "", [*runs_cols, "drop_reason"]].reset_index(drop=True)
+    return table, dropped
+
+
+def dropped_counts(data: str = "2025", *, scenarios: tuple[str, ...] = ("Offline",)) -> pd.Series:
+    """How many ``mlperf_power`` runs :func:`realisation_table` leaves out, by reason
+    (``kept`` counts the rows it returns); the counts add up to the table's row count."""
+    df = _joined(data, tuple(scenarios), None, None)
+    reason = df["drop_reason"].replace("", "kept")
+    return reason.value_counts().rename("runs")

@@ -163,3 +163,10 @@ def test_malformed_curation_files_name_file_row_and_column(tmp_path: Path) -> No
     path = _write(tmp_path, "nocol.csv", "benchmark,gflops_per_sample\nresnet50,7.6\n")
     with pytest.raises(DataValidationError, match="precision"):
         read_mlperf_benchmarks(path)
+
+
+def test_realisation_factors_into_host_power_and_utilisation(table: pd.DataFrame) -> None:
+    product = table["system_power_over_tdp"] / table["peak_utilisation"]
+    np.testing.assert_allclose(product, table["realisation"], rtol=1e-5)
+    # no run can exceed its accelerators' summed peak rate
+    assert (table["peak_utilisation"] < 1.0).all()

@@ -6,14 +6,17 @@ factor* compares that bound with a measurement, for the same model on the same h
 
     peak_j_per_sample = gflops_per_sample / (peak_tops * 1000 / tdp_watts)
     realisation       = measured_j_per_sample / peak_j_per_sample
+                      = system_power_over_tdp / peak_utilisation
 
-``measured_j_per_sample`` is ``mean_system_watts / throughput`` of a power-measured MLPerf
-Inference run (``mlperf_power`` table). Both the peak and the TDP are per accelerator, so
-the bound is per sample and does not depend on ``accelerator_count`` (n accelerators do n
-times the work at n times the power). The measurement, however, is **whole-system wall
-power**: host CPUs, memory, fans, power-supply losses and the accelerators, under whatever
-power cap the submitter set (MaxQ runs). The factor therefore includes the host overhead
-and is expected to exceed 1; it is not an accelerator-only efficiency.
+where ``system_power_over_tdp`` is the wall power over the accelerators' summed TDP and
+``peak_utilisation`` the achieved GFLOPS over the accelerators' summed peak (both returned).
+
+``measured_j_per_sample`` is ``mean_system_watts / throughput`` of an MLPerf Inference power
+run. Peak and TDP are per accelerator, so the bound does not depend on ``accelerator_count``
+(n accelerators do n times the work at n times the power). The measurement is **whole-system
+wall power** (host CPUs, memory, fans, power supplies and the accelerators, under the
+submitter's power caps in MaxQ runs), so the factor includes the host overhead and should
+exceed 1; it is not an accelerator-only efficiency.
 
 Which runs count (each dropped run keeps its reason, see :func:`dropped_counts`):
 
@@ -39,6 +42,9 @@ would imply 1.0-1.5 times the accelerators' peak rate and factors below 1.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal, overload
+
 import numpy as np
 import pandas as pd
 
@@ -60,58 +66,43 @@ PRECISION_COLUMNS: dict[str, str] = {
 #: Scenarios whose ``joules_per_sample`` is ``mean_system_watts / throughput``.
 THROUGHPUT_SCENARIOS = ("Offline", "Server")
 
+# fmt: off
 MLPERF_ACCELERATORS = TableSpec(
-    name="mlperf_accelerators",
-    filename="curation/mlperf_accelerators.csv",
-    key=("mlperf_accelerator",),
-    description="MLPerf accelerator strings matched to accelerators.csv rows",
+    name="mlperf_accelerators", filename="curation/mlperf_accelerators.csv",
+    key=("mlperf_accelerator",), description="MLPerf accelerator strings as accelerators rows",
     columns=(
-        Column(
-            "mlperf_accelerator", "text", required=True, description="`accelerator` of mlperf_power"
-        ),
-        Column(
-            "hardware_name", "text", required=True, description="`hardware_name` of accelerators"
-        ),
+        Column("mlperf_accelerator", "text", required=True, description="mlperf_power name"),
+        Column("hardware_name", "text", required=True, description="accelerators.csv name"),
         Column("note", "text", description="why the match holds"),
     ),
 )
 
 MLPERF_BENCHMARKS = TableSpec(
-    name="mlperf_benchmarks",
-    filename="curation/mlperf_benchmarks.csv",
+    name="mlperf_benchmarks", filename="curation/mlperf_benchmarks.csv",
     key=("benchmark", "accuracy_targets"),
     description="GFLOPs per sample and peak precision of MLPerf benchmarks",
     columns=(
-        Column("benchmark", "text", required=True, description="`benchmark` of mlperf_power"),
-        Column(
-            "accuracy_targets",
-            "text",
-            description="`accuracy_targets` of mlperf_power (empty: none)",
-        ),
-        Column(
-            "gflops_per_sample",
-            "float",
-            required=True,
-            positive=True,
-            unit="GFLOPs",
-            description="forward compute of one sample, multiply-add = 2 FLOPs",
-        ),
-        Column("precision", "text", required=True, description="one of PRECISION_COLUMNS"),
+        Column("benchmark", "text", required=True, description="mlperf_power benchmark"),
+        Column("accuracy_targets", "text", description="mlperf_power accuracy_targets"),
+        Column("gflops_per_sample", "float", required=True, positive=True, unit="GFLOPs",
+               description="forward compute of one sample, multiply-add = 2 FLOPs"),
+        Column("precision", "text", required=True, description="a key of PRECISION_COLUMNS"),
         Column("gflops_source", "text", required=True, description="where the GFLOPs were read"),
         Column("precision_evidence", "text", required=True, description="why this precision"),
     ),
 )
 
-# fmt: off
 _REQUIRED_MLPERF = ("valid", "division", "scenario", "benchmark", "accuracy_targets",
-                    "accelerator", "joules_per_sample")
+                    "accelerator", "accelerator_count", "joules_per_sample",
+                    "mean_system_watts", "throughput")
 
 #: Columns of :func:`realisation_table`, in order.
 OUTPUT_COLUMNS = [
     "round", "round_date", "year", "division", "submitter", "system", "accelerator",
     "hardware_name", "accelerator_count", "benchmark", "accuracy_targets", "scenario",
     "precision", "peak_tops", "tdp_watts", "gflops_per_sample", "measured_j_per_sample",
-    "peak_j_per_sample", "realisation", "log10_realisation",
+    "peak_j_per_sample", "realisation", "log10_realisation", "mean_system_watts",
+    "throughput", "system_power_over_tdp", "peak_utilisation",
 ]
 # fmt: on
 
@@ -128,7 +119,7 @@ def _check_known(file: str, table: pd.DataFrame, column: str, known: set[str], f
 
 
 def read_mlperf_accelerators(
-    path: str | None = None, accelerators: pd.DataFrame | None = None
+    path: str | Path | None = None, accelerators: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The accelerator map, validated; every ``hardware_name`` must be a row of
     ``accelerators`` (the ``"2025"`` table unless given).
@@ -144,7 +135,7 @@ def read_mlperf_accelerators(
     return table
 
 
-def read_mlperf_benchmarks(path: str | None = None) -> pd.DataFrame:
+def read_mlperf_benchmarks(path: str | Path | None = None) -> pd.DataFrame:
     """The benchmark file, validated; ``precision`` must be a key of
     :data:`PRECISION_COLUMNS`.
 
@@ -161,10 +152,11 @@ def read_mlperf_benchmarks(path: str | None = None) -> pd.DataFrame:
 def _joined(
     data: str,
     scenarios: tuple[str, ...],
-    accelerators_path: str | None,
-    benchmarks_path: str | None,
-) -> pd.DataFrame:
-    """Every mlperf_power run with its curation columns and a ``drop_reason`` (empty: kept)."""
+    accelerators_path: str | Path | None,
+    benchmarks_path: str | Path | None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every mlperf_power run with its curation columns and a ``drop_reason`` (empty: kept),
+    and the names of the mlperf_power columns."""
     bad = [s for s in scenarios if s not in THROUGHPUT_SCENARIOS]
     if bad:
         raise ValueError(
@@ -207,11 +199,26 @@ def _joined(
         (df["hardware_name"].isna(), "accelerator not in mlperf_accelerators.csv"),
         (~(df["peak_tops"] > 0) | ~(df["tdp_watts"] > 0), "no peak or TDP at that precision"),
         (~(df["joules_per_sample"] > 0), "no measured energy per sample"),
+        (~(df["accelerator_count"] > 0), "no accelerator_count"),
     ]
     for mask, why in checks:
         reason[(reason == "") & mask.to_numpy()] = why
     df["drop_reason"] = reason
-    return df
+    return df, list(runs.columns)
+
+
+# fmt: off
+@overload
+def realisation_table(
+    data: str = ..., *, scenarios: tuple[str, ...] = ..., with_dropped: Literal[False] = ...,
+    accelerators_path: str | Path | None = ..., benchmarks_path: str | Path | None = ...,
+) -> pd.DataFrame: ...
+@overload
+def realisation_table(
+    data: str = ..., *, scenarios: tuple[str, ...] = ..., with_dropped: Literal[True],
+    accelerators_path: str | Path | None = ..., benchmarks_path: str | Path | None = ...,
+) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+# fmt: on
 
 
 def realisation_table(
@@ -219,8 +226,8 @@ def realisation_table(
     *,
     scenarios: tuple[str, ...] = ("Offline",),
     with_dropped: bool = False,
-    accelerators_path: str | None = None,
-    benchmarks_path: str | None = None,
+    accelerators_path: str | Path | None = None,
+    benchmarks_path: str | Path | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """One row per usable power-measured MLPerf run, with its realisation factor.
 
@@ -231,37 +238,37 @@ def realisation_table(
         accelerators_path, benchmarks_path: other curation files (default: the shipped ones).
 
     Returns:
-        The table (sorted by round, submitter, system, benchmark, scenario): ``round``,
-        ``round_date``, ``year`` (decimal), ``division``, ``submitter``, ``system``,
-        ``accelerator``, ``hardware_name``, ``accelerator_count``, ``benchmark``,
-        ``accuracy_targets``, ``scenario``, ``precision``, ``peak_tops`` and ``tdp_watts``
-        (per accelerator), ``gflops_per_sample``, ``measured_j_per_sample`` (whole system),
-        ``peak_j_per_sample``, ``realisation`` and ``log10_realisation``; with
-        ``with_dropped``, also the dropped runs (``mlperf_power`` columns + ``drop_reason``).
+        The table, columns :data:`OUTPUT_COLUMNS` (peak and TDP per accelerator, measured
+        energy of the whole system), sorted by round, submitter, system, benchmark and
+        scenario; with ``with_dropped``, also the runs left out (``mlperf_power`` columns
+        and ``drop_reason``).
 
     Raises:
         DataValidationError: a curation file is malformed (file, line and column named).
     """
-    df = _joined(data, tuple(scenarios), accelerators_path, benchmarks_path)
+    df, run_columns = _joined(data, tuple(scenarios), accelerators_path, benchmarks_path)
     kept = df[df["drop_reason"] == ""].copy()
     kept["measured_j_per_sample"] = kept["joules_per_sample"]
     gflops_per_watt = kept["peak_tops"] * 1000.0 / kept["tdp_watts"]
     kept["peak_j_per_sample"] = kept["gflops_per_sample"] / gflops_per_watt
     kept["realisation"] = kept["measured_j_per_sample"] / kept["peak_j_per_sample"]
     kept["log10_realisation"] = np.log10(kept["realisation"])
+    total_tdp = kept["accelerator_count"] * kept["tdp_watts"]
+    kept["system_power_over_tdp"] = kept["mean_system_watts"] / total_tdp
+    achieved = kept["gflops_per_sample"] * kept["throughput"]
+    kept["peak_utilisation"] = achieved / (kept["accelerator_count"] * kept["peak_tops"] * 1e3)
     kept["year"] = decimal_year(kept["round_date"])
     order = ["round", "submitter", "system", "benchmark", "accuracy_targets", "scenario"]
     table = kept[OUTPUT_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
     if not with_dropped:
         return table
-    runs_cols = [c for c in load_data("mlperf_power", data).columns]
-    dropped = df.loc[df["drop_reason"] != "", [*runs_cols, "drop_reason"]].reset_index(drop=True)
-    return table, dropped
+    dropped = df.loc[df["drop_reason"] != "", [*run_columns, "drop_reason"]]
+    return table, dropped.reset_index(drop=True)
 
 
 def dropped_counts(data: str = "2025", *, scenarios: tuple[str, ...] = ("Offline",)) -> pd.Series:
     """How many ``mlperf_power`` runs :func:`realisation_table` leaves out, by reason
     (``kept`` counts the rows it returns); the counts add up to the table's row count."""
-    df = _joined(data, tuple(scenarios), None, None)
+    df, _ = _joined(data, tuple(scenarios), None, None)
     reason = df["drop_reason"].replace("", "kept")
     return reason.value_counts().rename("runs")

@@ -8,10 +8,13 @@ Public API (see the README for a tour):
   :func:`load_inference_throughput`, :func:`load_table` (a CSV path or any DataFrame, and a
   table spec or name), :class:`DataValidationError`; :func:`decimal_year` and
   :func:`from_decimal_year` (exact calendar conversion);
-* hardware: :func:`speedup_table`, :func:`efficiency_series`;
+* hardware: :func:`precision_series` (GFLOPS/W per numeric precision), :func:`speedup_data`
+  (measured speed-ups against peak ratios), :func:`realisation_table` (MLPerf measured
+  energy against the peak-based estimate); v1's :func:`speedup_table`,
+  :func:`efficiency_series`;
 * frontier rules: :func:`frontier_mask`, :data:`RULES`;
 * the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`;
-* the Bayesian fit: :func:`fit` returns a :class:`TrendFit` (its ``idata`` has ArviZ's
+* the Bayesian fit: :func:`fit` (model v2; ``priors=V1_PRIORS`` gives v1's) returns a :class:`TrendFit` (its ``idata`` has ArviZ's
   ``log_likelihood`` and ``posterior_predictive`` groups); :func:`load` reads a saved one,
   refusing with :class:`ResultFileError` any file that was modified or cannot be read;
 * validation studies (imported from their modules): simulation-based calibration
@@ -44,8 +47,11 @@ from energytrend.diagnostics import DiagnosticsWarning
 from energytrend.fit import FitConfig, fit, load
 from energytrend.frontier import RULES, frontier_mask, rules_table
 from energytrend.hardware import efficiency_series, speedup_table
+from energytrend.precision import precision_series, speedup_data
+from energytrend.realisation import realisation_table
 from energytrend.result import CI_PROB, TrendFit
 from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS, TABLES
+from energytrend.spec import V1_PRIORS
 from energytrend.store import ResultFileError
 from energytrend.validation import DataValidationError
 
@@ -59,6 +65,7 @@ __all__ = [
     "NLP_MODELS",
     "RULES",
     "TABLES",
+    "V1_PRIORS",
     "DataValidationError",
     "DiagnosticsWarning",
     "FitConfig",
@@ -84,7 +91,10 @@ __all__ = [
     "load_table",
     "models_frame",
     "plugin_joules",
+    "precision_series",
+    "realisation_table",
     "rules_table",
+    "speedup_data",
     "speedup_table",
     "thesis_table_5_2",
     "thesis_table_5_3",

@@ -20,8 +20,8 @@ from energytrend.design_efficiency import efficiency_extras, precision_points
 from energytrend.hardware import Domain, Selection, efficiency_series
 from energytrend.model import ModelData
 from energytrend.precision import PRECISIONS, precision_at, precision_eras_from_config
-from energytrend.spec import resolve_spec
 from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
+from energytrend.spec import resolve_spec
 
 FitDomain = Literal["cv", "nlp", "all"]
 FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from energytrend.efficiency_model import knots
 from energytrend.precision import precision_series, speedup_data
+from energytrend.realisation import realisation_table
 
 #: When the thesis's Table B.2 speed-ups were measured (read for the thesis, 2021): for the
 #: backtests, a forecaster before this date did not have them.
@@ -43,10 +44,6 @@ def realisation_points(data: str) -> pd.DataFrame:
     """MLPerf runs with their measured-to-peak energy ratio (empty where the dataset has no
     MLPerf table, as the thesis's)."""
     if data == "thesis":
-        return pd.DataFrame({"year": [], "log10_realisation": []})
-    try:
-        from energytrend.realisation import realisation_table
-    except ImportError:  # until the MLPerf calibration lands
         return pd.DataFrame({"year": [], "log10_realisation": []})
     return realisation_table(data)
 

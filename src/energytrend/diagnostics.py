@@ -29,7 +29,6 @@ REPORTED = (
     "nu",
     "eff_nu",
     "eff_server",
-    "eff_tau",
     "speedup_fraction",
     "speedup_sigma",
     "realisation",

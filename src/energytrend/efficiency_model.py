@@ -76,14 +76,15 @@ def build_efficiency(data: ModelData, spec: dict[str, Any], family: Callable[...
     knot_series = pm.Data("eff_knot_series", data.eff_knot_series, dims="eff_knot")
     knot_t = pm.Data("eff_knot_t", data.eff_knot_t, dims="eff_knot")
 
-    a = pm.Normal("eff_line_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"],
-                  dims="series")
+    a = pm.Normal(
+        "eff_line_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
+    )
     b = pm.Normal("eff_line_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
     sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
     server = pm.Normal("eff_server", 0.0, eff["server"]["sigma"])
-    tau = pm.HalfNormal("eff_tau", eff["changepoints"]["tau"]["sigma"], dims="series")
+    scale = float(eff["changepoints"]["scale"])
     z = pm.Normal("eff_delta_z", 0.0, 1.0, dims="eff_knot")
-    delta = pm.Deterministic("eff_delta", tau[knot_series] * z, dims="eff_knot")
+    delta = pm.Deterministic("eff_delta", scale * z, dims="eff_knot")
     bends = pt.sum(_hinge(gpu_t, gpu_series, knot_t, knot_series) * delta[None, :], axis=1)
     family(
         "log10_gflops_per_watt",
@@ -99,19 +100,29 @@ def build_efficiency(data: ModelData, spec: dict[str, Any], family: Callable[...
     at0 = pt.sum(_hinge(pt.zeros(n), pt.arange(n), knot_t, knot_series) * delta[None, :], axis=1)
     pm.Deterministic("eff_intercept", a + server + at0, dims="series")
     last = pm.Data("eff_last_t", data.eff_last_t, dims="series")
-    passed = pt.eq(pt.arange(n)[:, None], knot_series[None, :]) * pt.le(
-        knot_t, last[knot_series]
-    )[None, :]
+    passed = (
+        pt.eq(pt.arange(n)[:, None], knot_series[None, :])
+        * pt.le(knot_t, last[knot_series])[None, :]
+    )
     pm.Deterministic("eff_slope", b + pt.dot(passed, delta), dims="series")
 
     if data.sp_y.size:
-        sp_series = pm.Data("sp_series", data.sp_series, dims="speedup")
+        # one realised fraction per precision that has measurements
+        measured = np.unique(data.sp_series)
+        position = np.searchsorted(measured, data.sp_series)
+        pm.modelcontext(None).add_coord("speedup_precision", [data.series[k] for k in measured])
+        sp_series = pm.Data("sp_series", position, dims="speedup")
         sp_y = pm.Data("sp_y", data.sp_y, dims="speedup")
-        frac = pm.Normal("speedup_fraction", eff["speedup"]["mu"], eff["speedup"]["sigma"],
-                         dims="series")
+        frac = pm.Normal(
+            "speedup_fraction",
+            eff["speedup"]["mu"],
+            eff["speedup"]["sigma"],
+            dims="speedup_precision",
+        )
         sp_sigma = pm.HalfNormal("speedup_sigma", eff["speedup_sigma"]["sigma"])
-        pm.Normal("log10_speedup_fraction", frac[sp_series], sp_sigma, observed=sp_y,
-                  dims="speedup")
+        pm.Normal(
+            "log10_speedup_fraction", frac[sp_series], sp_sigma, observed=sp_y, dims="speedup"
+        )
     if data.real_y.size:
         real_y = pm.Data("real_y", data.real_y, dims="mlperf")
         real = spec["realisation"]

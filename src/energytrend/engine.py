@@ -92,7 +92,7 @@ def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:
     """What the compiled code depends on: everything but the data values and their count
     (the number of changepoint knots is a number of parameters, and whether speed-ups and
     MLPerf runs are present adds likelihood terms)."""
-    shape = [data.eff_knot_t.size, bool(data.sp_y.size), bool(data.real_y.size)]
+    shape = [data.eff_knot_t.size, np.unique(data.sp_series).tolist(), bool(data.real_y.size)]
     return digest(spec, pooling, list(data.groups), list(data.series), shape)[:32]
 
 
@@ -101,7 +101,7 @@ def data_names(data: ModelData, spec: Spec) -> tuple[str, ...]:
     if spec["efficiency"]["kind"] != "precision":
         return DATA_NAMES
     extra = ("gpu_server", "eff_knot_series", "eff_knot_t", "eff_last_t")
-    extra += ("sp_series", "sp_y") if data.sp_y.size else ()
+    extra += ("sp_y",) if data.sp_y.size else ()
     extra += ("real_y",) if data.real_y.size else ()
     return DATA_NAMES + extra
 

@@ -116,8 +116,10 @@ class ModelData:
             "domain": list(self.domains),
         }
         if self.eff_knot_t.size:
-            out["eff_knot"] = [f"{self.series[s]}@{t:g}" for s, t in
-                               zip(self.eff_knot_series, self.eff_knot_t, strict=True)]
+            out["eff_knot"] = [
+                f"{self.series[s]}@{t:g}"
+                for s, t in zip(self.eff_knot_series, self.eff_knot_t, strict=True)
+            ]
         if self.sp_y.size:
             out["speedup"] = [str(i) for i in range(self.sp_y.size)]
         if self.real_y.size:

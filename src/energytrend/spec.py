@@ -29,6 +29,16 @@ EXTRAPOLATIONS = ("damped", "linear")
 EFFICIENCIES = ("precision", "thesis")
 
 
+#: Overrides that give energytrend v1's model, which reproduces the thesis's two lines per
+#: domain: ``fit("all", data="thesis", priors=V1_PRIORS)`` prints v1's numbers.
+V1_PRIORS: dict[str, Any] = {
+    "structure": {"kind": "two_lines"},
+    "extrapolation": {"kind": "linear"},
+    "likelihood": {"scatter": "widening"},
+    "efficiency": {"kind": "thesis"},
+}
+
+
 def default_spec() -> Spec:
     """The shipped specification, ``models/priors.toml``, as a fresh nested dict."""
     with (shipped_path("models") / "priors.toml").open("rb") as f:

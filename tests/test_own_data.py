@@ -185,7 +185,12 @@ def test_arviz_reads_the_result_directly(own_csv: Path, own_fit: et.TrendFit, sa
 
 
 @pytest.mark.parametrize(
-    "priors", [None, {"likelihood": {"family": "student_t", "scatter": "widening"}}]
+    "priors",
+    [
+        None,
+        {"likelihood": {"family": "student_t"}},
+        {**et.V1_PRIORS, "likelihood": {"family": "student_t", "scatter": "widening"}},
+    ],
 )
 def test_log_likelihood_is_pymcs(priors: dict | None) -> None:
     """The stored pointwise log-likelihood equals PyMC's for the same model and draws."""

@@ -19,6 +19,7 @@ from energytrend.trend import (
     energy_path,
     first_passage,
     forecast_origin,
+    has_calibration,
 )
 
 KCAL = 4184.0  # J
@@ -63,9 +64,12 @@ def _lines(result: TrendFit) -> list[tuple[str, str, str, str, int]]:
     """(metric, domain, group, kind, index) of every trend; ``kind`` and ``index`` locate
     its scatter (:meth:`TrendFit.scale`)."""
     out = [("gflops_per_watt", s, "hardware", "efficiency", k) for k, s in enumerate(result.series)]
+    calibrated = has_calibration(result)
     for k, g in enumerate(result.groups):
         d, grp = g.split("/")
         out += [("gflops", d, grp, "compute", k), ("joules", d, grp, "compute", k)]
+        if calibrated:
+            out.append(("joules_calibrated", d, grp, "compute", k))
     return out
 
 
@@ -73,7 +77,9 @@ def _path(result: TrendFit, metric: str, domain: str, group: str, t: np.ndarray)
     if metric == "gflops_per_watt":
         return efficiency_path(result, domain, t)
     line = f"{domain}/{group}"
-    return compute_path(result, line, t) if metric == "gflops" else energy_path(result, line, t)
+    if metric == "gflops":
+        return compute_path(result, line, t)
+    return energy_path(result, line, t, calibrated=metric == "joules_calibrated")
 
 
 def _is_quantile_line(result: TrendFit, group: str) -> bool:
@@ -95,6 +101,11 @@ def forecast(
 
     Inside the data a trend is its fitted line; after the domain's last model it continues as
     the ``[extrapolation]`` of the specification says (see :mod:`energytrend.trend`).
+
+    Energy comes as two labelled lines: ``metric="joules"`` is the peak-based estimate,
+    FLOPs over peak GFLOPS/W at the precision inference runs at (the thesis's method, a lower
+    bound), and ``metric="joules_calibrated"`` (where the fit has MLPerf measurements) is that
+    times the realisation factor, measured over peak-based joules, draw by draw.
 
     Every line has rows of two bands, told apart by the ``band`` column (it is not an
     argument): ``"mean"`` rows give the uncertainty of the trend itself (the typical new
@@ -121,6 +132,9 @@ def forecast(
         if not _is_quantile_line(result, group):
             sd = result.scale(kind, np.full(t.shape, k), t)
             predictive = mean + sd * result.scatter(kind, mean.shape, rng)
+            if metric == "joules_calibrated":  # and a deployment's own realisation
+                spread = result.draws("realisation_sigma").to_numpy()[:, None]
+                predictive = predictive + spread * rng.standard_normal(mean.shape)
         for band, values in (("mean", mean), ("predictive", predictive)):
             q = np.quantile(values, [0.5, lo, hi, 0.25, 0.75], axis=0)
             rows.append(

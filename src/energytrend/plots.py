@@ -66,9 +66,9 @@ def plot_trend(
     """
     if metric not in ("gflops", "joules"):
         raise ValueError(f"metric must be 'gflops' or 'joules', got {metric!r}")
-    domain = domain or result.series[0]
-    if domain not in result.series:
-        raise ValueError(f"this fit has domains {result.series}, not {domain!r}")
+    domain = domain or result.domains[0]
+    if domain not in result.domains:
+        raise ValueError(f"this fit has domains {result.domains}, not {domain!r}")
     fig, ax = _axes(ax)
     pts = _points(result, metric, domain)
     end = float(np.ceil(pts["year"].max()))
@@ -138,9 +138,11 @@ def plot_energy_fan(
     levels: dict[str, float] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Energy per forward pass to ``end``: predictive fan per group, the human levels as
-    labelled lines, and (on a new figure) the crossing-date distributions underneath."""
-    domain = domain or result.series[0]
+    """Energy per forward pass to ``end``: the typical model's predictive fan and the
+    frontier quantile's band, peak-based (solid, the thesis's lower bound) and, where the fit
+    has MLPerf measurements, calibrated to measured energy (dotted); the human levels as
+    labelled lines; and (on a new figure) P(crossed by year) from the forecast origin on."""
+    domain = domain or result.domains[0]
     lv = levels or {x.name: x.joules for x in human_levels()}
     if ax is None:
         fig, (ax, ax2) = plt.subplots(
@@ -149,23 +151,29 @@ def plot_energy_fan(
     else:
         fig, ax2 = ax.figure, None  # type: ignore[assignment]
     f = forecast(result, end=end, step=0.25)
-    for group in ("all", "frontier"):
-        sub = f[
-            (f["metric"] == "joules")
-            & (f["domain"] == domain)
-            & (f["group"] == group)
-            & (f["band"] == "predictive")
-        ]
-        _bands(ax, sub, GROUP_COLOURS[group], f"{group} models (predictive 50%/90%)")
+    f = f[f["domain"] == domain]
+    for group, band in (("all", "predictive"), ("frontier", "mean")):
+        sub = f[(f["metric"] == "joules") & (f["group"] == group) & (f["band"] == band)]
+        what = "typical new model" if group == "all" else "frontier"
+        _bands(ax, sub, GROUP_COLOURS[group], f"{what}, peak-based (50%/90%)")
+        cal = f[(f["metric"] == "joules_calibrated") & (f["group"] == group) & (f["band"] == band)]
+        if len(cal):
+            ax.plot(cal["year"], cal["median"], color=GROUP_COLOURS[group], ls=":", lw=1.5,
+                    label=f"{what}, calibrated to MLPerf (median)")  # fmt: skip
     pts = _points(result, "joules", domain)
     ax.scatter(pts["year"], pts["value"], s=12, color="0.3", zorder=3, label="models")
     for name, joules in lv.items():
-        ax.axhline(joules, color="k", lw=0.8, ls=":")
+        ax.axhline(joules, color="k", lw=0.8, ls="--")
         ax.annotate(f"{name} ({joules:,.0f} J)", (f["year"].min(), joules), fontsize=7, va="bottom")
+    # the data and the plausible band range, never 100 orders of magnitude
+    shown = f[f["metric"].isin(["joules", "joules_calibrated"])]
+    low = min(pts["value"].min(), shown["lower"].quantile(0.02), min(lv.values()))
+    high = max(pts["value"].max(), shown["upper"].quantile(0.98), max(lv.values()))
+    ax.set_ylim(low / 3, high * 3)
     ax.set_yscale("log")
     ax.set(ylabel=UNITS["joules"], title=f"{domain.upper()}: energy per forward pass")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", framealpha=0.9)
     if ax2 is not None:
         _crossing_panel(result, domain, lv, end, ax2)
     return fig
@@ -174,29 +182,18 @@ def plot_energy_fan(
 def _crossing_panel(
     result: TrendFit, domain: str, levels: dict[str, float], end: float, ax: Axes
 ) -> None:
-    origin = result.idata.attrs["year_origin"]
-    a = result.draws("energy_intercept")
-    b = result.draws("energy_slope")
+    curve = result.crossing_curve(levels=levels, end=end)
+    curve = curve[curve["domain"] == domain]
     for group, ls in (("frontier", "-"), ("all", "--")):
-        g = f"{domain}/{group}"
-        for k, (name, joules) in enumerate(levels.items()):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                years = origin + (np.log10(joules) - a.sel(group=g)) / b.sel(group=g)
-            years = years.to_numpy()
-            years = years[(b.sel(group=g).to_numpy() > 0) & (years <= end)]
-            if years.size:
-                ax.hist(
-                    years,
-                    bins=40,
-                    histtype="step",
-                    density=False,
-                    ls=ls,
-                    color=f"C{k}",
-                    label=f"{group}: {name}",
-                )
-    ax.set(xlabel="year", ylabel="draws", title="when the energy trend crosses each level")
+        for k, name in enumerate(levels):
+            sub = curve[(curve["group"] == group) & (curve["level"] == name)]
+            ax.step(sub["year"], sub["p_crossed"], where="post", ls=ls, color=f"C{k}",
+                    label=f"{group}: {name}")  # fmt: skip
+    ax.set_ylim(-0.02, 1.02)
+    ax.set(xlabel="year", ylabel="P(crossed by year)",
+           title="probability that the energy trend has reached each level")  # fmt: skip
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=6, loc="upper left")
 
 
 def plot_growth_forest(result: TrendFit, *, prob: float = 0.9, ax: Axes | None = None) -> Figure:
@@ -214,44 +211,38 @@ def plot_growth_forest(result: TrendFit, *, prob: float = 0.9, ax: Axes | None =
     return fig
 
 
-def plot_efficiency(result: TrendFit, *, ax: Axes | None = None) -> Figure:
-    """GPU GFLOPS/W with the domain-adapted points, like thesis Figure 5.2, with the
-    posterior trend of each domain's series."""
+def plot_efficiency(
+    result: TrendFit, *, end: float | None = None, ax: Axes | None = None
+) -> Figure:
+    """Peak GFLOPS/W of the chips by efficiency series (numeric precision, or v1's
+    domain-adapted series) with the posterior trend and its 90% band to ``end`` (default:
+    the last chip's year); in the precision model the trend is a server part's, and desktop
+    and workstation chips are drawn hollow."""
     fig, ax = _axes(ax)
-    f = forecast(
-        result,
-        start=float(np.floor(result.gpus["year"].min())),
-        end=float(np.ceil(result.gpus["year"].max())),
-        step=0.1,
-    )
-    for k, domain in enumerate(result.series):
-        pts = result.gpus[result.gpus["domain"] == domain]
+    last = float(np.ceil(result.gpus["year"].max()))
+    f = forecast(result, start=float(np.floor(result.gpus["year"].min())),
+                 end=last if end is None else end, step=0.1)  # fmt: skip
+    for k, series in enumerate(result.series):
+        pts = result.gpus[result.gpus["domain"] == series]
         adapted = pts["adapted"].astype(bool)
-        if k == 0:
-            ax.scatter(
-                pts.loc[~adapted, "year"],
-                pts.loc[~adapted, "gflops_per_watt"],
-                color="0.4",
-                s=18,
-                label="FP32 peak / TDP",
-            )
-        ax.scatter(
-            pts.loc[adapted, "year"],
-            pts.loc[adapted, "gflops_per_watt"],
-            marker="D",
-            color=f"C{k}",
-            s=30,
-            label=f"adapted for {domain.upper()}",
-        )
+        server = pts["type"] == "Server"
+        on, off = pts[server & ~adapted], pts[~server & ~adapted]
+        ax.scatter(on["year"], on["gflops_per_watt"], color=f"C{k}", s=18,
+                   label=f"{series}: server chips")  # fmt: skip
+        ax.scatter(off["year"], off["gflops_per_watt"], facecolors="none", edgecolors=f"C{k}",
+                   s=18, label=f"{series}: desktop/workstation")  # fmt: skip
+        if adapted.any():
+            ax.scatter(pts.loc[adapted, "year"], pts.loc[adapted, "gflops_per_watt"], marker="D",
+                       color=f"C{k}", s=30, label=f"adapted for {series.upper()}")  # fmt: skip
         sub = f[
-            (f["metric"] == "gflops_per_watt") & (f["domain"] == domain) & (f["band"] == "mean")
+            (f["metric"] == "gflops_per_watt") & (f["domain"] == series) & (f["band"] == "mean")
         ]
         ax.fill_between(sub["year"], sub["lower"], sub["upper"], color=f"C{k}", alpha=0.2)
-        ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{domain.upper()} trend")
+        ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{series} trend")
     ax.set_yscale("log")
-    ax.set(xlabel="launch date (year)", ylabel="GFLOPS/W", title="Hardware efficiency")
+    ax.set(xlabel="launch date (year)", ylabel="peak GFLOPS/W", title="Hardware efficiency")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", ncols=2)
     return fig
 
 
@@ -260,7 +251,7 @@ def plot_accuracy_energy(
 ) -> Figure:
     """Accuracy (top-1 for CV, GLUE for NLP) against Joules per forward pass, coloured by
     release year, like thesis Figures 5.5 and 5.6 (posterior median Joules)."""
-    domain = domain or result.series[0]
+    domain = domain or result.domains[0]
     fig, ax = _axes(ax)
     pts = _points(result, "joules", domain).dropna(subset=["accuracy"])
     sc = ax.scatter(pts["value"], pts["accuracy"], c=pts["year"], cmap="viridis", s=30)

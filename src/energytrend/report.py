@@ -190,7 +190,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
             _table(_crossings(result, prob)),
             "<h2>Figures</h2>",
         ]
-        for domain in result.series:
+        for domain in result.domains:
             parts.append(
                 _figure(
                     plots.plot_trend(result, "gflops", domain),

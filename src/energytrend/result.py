@@ -124,8 +124,14 @@ class TrendFit:
         return [str(g) for g in self.idata["posterior"].to_dataset()["group"].to_numpy()]
 
     @property
+    def domains(self) -> list[str]:
+        """The domains of the fitted groups (``cv``, ``nlp``), in order."""
+        return list(dict.fromkeys(g.split("/")[0] for g in self.groups))
+
+    @property
     def series(self) -> list[str]:
-        """The fitted GPU-efficiency series, one per domain."""
+        """The fitted GPU-efficiency series: one per numeric precision (``fp32``, ``fp16``,
+        ``int8``), or one per domain in v1's thesis efficiency model."""
         return [str(s) for s in self.idata["posterior"].to_dataset()["series"].to_numpy()]
 
     @property
@@ -263,17 +269,21 @@ class TrendFit:
                 }
             )
 
-        for domain in self.series:
-            for metric, draws in by_metric.items():
-                d = draws.sel(group=f"{domain}/frontier") - draws.sel(group=f"{domain}/all")
-                add("frontier - all", metric, domain, "", d.to_numpy())
-        if set(self.series) == {"cv", "nlp"}:
+        # with a frontier that is a quantile of new models, frontier and typical models grow
+        # at the same rate by construction: no contrast to report
+        if "line_sigma" not in self.idata["posterior"]:
+            for domain in self.domains:
+                for metric, draws in by_metric.items():
+                    d = draws.sel(group=f"{domain}/frontier") - draws.sel(group=f"{domain}/all")
+                    add("frontier - all", metric, domain, "", d.to_numpy())
+        if set(self.domains) == {"cv", "nlp"}:
             for group in ("frontier", "all"):
                 for metric, draws in by_metric.items():
                     d = draws.sel(group=f"cv/{group}") - draws.sel(group=f"nlp/{group}")
                     add("cv - nlp", metric, "", group, d.to_numpy())
-            d = eff.sel(series="cv") - eff.sel(series="nlp")
-            add("cv - nlp", "gflops_per_watt", "", "hardware", d.to_numpy())
+            if set(self.series) == {"cv", "nlp"}:
+                d = eff.sel(series="cv") - eff.sel(series="nlp")
+                add("cv - nlp", "gflops_per_watt", "", "hardware", d.to_numpy())
         for g in self.groups:
             domain, group = g.split("/")
             add(

@@ -26,7 +26,7 @@ from energytrend.formatting import growth_text_table, verdict_text_table
 from energytrend.frontier import get_rule, rules_table
 from energytrend.result import CI_PROB, TrendFit
 from energytrend.schema import DATASET_TABLES, TABLES
-from energytrend.spec import resolve_spec
+from energytrend.spec import V1_PRIORS, merge_spec, resolve_spec
 from energytrend.store import atomic_path
 from energytrend.validation import DataValidationError
 
@@ -116,8 +116,11 @@ def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
         path = getattr(args, dest, None)
         if path is not None:
             kwargs[argument] = load_table(path, table)
-    if args.priors is not None:
-        kwargs["priors"] = _read_priors(Path(args.priors))
+    overrides = _read_priors(Path(args.priors)) if args.priors is not None else {}
+    if getattr(args, "model", "v2") == "v1":
+        overrides = merge_spec(resolve_spec(V1_PRIORS), overrides)
+    if overrides:
+        kwargs["priors"] = overrides
     return kwargs
 
 
@@ -451,6 +454,13 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
         "--priors",
         metavar="FILE.toml",
         help="prior overrides in the layout of models/priors.toml",
+    )
+    p.add_argument(
+        "--model",
+        choices=("v2", "v1"),
+        default="v2",
+        help="v2 (default: every model once, bounded forecasts, efficiency by precision) or "
+        "v1 (the thesis's two lines per domain; with --data thesis it prints v1's numbers)",
     )
     p.add_argument(
         "--prob",

@@ -80,17 +80,67 @@ def _table(df: pd.DataFrame, digits: int = 3) -> str:
 
 
 def _crossings(result: TrendFit, prob: float) -> pd.DataFrame:
-    """The crossing table with calendar years ("not by 2100" beyond the horizon, where the
-    numeric columns hold NaN) next to its answer in words."""
-    c = result.crossing_dates(prob=prob).drop(columns=["median_date", "prob"])
-    horizon = float(c["horizon"].iloc[0]) if len(c) else None
-    for col in ("median_year", "lower_year", "upper_year"):
-        c[col] = [format_year(v if v == v else math.inf, horizon) for v in c[col]]
-    c["joules"] = [format_significant(v, 3) for v in c["joules"]]
-    for col in ("p_by_horizon", "p_never"):
-        c[col] = [format_number(v, 2) for v in c[col]]
-    c["horizon"] = [format_year(v) for v in c["horizon"]]
-    return c
+    """The crossing table in words: the median and interval as calendar years ("already",
+    "after 2040"), and the probabilities of having crossed already and by the horizon."""
+    c = result.crossing_dates(prob=prob)
+    horizon = format_year(float(c["horizon"].iloc[0])) if len(c) else ""
+    return pd.DataFrame(
+        {
+            "line": c["domain"] + "/" + c["group"],
+            "level": [f"{n} ({format_significant(j, 2)} J)" for n, j in zip(c["level"], c["joules"], strict=True)],
+            "from": [format_year(v) for v in c["origin"]],
+            "crossing (median)": c["crossing"],
+            f"{prob:.0%} interval": c["interval"],
+            "P(already)": [format_number(v, 2) for v in c["p_already"]],
+            f"P(by {horizon})": [format_number(v, 2) for v in c["p_by_horizon"]],
+        }
+    )
+
+
+def _calibration(result: TrendFit, prob: float) -> pd.DataFrame:
+    """The realisation factor (measured MLPerf energy over the peak-based estimate) and the
+    measured speed-ups' realised share of the peak gain, as factors with intervals."""
+    rows = []
+    for var, what in (
+        ("realisation", "measured / peak-based energy, MLPerf (x)"),
+        ("speedup_fraction", "realised share of the peak speed-up over FP32, Table B.2"),
+    ):
+        if var not in result.idata["posterior"]:
+            continue
+        draws = result.draws(var)
+        for label, d in (
+            [(str(k), draws.sel(speedup_precision=k)) for k in draws["speedup_precision"].to_numpy()]
+            if "speedup_precision" in draws.dims
+            else [("", draws)]
+        ):
+            q = np.quantile(10 ** d.to_numpy(), [0.5, (1 - prob) / 2, (1 + prob) / 2])
+            rows.append(
+                {
+                    "quantity": what + (f" [{label}]" if label else ""),
+                    "median": format_significant(q[0], 2),
+                    f"{prob:.0%} interval": f"{format_significant(q[1], 2)} to "
+                    f"{format_significant(q[2], 2)}",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+HOW_TO_READ = (
+    '<div class="box"><strong>How to read this report.</strong> '
+    "Every number is a posterior median with its credible interval, printed only to the digits "
+    "its Monte Carlo error supports. <em>Bands</em>: the darker band holds 50% and the lighter "
+    "90% of the posterior; a <em>predictive</em> band is where one new model (or chip) would "
+    "fall, the band of a trend is where the typical value lies. <em>Frontier</em>: the "
+    "upper quantile (``frontier_quantile``, 0.9 by default) of the compute of a year's new "
+    "models, the most compute-hungry tenth; <em>all</em>: the typical (median) new model. "
+    "Every model is counted once. <em>Peak-based energy</em> divides a model's FLOPs by the "
+    "peak FLOPS per watt of the hardware at the precision inference runs at: real deployments "
+    "never run at peak rate and also power hosts and memory, so it is a lower bound. The "
+    "<em>calibrated</em> line multiplies it by the factor that MLPerf's measured energy per "
+    "sample sits above the peak-based estimate for the same model on the same hardware. "
+    "Forecasts start at the last model's date: after it, growth relaxes towards a long-run "
+    "rate set by the priors (see the prior checks in the README).</div>"
+)
 
 
 def _data_summary(result: TrendFit) -> pd.DataFrame:
@@ -147,7 +197,10 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
     """The report as an HTML string, with ``prob`` credible intervals."""
     c = result.config
     n_draws = c.chains * c.draws
-    parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
+    parts = [
+        f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>",
+        HOW_TO_READ,
+    ]
     if result.passed:
         parts.append(
             '<p class="ok">The posterior passed its diagnostics (no divergences, '
@@ -184,10 +237,16 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
             + "; ".join(
                 html.escape(f"{lv.name}: {lv.derivation} = {lv.joules:,.0f} J") for lv in levels
             )
-            + ". 'crossing' is the calendar year of the posterior median crossing of the trend "
-            "(or 'already crossed', or 'not by' the horizon); the years are calendar years "
-            f"of the posterior median and {prob:.0%} interval.</p>",
+            + ". A crossing is the first date after the forecast origin (the last model, "
+            "'from') at which the peak-based energy trend reaches the level: 'already' when it "
+            "is above it at the origin, 'after 2040' when not by the horizon.</p>",
             _table(_crossings(result, prob)),
+            "<h2>Measured against peak-based energy</h2><p>Peak-based energy is a lower "
+            "bound. The realisation factor below is estimated from MLPerf Inference power "
+            "runs (whole-system wall power, closed division) against the peak-based estimate "
+            "for the same model and hardware; the calibrated energy lines in the forecast "
+            "figures multiply by it draw by draw.</p>",
+            _table(_calibration(result, prob)),
             "<h2>Figures</h2>",
         ]
         for domain in result.domains:
@@ -207,8 +266,10 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
             parts.append(
                 _figure(
                     plots.plot_energy_fan(result, domain),
-                    f"{domain.upper()}: energy forecast with human levels and "
-                    "crossing-date distributions",
+                    f"{domain.upper()}: energy per forward pass to 2040. Solid bands: "
+                    "peak-based (a lower bound); dotted: calibrated to MLPerf's measured "
+                    "energy. Below: the probability that each trend has reached each human "
+                    "level by each year, from the last model on.",
                 )
             )
             parts.append(
@@ -220,7 +281,9 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
         parts.append(
             _figure(
                 plots.plot_efficiency(result),
-                "Hardware efficiency (GFLOPS/W) with the domain-adapted series",
+                "Hardware efficiency: peak GFLOPS/W per numeric precision (filled: server "
+                "chips; hollow: desktop and workstation), with each series' trend for a "
+                "server part and its 90% band",
             )
         )
         parts.append(

@@ -156,9 +156,7 @@ def test_loading_a_file_from_other_data_says_what_differs(
     path = small_fit.save(tmp_path / "fit.nc")
     cv = et.load_data("cv_models")  # the fit's own (default) dataset
     cv.loc[cv["model"] == "AlexNet", "gflops"] = 2.0
-    with pytest.raises(
-        et.ResultFileError, match="log10 GFLOPs differ for cv/all/AlexNet"
-    ):
+    with pytest.raises(et.ResultFileError, match="log10 GFLOPs differ for cv/all/AlexNet"):
         et.load(path, cv_models=cv)
     with pytest.raises(et.ResultFileError, match=r"models missing from the file: .*extra"):
         extra = pd.concat(

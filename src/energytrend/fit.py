@@ -196,7 +196,7 @@ def fit(
     per_token: bool = False,
     selection: Selection = "thesis",
     priors: Mapping[str, Any] | None = None,
-    pooling: Pooling = "partial",
+    pooling: Pooling | None = None,
     draws: int = 1000,
     tune: int = 1000,
     chains: int = 4,
@@ -223,7 +223,10 @@ def fit(
         selection: GPU rows of the efficiency series, ``"thesis"`` or ``"all_fp32"``.
         priors: overrides of ``models/priors.toml``, e.g.
             ``{"compute": {"slope_mu": {"sigma": 1.0}}}``.
-        pooling: ``"partial"`` (default), ``"none"`` (separate lines, as the thesis) or
+        pooling: default (``None``) ``"none"`` for model v2, whose lines are one per
+            domain (partial pooling of two lines is prior-driven and made the sampler fail
+            its gate), and ``"partial"`` for v1's four lines; or ``"partial"``, ``"none"``
+            (separate lines, as the thesis) or
             ``"complete"`` (one shared line).
         draws, tune, chains, seed, target_accept: sampler settings.
         sampler: ``"nutpie"`` (default) or ``"pymc"``; falls back to PyMC's NUTS with a
@@ -235,6 +238,9 @@ def fit(
         An immutable :class:`TrendFit`. If the fit fails the diagnostics gate, a
         :class:`DiagnosticsWarning` gives the numbers and ``result.passed`` is ``False``.
     """
+    spec = resolve_spec(priors)
+    if pooling is None:
+        pooling = "partial" if spec["structure"]["kind"] == "two_lines" else "none"
     check_settings(draws, tune, chains, sampler, pooling, target_accept)
     if sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
         warnings.warn(

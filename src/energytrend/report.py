@@ -10,12 +10,12 @@ import base64
 import html
 import io
 import json
-import math
 import platform
 from importlib.metadata import version
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -87,7 +87,10 @@ def _crossings(result: TrendFit, prob: float) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "line": c["domain"] + "/" + c["group"],
-            "level": [f"{n} ({format_significant(j, 2)} J)" for n, j in zip(c["level"], c["joules"], strict=True)],
+            "level": [
+                f"{n} ({format_significant(j, 2)} J)"
+                for n, j in zip(c["level"], c["joules"], strict=True)
+            ],
             "from": [format_year(v) for v in c["origin"]],
             "crossing (median)": c["crossing"],
             f"{prob:.0%} interval": c["interval"],
@@ -109,7 +112,10 @@ def _calibration(result: TrendFit, prob: float) -> pd.DataFrame:
             continue
         draws = result.draws(var)
         for label, d in (
-            [(str(k), draws.sel(speedup_precision=k)) for k in draws["speedup_precision"].to_numpy()]
+            [
+                (str(k), draws.sel(speedup_precision=k))
+                for k in draws["speedup_precision"].to_numpy()
+            ]
             if "speedup_precision" in draws.dims
             else [("", draws)]
         ):

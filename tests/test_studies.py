@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from conftest import REPO
-from energytrend import engine
+from energytrend import V1_PRIORS, engine
 from energytrend.backtest import DEFAULT_VARIANTS, Backtest, backtest
 from energytrend.calibration import Calibration, simulate_calibration
 from energytrend.design import before, prepare
@@ -173,7 +173,7 @@ def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
         n_sims=saved.n_sims,
         only=list(range(6)),
         workers=1,
-        priors=et.V1_PRIORS,
+        priors=V1_PRIORS,
     )
     mine = rerun.ranks.set_index(["sim", "parameter"])
     theirs = saved.ranks.set_index(["sim", "parameter"]).loc[mine.index]

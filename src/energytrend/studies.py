@@ -23,6 +23,7 @@ from energytrend.calibration import simulate_calibration
 from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain
 from energytrend.frontier import rules_table
+from energytrend.spec import V1_PRIORS
 from energytrend.store import atomic_path
 from energytrend.sweep import run_tasks
 
@@ -31,8 +32,13 @@ PRIOR_VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
     "slopes x2 wider": {"compute": {"slope_mu": {"sigma": 1.0}, "slope_tau": {"sigma": 1.0}}},
     "slopes x2 narrower": {"compute": {"slope_mu": {"sigma": 0.25}, "slope_tau": {"sigma": 0.25}}},
-    "constant scatter": {"likelihood": {"scatter": "constant"}},
+    "Student-t": {"likelihood": {"family": "student_t"}},
+    "frontier quantile 0.95": {"structure": {"frontier_quantile": 0.95}},
+    "v1 model": V1_PRIORS,
 }
+#: The variants whose growth rates depend on the frontier rule (v1's frontier line is fitted
+#: to the rule's frontier models; v2's frontier is a quantile of all models).
+RULE_DEPENDENT = ("v1 model",)
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
@@ -137,8 +143,9 @@ def sensitivity_study(
     workers: int | None = None,
 ) -> pd.DataFrame:
     """Growth rates (log10 per year, median and 90% interval) of every line under each prior
-    variant of :data:`PRIOR_VARIANTS` and each frontier rule set (the i-th rule of each
-    domain together). Written to ``sensitivity.csv`` when ``out`` is given."""
+    variant of :data:`PRIOR_VARIANTS`, and for v1's model under each frontier rule set (the
+    i-th rule of each domain together; v2's frontier does not use the rules). Written to
+    ``sensitivity.csv`` when ``out`` is given."""
     rules = rules_table()
     per_domain = {d: list(rules.loc[rules["domain"] == d, "rule"]) for d in ("cv", "nlp")}
     rule_sets = [
@@ -147,7 +154,7 @@ def sensitivity_study(
     tasks = [
         SensitivityTask(prior, rule, domain, seed, data)
         for prior in PRIOR_VARIANTS
-        for rule in rule_sets
+        for rule in (rule_sets if prior in RULE_DEPENDENT else rule_sets[:1])
     ]
     table = pd.concat(run_tasks(_sensitivity_fit, tasks, client=client, workers=workers))
     table = table.reset_index(drop=True)

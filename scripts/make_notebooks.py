@@ -26,7 +26,7 @@ result.passed"""
 #: Notebook 01 redraws the thesis's figures, so it fits the thesis's own data.
 SETUP_THESIS = SETUP.replace(
     'et.fit("all")  # the default data, through 2025; served from the cache later',
-    'et.fit("all", data="thesis")  # the thesis\'s tables as printed',
+    'et.fit("all", data="thesis", priors=et.V1_PRIORS)  # the thesis\'s tables and two lines',
 )
 
 NOTEBOOKS = {
@@ -111,21 +111,21 @@ NOTEBOOKS = {
         ),
         (
             "code",
-            "result.crossing_dates()[['domain', 'group', 'level', 'median_year', "
-            "'lower_year',\n    'upper_year', 'already_crossed', 'p_by_horizon', "
-            "'p_never']].round(2)",
+            "result.crossing_dates()[['domain', 'group', 'level', 'origin', 'crossing', "
+            "'interval',\n    'p_already', 'p_by_horizon', 'p_not_by_horizon']].round(3)",
         ),
         (
             "code",
-            "curve = result.crossing_curve(end=2060)\n"
+            "curve = result.crossing_curve(end=2040)  # from each domain's last model on\n"
             "fig, ax = plt.subplots()\n"
             "for (domain, group, level), sub in curve.groupby(['domain', 'group', "
             "'level']):\n"
-            "    ax.plot(sub.year, sub.p_crossed, label=f'{domain} {group}: {level}')\n"
-            "ax.set(xlabel='year', ylabel='P(trend above the level)')\n"
+            "    ax.step(sub.year, sub.p_crossed, where='post',\n"
+            "            label=f'{domain} {group}: {level}')\n"
+            "ax.set(xlabel='year', ylabel='P(crossed by year)')\n"
             "ax.legend(fontsize=6);",
         ),
-        ("md", "## Sensitivity to the priors and to the frontier definition"),
+        ("md", "## Sensitivity to the priors and to the frontier quantile"),
         (
             "code",
             "settings = {\n"
@@ -135,7 +135,8 @@ NOTEBOOKS = {
             "    'wide slope prior': {'priors': {'compute': {'slope_mu': {'sigma': 1.0},\n"
             "                                                'slope_tau': {'sigma': 1.0}}},\n"
             "                         'tune': 2000},\n"
-            "    'CV accuracy record': {'rule': {'cv': 'accuracy_record'}},\n"
+            "    'frontier quantile 0.95': {\n"
+            "        'priors': {'structure': {'frontier_quantile': 0.95}}},\n"
             "}\n"
             "rows = []\n"
             "for name, kwargs in settings.items():\n"
@@ -143,9 +144,9 @@ NOTEBOOKS = {
             "    assert r.passed, r.diagnostics.failures\n"
             "    c = r.crossing_dates()\n"
             "    rows.append(c[c.group == 'frontier'].assign(setting=name))\n"
-            "sensitivity = pd.concat(rows)[['setting', 'level', 'median_year', "
-            "'lower_year', 'upper_year']]\n"
-            "sensitivity.round(2)",
+            "sensitivity = pd.concat(rows)[['setting', 'level', 'crossing', 'interval', "
+            "'p_by_horizon']]\n"
+            "sensitivity.round(3)",
         ),
     ],
 }

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator
 
 from energytrend.baseline import YEAR_ORIGIN, baseline_lines
 from energytrend.forecast import forecast, human_levels
@@ -150,7 +150,8 @@ def plot_energy_fan(
         )
     else:
         fig, ax2 = ax.figure, None  # type: ignore[assignment]
-    f = forecast(result, end=end, step=0.25)
+    pts = _points(result, "joules", domain)
+    f = forecast(result, start=float(np.floor(pts["year"].min())), end=end, step=0.25)
     f = f[f["domain"] == domain]
     for group, band in (("all", "predictive"), ("frontier", "mean")):
         sub = f[(f["metric"] == "joules") & (f["group"] == group) & (f["band"] == band)]
@@ -160,7 +161,6 @@ def plot_energy_fan(
         if len(cal):
             ax.plot(cal["year"], cal["median"], color=GROUP_COLOURS[group], ls=":", lw=1.5,
                     label=f"{what}, calibrated to MLPerf (median)")  # fmt: skip
-    pts = _points(result, "joules", domain)
     ax.scatter(pts["year"], pts["value"], s=12, color="0.3", zorder=3, label="models")
     for name, joules in lv.items():
         ax.axhline(joules, color="k", lw=0.8, ls="--")
@@ -257,6 +257,7 @@ def plot_accuracy_energy(
     sc = ax.scatter(pts["value"], pts["accuracy"], c=pts["year"], cmap="viridis", s=30)
     bar = fig.colorbar(sc, ax=ax, label="release year")
     bar.locator = MaxNLocator(integer=True)  # whole years on the colour bar
+    bar.formatter = FormatStrFormatter("%d")  # 2019, never "+2.02e3" and an offset
     bar.update_ticks()
     ax.set_xscale("log")
     ax.set(

@@ -274,8 +274,10 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
                     plots.plot_energy_fan(result, domain),
                     f"{domain.upper()}: energy per forward pass to 2040. Solid bands: "
                     "peak-based (a lower bound); dotted: calibrated to MLPerf's measured "
-                    "energy. Below: the probability that each trend has reached each human "
-                    "level by each year, from the last model on.",
+                    "energy. The steps are where inference moves to a new precision (tensor "
+                    "FP16 in 2017, 8-bit in 2022; see [precision] eras). Below: the "
+                    "probability that each trend has reached each human level by each year, "
+                    "from the last model on.",
                 )
             )
             parts.append(

@@ -445,7 +445,8 @@ class TrendFit:
     def ppc(self) -> pd.DataFrame:
         """Posterior predictive checks per line.
 
-        For each group (compute) and GPU series (efficiency): the share of observed points
+        For each group with observations (compute; in model v2 every model is on its
+        domain's ``all`` line) and GPU series (efficiency): the share of observed points
         inside their 50% and 90% posterior predictive intervals (well calibrated: about 0.5
         and 0.9), and posterior predictive p-values of the standard deviation and maximum of
         the observations (extreme values, below 0.05 or above 0.95, flag misfit).
@@ -461,6 +462,8 @@ class TrendFit:
             y = self.idata["observed_data"][name].to_numpy()
             for k, label in enumerate(labels):
                 sel = idx == k
+                if not sel.any():  # a frontier quantile line has no observations of its own
+                    continue
                 yk, rk = y[sel], rep[name][:, sel]
                 q = np.quantile(rk, [0.05, 0.25, 0.75, 0.95], axis=0)
                 rows.append(

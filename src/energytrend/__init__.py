@@ -14,7 +14,8 @@ Public API (see the README for a tour):
   :func:`efficiency_series`;
 * frontier rules: :func:`frontier_mask`, :data:`RULES`;
 * the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`;
-* the Bayesian fit: :func:`fit` (model v2; ``priors=V1_PRIORS`` gives v1's) returns a :class:`TrendFit` (its ``idata`` has ArviZ's
+* the Bayesian fit: :func:`fit` (model v2; ``priors=V1_PRIORS`` gives v1's) returns a
+  :class:`TrendFit` (its ``idata`` has ArviZ's
   ``log_likelihood`` and ``posterior_predictive`` groups); :func:`load` reads a saved one,
   refusing with :class:`ResultFileError` any file that was modified or cannot be read;
 * validation studies (imported from their modules): simulation-based calibration

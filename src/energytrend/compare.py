@@ -30,6 +30,12 @@ LIKELIHOOD_NAMES = {
     "student_t": "Student-t, constant scatter",
     "widening": "normal, scatter widening with time",
 }
+#: Prior overrides of the likelihood variants (formerly the v1 backtest's variants).
+LIKELIHOOD_VARIANTS: dict[str, dict[str, Any]] = {
+    "normal": {"likelihood": {"family": "normal", "scatter": "constant"}},
+    "student_t": {"likelihood": {"family": "student_t", "scatter": "constant"}},
+    "widening": {"likelihood": {"family": "normal", "scatter": "widening"}},
+}
 POOLING_NAMES = {
     "partial": "hierarchical (partial pooling)",
     "none": "no pooling (separate lines, as the thesis)",
@@ -99,12 +105,10 @@ def compare_pooling(domain: FitDomain = "all", **fit_kwargs: Any) -> Comparison:
 def compare_likelihoods(domain: FitDomain = "all", **fit_kwargs: Any) -> Comparison:
     """Compare the likelihood variants of the backtests (constant normal scatter,
     Student-t, widening normal scatter) by PSIS-LOO (:func:`compare_fits`)."""
-    from energytrend.backtest import DEFAULT_VARIANTS
-
     priors = fit_kwargs.pop("priors", None)
     fits = {
         name: fit(domain, priors=merge_spec(resolve_spec(priors), overrides), **fit_kwargs)
-        for name, overrides in DEFAULT_VARIANTS.items()
+        for name, overrides in LIKELIHOOD_VARIANTS.items()
     }
     return compare_fits(fits, LIKELIHOOD_NAMES)
 

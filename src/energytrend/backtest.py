@@ -394,9 +394,9 @@ def plot_coverage(coverage: pd.DataFrame) -> Figure:
 
 
 def backtest(
-    models: Sequence[str] = MODELS,
     domains: Sequence[FitDomain] = ("cv", "nlp"),
     *,
+    models: Sequence[str] = MODELS,
     data: str = DEFAULT_DATA,
     origins: Mapping[str, Sequence[float]] | None = None,
     draws: int = 1000,
@@ -409,9 +409,9 @@ def backtest(
     """Rolling-origin backtest of ``models`` on ``domains`` (see the module doc).
 
     Args:
-        models: any of :data:`MODELS`.
         domains: ``"cv"`` (CV compute, and through its fits the accelerators and MLPerf
             energy) and/or ``"nlp"`` (NLP compute).
+        models: any of :data:`MODELS`.
         data: the named dataset (see :func:`energytrend.datasets`).
         origins: per target (``"cv"``, ``"accelerators"``, ``"nlp"``, ``"energy"``), origin
             years; default :data:`DEFAULT_ORIGINS`. Compute origins with fewer than 3 models

@@ -387,7 +387,7 @@ def plot_coverage(coverage: pd.DataFrame) -> Figure:
             ax.axvline(level, color="k", ls=":", lw=1)
         ax.set(xlim=(0, 1), title=f"{s} origins: share of later points inside the band "
                "(filled 90%, open 50%; bars: 90% Wilson)")  # fmt: skip
-        ax_crps.set(title=f"{s} origins: CRPS (log10, lower is better)")
+        ax_crps.set(title=f"{s}: CRPS (log10, lower = better)")
     axes[0, 0].legend(fontsize=7, ncol=2, loc="lower left")
     axes[0, 1].legend(fontsize=7)
     return fig

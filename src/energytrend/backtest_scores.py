@@ -236,19 +236,19 @@ def check_targets(
             lo, hi = r.share_above_lower, r.share_above_upper
             target = 1 - frontier_quantile
             rows.append({**base, "target": f"share above the frontier line ~ {target:.2f}",
-                         "value": f"{share:.2f} [{lo:.2f}, {hi:.2f}]",
+                         "value": f"{share:.3f} [{lo:.3f}, {hi:.3f}]",
                          "pass": bool(lo <= target <= hi)})  # fmt: skip
             continue
         rows.append({**base, "target": "90% band holds 80-97%",
-                     "value": f"{r.coverage_90:.2f}",
+                     "value": f"{r.coverage_90:.3f}",
                      "pass": bool(0.80 <= r.coverage_90 <= 0.97)})  # fmt: skip
         rows.append({**base, "target": "50% band holds 35-70%",
-                     "value": f"{r.coverage_50:.2f}",
+                     "value": f"{r.coverage_50:.3f}",
                      "pass": bool(0.35 <= r.coverage_50 <= 0.70)})  # fmt: skip
         key = (r.set, OLS_COUNTERPART.get(r.series, r.series))
         if key in ols.index:
             rows.append({**base, "target": f"CRPS below OLS ({key[1]})",
-                         "value": f"{r.crps:.3f} vs {ols[key]:.3f}",
+                         "value": f"{r.crps:.4f} vs {ols[key]:.4f}",
                          "pass": bool(r.crps < ols[key])})  # fmt: skip
     return pd.DataFrame(rows, columns=["set", "series", "target", "value", "pass"])
 
@@ -278,7 +278,7 @@ def wide_table(coverage: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFram
     ``models`` (name -> heading) with its 50%/90% coverage [Wilson interval], CRPS and log
     score."""
     c = coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()]
-    keys = list(dict.fromkeys(zip(c["set"], c["series"], strict=True)))
+    keys = sorted(dict.fromkeys(zip(c["set"], c["series"], strict=True)))
     idx = c.set_index(["model", "set", "series"])
     rows = []
     for s, series in keys:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from energytrend.scoring import (
     Predictive,
@@ -300,3 +301,42 @@ def wide_table(coverage: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFram
             row[f"{head} log score"] = f"{r['log_score']:.2f}"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+COLOURS = {"v2": "#d95f0e", "v1": "#2c7fb8", "ols": "#636363", "random_walk": "#238b45"}
+
+
+def plot_coverage(coverage: pd.DataFrame) -> Figure:
+    """Per set: 90% (filled) and 50% (open) coverage with Wilson intervals, and CRPS, per
+    series and model (bucket ``"all"``) of a coverage table (:func:`coverage_table`)."""
+    c = coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()]
+    sets = [s for s in ("early", "late") if s in set(c["set"])]
+    models = list(dict.fromkeys(c["model"]))
+    fig = Figure(figsize=(12, 3.2 * len(sets) + 1.0), layout="constrained")
+    axes = fig.subplots(len(sets), 2, squeeze=False, width_ratios=[2, 1])
+    for (ax, ax_crps), s in zip(axes, sets, strict=True):
+        cs = c[c["set"] == s]
+        series = list(dict.fromkeys(cs["series"]))
+        height = 0.8 / len(models)
+        for k, m in enumerate(models):
+            r = cs[cs["model"] == m].set_index("series").reindex(series)
+            y = np.arange(len(series))[::-1] + (k - (len(models) - 1) / 2) * height
+            colour = COLOURS.get(m, "k")
+            for lvl, marker, face in (("90", "o", colour), ("50", "s", "white")):
+                v = r[f"coverage_{lvl}"].to_numpy()
+                bounds = [r[f"coverage_{lvl}_lower"], r[f"coverage_{lvl}_upper"]]
+                err = np.abs(np.vstack(bounds) - v)
+                ax.errorbar(v, y, xerr=err, fmt=marker, color=colour, mfc=face, ms=5, lw=1,
+                            label=f"{m} {lvl}%" if s == sets[0] else None)  # fmt: skip
+            ax_crps.barh(y, r["crps"], height=height, color=colour, label=m)
+        n = cs.groupby("series", sort=False)["n_distinct"].max()
+        ax.set_yticks(np.arange(len(series))[::-1], [f"{x} (n={n[x]})" for x in series])
+        ax_crps.set_yticks(np.arange(len(series))[::-1], series)
+        for level in (0.5, 0.9):
+            ax.axvline(level, color="k", ls=":", lw=1)
+        ax.set(xlim=(0, 1), title=f"{s} origins: share of later points inside the band "
+               "(filled 90%, open 50%; bars: 90% Wilson)")  # fmt: skip
+        ax_crps.set(title=f"{s}: CRPS (log10, lower = better)")
+    axes[0, 0].legend(fontsize=7, ncol=2, loc="lower left")
+    axes[0, 1].legend(fontsize=7)
+    return fig

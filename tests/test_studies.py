@@ -13,7 +13,8 @@ from scipy import stats
 
 from conftest import REPO
 from energytrend import V1_PRIORS, engine
-from energytrend.backtest import DEFAULT_VARIANTS, Backtest, backtest
+from energytrend.backtest import Backtest, backtest
+from energytrend.backtest_scores import add_weights, coverage_table, energy_forecast
 from energytrend.calibration import Calibration, simulate_calibration
 from energytrend.design import before, prepare
 from energytrend.studies import readme_tables
@@ -102,25 +103,90 @@ def test_small_sbc_runs_on_a_local_dask_cluster() -> None:
 @pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # small draws
 def test_backtest_scores_only_later_points() -> None:
     b = backtest(
-        ("cv",),
-        cutoffs={"cv": (2019.0,)},
-        variants={"normal": DEFAULT_VARIANTS["normal"]},
-        draws=300,
-        tune=500,
+        ("nlp",),
+        models=("v2", "ols"),
+        origins={"nlp": (2020.0,)},
+        draws=200,
+        tune=300,
         chains=2,
         workers=1,
     )
     p = b.points
-    assert (p["year"] >= 2019.0).all() and (p["horizon"] >= 0).all()
-    full = prepare("cv")
-    n_before = int((full.models["release_date"].dt.year < 2019).sum())
-    assert p["n_train"].iloc[0] == n_before
-    assert set(p["metric"]) == {"gflops", "joules", "gflops_per_watt"}
-    assert ((p["lower_90"] <= p["lower_50"]) & (p["upper_50"] <= p["upper_90"])).all()
-    assert (p["covered_50"] <= p["covered_90"]).all()
+    assert (p["year"] > 2020.0).all() and p["horizon"].between(0, 5, inclusive="right").all()
+    assert set(p["model"]) == {"v2", "ols"} and set(p["set"]) == {"early"}
+    assert set(p["series"]) == {"nlp/all", "nlp/frontier"}
+    # v2's frontier is a quantile check, the OLS scores the flagged frontier models
+    assert set(p.loc[p["model"] == "v2", "kind"]) == {"compute", "quantile_check"}
+    scored = p[p["kind"] != "quantile_check"]
+    assert (
+        (scored["lower_90"] <= scored["median"]) & (scored["median"] <= scored["upper_90"])
+    ).all()
+    assert np.isfinite(scored["log_score"]).all() and (scored["crps"] >= 0).all()
     cov = b.coverage()
-    assert cov[["coverage_50", "coverage_90"]].stack().between(0, 1).all()
-    assert cov["n"].sum() == len(p)
+    assert set(cov["bucket"]) >= {"0-1", "all"}
+    assert (
+        cov.loc[cov["model"] == "v2", "default"].all()
+        and not cov.loc[cov["model"] == "ols", "default"].any()
+    )
+
+
+def _rows(model: str, series: str, origin: float, ids: list[str]) -> pd.DataFrame:
+    n = len(ids)
+    return pd.DataFrame(
+        {
+            "model": model, "set": "late" if origin >= 2021 else "early", "origin": origin,
+            "series": series, "kind": "compute", "point_id": ids, "label": ids,
+            "year": origin + 0.5, "horizon": 0.5, "bucket": "0-1", "observed": 0.0,
+            "pit": 0.5, "in_50": 1.0, "in_90": 1.0, "crps": 0.1, "log_score": -1.0,
+            "median": 0.0, "lower_90": -1.0, "upper_90": 1.0, "width_90": 2.0,
+            "above": np.nan, "passed": True,
+        },
+        index=range(n),
+    )  # fmt: skip
+
+
+def test_each_distinct_point_weighs_one_per_set() -> None:
+    """A point scored at three early origins weighs 1/3 at each; one scored once weighs 1;
+    the late set and other models and series are counted apart."""
+    points = pd.concat(
+        [
+            _rows("v2", "cv/all", 2018.0, ["a", "b"]),
+            _rows("v2", "cv/all", 2019.0, ["a", "b", "c"]),
+            _rows("v2", "cv/all", 2020.0, ["a"]),
+            _rows("v2", "cv/all", 2021.0, ["a", "d"]),
+            _rows("ols", "cv/all", 2020.0, ["a"]),
+            _rows("v2", "fp32", 2019.0, ["a"]),
+        ],
+        ignore_index=True,
+    )
+    w = add_weights(points)
+    per_point = w.groupby(["model", "set", "series", "point_id"])["weight"].sum()
+    np.testing.assert_allclose(per_point.to_numpy(), 1.0)
+    a_early = w[(w["model"] == "v2") & (w["series"] == "cv/all") & (w["point_id"] == "a")
+                & (w["set"] == "early")]  # fmt: skip
+    np.testing.assert_allclose(a_early["weight"], 1 / 3)
+    cov = coverage_table(w)
+    row = cov[(cov["model"] == "v2") & (cov["set"] == "early") & (cov["series"] == "cv/all")
+              & (cov["bucket"] == "all")].iloc[0]  # fmt: skip
+    assert row["n_points"] == 6 and row["n_distinct"] == 3
+    assert row["effective_n"] == pytest.approx(3.0)
+
+
+def test_energy_forecast_arithmetic_on_a_hand_case() -> None:
+    """1000 GFLOPs per sample (3 in log10) on a chip of 100 GFLOPS/W (2, scatter 0.1):
+    peak-based 10 J (1 in log10, sd 0.1); times a realisation factor of 10^0.5 with scatter
+    0.2: 10^1.5 J, sd sqrt(0.1^2 + 0.2^2)."""
+    g = np.array([3.0, 2.0])
+    eff_mu = np.array([[2.0, 1.0], [2.2, 1.0]])  # two posterior draws, two runs
+    eff_sd = np.full((2, 2), 0.1)
+    mu, sd = energy_forecast(g, eff_mu, eff_sd)
+    np.testing.assert_allclose(mu, [[1.0, 1.0], [0.8, 1.0]])
+    np.testing.assert_allclose(sd, 0.1)
+    mu, sd = energy_forecast(g, eff_mu, eff_sd, np.array([0.5, 0.3]), np.array([0.2, 0.0]))
+    np.testing.assert_allclose(mu, [[1.5, 1.5], [1.1, 1.3]])
+    np.testing.assert_allclose(sd, [[np.sqrt(0.05)] * 2, [0.1, 0.1]])
+    with pytest.raises(ValueError, match="realisation_sigma"):
+        energy_forecast(g, eff_mu, eff_sd, np.array([0.5, 0.3]))
 
 
 def test_before_keeps_arrays_and_tables_in_step() -> None:
@@ -189,28 +255,38 @@ def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")
 def test_committed_backtest_is_what_the_code_computes() -> None:
-    """Rerun the NLP backtest (one cut-off, three variants) and find the committed coverage.
+    """Rerun one slice of the committed backtest (NLP compute: v2 and the OLS at both NLP
+    origins; each set's weights only involve that set's origins, so the slice's rows are the
+    full study's) and find the committed coverage.
 
     A point's inclusion in a band is a Monte Carlo decision: it can flip with another
     floating-point order when its PIT lies within the Monte Carlo error of a band edge. The
     PIT of a point is a share of predictive draws, with MCSE sqrt(p(1-p)/ESS), ESS >= 400
-    by the diagnostics gate; so each coverage may move by the number of points whose PIT is
-    within tolerance.mcse_tolerance of its band's edges, and by no more."""
+    by the diagnostics gate; so each weighted coverage may move by the weight of the points
+    whose PIT is within tolerance.mcse_tolerance of its band's edges, and by no more."""
     saved = pd.read_csv(REPO / "results" / "backtest_coverage.csv")
-    saved = saved[saved["domain"] == "nlp"].reset_index(drop=True)
-    bt = backtest(("nlp",), data="thesis")
+    keys = ["model", "set", "series", "bucket"]
+    bt = backtest(("nlp",), models=("v2", "ols"))
     rerun = bt.coverage()
-    assert list(rerun["n"]) == list(saved["n"])
-    pts = bt.points
+    rerun = rerun[rerun["coverage_50"].notna()].set_index(keys)
+    saved = saved.set_index(keys).loc[rerun.index]
+    assert list(rerun["n_points"]) == list(saved["n_points"])
+    np.testing.assert_allclose(rerun["effective_n"], saved["effective_n"])
+    pts = bt.points[bt.points["kind"] != "quantile_check"]
     mcse_pit = np.sqrt(pts["pit"] * (1 - pts["pit"]) / 400)
-    keys = ["variant", "metric", "domain", "group"]
+    tol = mcse_tolerance(float(mcse_pit.max()))
     for col, edges in (("coverage_50", (0.25, 0.75)), ("coverage_90", (0.05, 0.95))):
         near = np.zeros(len(pts), dtype=bool)
         for edge in edges:
-            near |= (pts["pit"] - edge).abs() <= mcse_tolerance(float(mcse_pit.max()))
-        flips = pts.assign(near=near).groupby(keys, sort=False)["near"].sum().to_numpy()
-        allowed = flips / saved["n"].to_numpy()
-        assert ((rerun[col] - saved[col]).abs() <= allowed + 1e-12).all(), (col, allowed)
+            near |= (pts["pit"] - edge).abs() <= tol
+        moved = pts.assign(w=pts["weight"] * near)
+        by_bucket = moved.groupby(keys)["w"].sum()
+        overall = moved.groupby(keys[:3])["w"].sum()
+        overall.index = pd.MultiIndex.from_tuples([(*k, "all") for k in overall.index], names=keys)
+        allowed = pd.concat([by_bucket, overall])
+        allowed = allowed.reindex(rerun.index).to_numpy() / rerun["effective_n"].to_numpy()
+        diff = (rerun[col] - saved[col]).abs().to_numpy()
+        assert (diff <= allowed + 1e-12).all(), (col, diff, allowed)
 
 
 def test_readme_benchmark_block_is_the_benchmark_file() -> None:

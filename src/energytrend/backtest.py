@@ -1,223 +1,367 @@
-"""Backtests of the forecasts: fit on the data up to a cut-off, score the later data.
+"""Rolling-origin backtest of the forecasts (protocol v2 of the model review).
 
-For each cut-off year and model variant, the model is fitted to the models released and the
-GPUs launched before the cut-off (nothing later is seen: frontier flags of the thesis rule
-are a column of the data; other rules and the efficiency adaptation use all the data), and every
-later model and GPU is compared with the 50% and 90% central *predictive* bands for a new
-point of its group at its date. Bands that contain the later points about 50% and 90% of the
-time are calibrated out of sample; fewer means the forecasts are over-confident.
+At each origin, every model is fitted to (or, for the baselines, computed from) the data
+released before it (:func:`energytrend.design.before`), and every later point up to
+:data:`~energytrend.backtest_scores.HORIZON` years ahead is scored against the forecast's
+predictive distribution for a new point of its series at its date:
 
-Metrics scored: ``gflops`` (each later model's GFLOPs, on its group's compute line),
-``gflops_per_watt`` (each later GPU point, on its domain's efficiency line) and ``joules``
-(each later model's energy per forward pass: its GFLOPs divided by the efficiency trend at
-its date; as energy is not measured, the "realised" value uses the efficiency trend of the
-fit to all the data, while the forecast uses the trend extrapolated from before the cut-off).
+* compute: ``cv/all`` and ``nlp/all`` (every later model against the typical-model
+  predictive); ``<domain>/frontier`` for v1 and the baselines (the thesis-flagged frontier
+  models against the frontier line); for v2, whose frontier is the ``frontier_quantile``
+  quantile of the all-model distribution, a *quantile check*: the share of later models
+  above the frontier line, which should be ``1 - frontier_quantile``;
+* efficiency: the later chips of each precision series (``fp32``, ``fp16``, ``int8``), with
+  their server flag; v1's efficiency line is FP32-based, so it forecasts ``fp32`` only;
+* energy, only where it is measured: MLPerf Inference power runs (from 2021), as
+  ``log10 GFLOPs/sample - log10 GFLOPS/W`` of a new server chip of the run's precision at its
+  date (``energy/peak``, the thesis's peak-based estimate: a lower bound), plus the MLPerf
+  realisation factor and its scatter (``energy/calibrated``, v2). At the 2021 origin no run
+  had been measured, so the realisation factor is its prior there.
+
+Models: ``v2`` (the shipped specification), ``v1`` (:data:`energytrend.spec.V1_PRIORS`),
+``ols`` (least squares of log10 on the year per series, Student-t prediction interval) and
+``random_walk`` (random walk with drift on the yearly medians). A series is forecast at an
+origin only when it has at least 3 earlier points. Origins before 2021 form the *early* set
+(used for model choice), 2021 and 2023 the *late* (confirmatory) set. Each (point, origin)
+row weighs 1 / (origins of its set scoring that point), so each distinct point counts once
+per set; the Wilson intervals use the distinct points as the sample size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from energytrend.data import decimal_year
+from energytrend.backtest_scores import (
+    DEFAULT_MODEL,
+    MIN_EARLIER,
+    add_weights,
+    baseline,
+    bayes_scored,
+    check_targets,
+    coverage_table,
+    energy_forecast,
+    gpu_counts,
+    later_mask,
+    plot_coverage,
+    scored,
+    set_of,
+    shifted,
+)
 from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain, before, prepare
+from energytrend.design_efficiency import realisation_points
+from energytrend.precision import BENCHMARK_PEAK, PRECISIONS
 from energytrend.result import TrendFit
-from energytrend.spec import resolve_spec
+from energytrend.spec import V1_PRIORS, resolve_spec
 from energytrend.sweep import run_tasks
 
-#: Model variants compared by default: constant normal scatter, a heavier-tailed likelihood,
-#: and a normal scatter that widens (or narrows) with time.
-DEFAULT_VARIANTS: dict[str, dict[str, Any]] = {
-    "normal": {"likelihood": {"family": "normal", "scatter": "constant"}},
-    "student_t": {"likelihood": {"family": "student_t", "scatter": "constant"}},
-    "widening": {"likelihood": {"family": "normal", "scatter": "widening"}},
+#: Prior overrides of the Bayesian models compared (v2 is the shipped specification).
+BAYES_MODELS: dict[str, dict[str, Any]] = {"v2": {}, "v1": V1_PRIORS}
+MODELS = ("v2", "v1", "ols", "random_walk")
+#: Origins per target: compute of each domain, the accelerators (forecast by the CV fits),
+#: and the MLPerf energy (measured from 2021 on, so late origins only).
+DEFAULT_ORIGINS: dict[str, tuple[float, ...]] = {
+    "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
+    "accelerators": (2014.0, 2015.0, 2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
+    "nlp": (2019.0, 2020.0),
+    "energy": (2021.0, 2023.0),
 }
-DEFAULT_CUTOFFS: dict[str, tuple[float, ...]] = {
-    "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0),
-    "nlp": (2020.0,),
-}
-METRICS = ("gflops", "gflops_per_watt", "joules")
-MIN_TRAINING_POINTS = 3
+RULE = "thesis"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The later points to score: a domain's models, the precision chips, the MLPerf runs,
+    each with ``point_id``, ``label``, ``year`` and ``y`` (log10)."""
+
+    models: pd.DataFrame
+    chips: pd.DataFrame
+    runs: pd.DataFrame
+
+
+@cache
+def targets(domain: str, data: str) -> Targets:
+    """The observed points every model is scored on, from the shipped (v2) layout."""
+    p = prepare(domain, data=data, rule=RULE)  # type: ignore[arg-type]
+    m = p.models.reset_index(drop=True)
+    models = pd.DataFrame(
+        {
+            "point_id": m["domain"] + ":" + m["label"],
+            "label": m["label"],
+            "year": m["year"].to_numpy(dtype=float),
+            "y": np.log10(m["compute"].to_numpy(dtype=float)),
+            "frontier": m["frontier"].to_numpy(dtype=bool),
+        }
+    )
+    g = p.gpus.reset_index(drop=True)
+    chips = pd.DataFrame(
+        {
+            "point_id": g["domain"] + ":" + g["label"] + "#" + g.index.astype(str),
+            "label": g["label"],
+            "year": g["year"].to_numpy(dtype=float),
+            "y": np.log10(g["gflops_per_watt"].to_numpy(dtype=float)),
+            "series": g["domain"],
+            "server": g["server"].to_numpy(dtype=float),
+        }
+    )
+    r = realisation_points(data).reset_index(drop=True)
+    runs = pd.DataFrame(
+        {
+            "point_id": "mlperf#" + r.index.astype(str),
+            "label": (r["hardware_name"] + " " + r["benchmark"]) if len(r) else [],
+            "year": r["year"].to_numpy(dtype=float),
+            "y": np.log10(r["measured_j_per_sample"].to_numpy(dtype=float)) if len(r) else [],
+            "gflops": np.log10(r["gflops_per_sample"].to_numpy(dtype=float)) if len(r) else [],
+            "series": r["precision"].map(BENCHMARK_PEAK) if len(r) else [],
+        }
+    )
+    return Targets(models, chips, runs)
 
 
 @dataclass(frozen=True)
 class BacktestTask:
-    """Fit ``domain`` to the data before ``cutoff`` under the prior overrides ``priors``."""
+    """Fit ``model`` to ``domain``'s data before ``origin`` and score what it forecasts."""
 
+    model: str
     domain: FitDomain
+    origin: float
     data: str
-    cutoff: float
-    variant: str
-    priors: dict[str, Any]
-    rule: str
+    compute: bool
+    efficiency: bool
+    energy: bool
     draws: int
     tune: int
     chains: int
     seed: int
 
 
-def _scores(
-    later: pd.DataFrame, draws: np.ndarray, observed: np.ndarray, cutoff: float
-) -> pd.DataFrame:
-    q = np.quantile(draws, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
-    out = later.copy()
-    out["observed"] = observed
-    out["median"] = q[2]
-    out["lower_90"], out["lower_50"], out["upper_50"], out["upper_90"] = q[0], q[1], q[3], q[4]
-    out["covered_50"] = (observed >= q[1]) & (observed <= q[3])
-    out["covered_90"] = (observed >= q[0]) & (observed <= q[4])
-    out["pit"] = np.mean(draws < observed, axis=0)
-    out["horizon"] = out["year"] - cutoff
-    return out
-
-
-def _one_cutoff(task: BacktestTask) -> pd.DataFrame:
+def _fit(task: BacktestTask) -> TrendFit:
     from energytrend.fit import FitConfig, fit_prepared
 
-    cutoff = task.cutoff
-    spec = resolve_spec(task.priors)
+    spec = resolve_spec(BAYES_MODELS[task.model])
     config = FitConfig(
         domain=task.domain,
         data=task.data,
-        rule=(("cv", task.rule), ("nlp", task.rule)),
+        rule=(("cv", RULE), ("nlp", RULE)),
         draws=task.draws,
         tune=task.tune,
         chains=task.chains,
         seed=task.seed,
         spec=spec,
     )
-    full = prepare(task.domain, data=task.data, rule=task.rule, year_origin=config.year_origin)
-    result = fit_prepared(before(full, cutoff), config, progressbar=False)
-    # the efficiency trend of all the data, for the "realised" energy of later models
-    everything = fit_prepared(full, config, progressbar=False)
-    origin = config.year_origin
-    rng = np.random.default_rng(task.seed + 7)
-    rows = []
-    models = full.models.assign(year=decimal_year(full.models["release_date"]))
-    later = models[models["year"] >= cutoff].reset_index(drop=True)
-    if len(later):
-        group = np.array([result.groups.index(g) for g in later["line"]])
-        series = np.array([result.series.index(d) for d in later["domain"]])
-        t = later["year"].to_numpy() - origin
-        compute = result.predictive_draws("compute", group, t, rng)
-        y = np.log10(later["compute"].to_numpy(dtype=float))
-        cols = later[["domain", "group", "label", "year"]]
-        rows.append(_scores(cols.assign(metric="gflops"), compute, y, cutoff))
-        eff_then = _efficiency_line(result, series, t)
-        eff_all = np.median(_efficiency_line(everything, series, t), axis=0)
-        rows.append(_scores(cols.assign(metric="joules"), compute - eff_then, y - eff_all, cutoff))
-    gpus = full.gpus[full.gpus["year"] >= cutoff].reset_index(drop=True)
-    if len(gpus):
-        series = np.array([result.series.index(d) for d in gpus["domain"]])
-        t = gpus["year"].to_numpy(dtype=float) - origin
-        draws = result.predictive_draws("efficiency", series, t, rng)
-        y = np.log10(gpus["gflops_per_watt"].to_numpy(dtype=float))
-        cols = gpus[["domain", "label", "year"]].assign(group="hardware", metric="gflops_per_watt")
-        rows.append(_scores(cols, draws, y, cutoff))
-    out = pd.concat(rows, ignore_index=True)
-    return out.assign(
-        cutoff=cutoff,
-        variant=task.variant,
-        passed=result.passed,
-        n_train=len(result.models),
+    full = prepare(
+        task.domain, data=task.data, rule=RULE, year_origin=config.year_origin, spec=spec
     )
+    return fit_prepared(before(full, task.origin), config, progressbar=False)
 
 
-def _efficiency_line(result: TrendFit, series: np.ndarray, t: np.ndarray) -> np.ndarray:
-    a = result.draws("eff_intercept").to_numpy()[:, series]
-    b = result.draws("eff_slope").to_numpy()[:, series]
-    out: np.ndarray = a + b * t
+def _earlier(df: pd.DataFrame, origin: float) -> pd.DataFrame:
+    return df[df["year"] < origin]
+
+
+def _later(df: pd.DataFrame, origin: float) -> pd.DataFrame:
+    return df[later_mask(df["year"].to_numpy(), origin)]
+
+
+def _compute_rows(
+    result: TrendFit, task: BacktestTask, tg: Targets, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    d, o = task.domain, task.origin
+    t0 = float(result.idata.attrs["year_origin"])
+    kw: dict[str, Any] = {"model": task.model, "origin": o, "passed": result.passed}
+    later = _later(tg.models, o)
+    rows = []
+    lines = [(f"{d}/all", later)]
+    if task.model != DEFAULT_MODEL and _earlier(tg.models, o)["frontier"].sum() >= MIN_EARLIER:
+        lines.append((f"{d}/frontier", later[later["frontier"]]))
+    for series, pts in lines:
+        if len(pts) == 0:
+            continue
+        idx = np.full(len(pts), result.groups.index(series))
+        t = pts["year"].to_numpy() - t0
+        mu, sd = result.mean_at("compute", idx, t), result.scale("compute", idx, t)
+        y = pts["y"].to_numpy()
+        rows.append(bayes_scored(pts, mu, sd, y, rng, series=series, kind="compute", **kw))
+    if task.model == DEFAULT_MODEL and len(later):
+        # quantile check: the share of later models above the frontier quantile line
+        idx = np.full(len(later), result.groups.index(f"{d}/frontier"))
+        line = np.median(result.mean_at("compute", idx, later["year"].to_numpy() - t0), axis=0)
+        y = later["y"].to_numpy()
+        q = scored(
+            later, line[None, :] + np.zeros((2, 1)), y, np.full(len(y), np.nan),
+            series=f"{d}/frontier", kind="quantile_check", **kw,
+        )  # fmt: skip
+        for col in ("pit", "in_50", "in_90", "crps", "log_score", "width_90"):
+            q[col] = np.nan
+        q["lower_90"] = q["upper_90"] = np.nan
+        rows.append(q.assign(above=(y > line).astype(float)))
+    return rows
+
+
+def _efficiency_rows(
+    result: TrendFit, task: BacktestTask, tg: Targets, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    o = task.origin
+    t0 = float(result.idata.attrs["year_origin"])
+    kw: dict[str, Any] = {"model": task.model, "origin": o, "passed": result.passed}
+    precision_model = "eff_line_slope" in result.idata["posterior"]
+    rows = []
+    for series in PRECISIONS if precision_model else ("fp32",):
+        chips = tg.chips[tg.chips["series"] == series]
+        later = _later(chips, o)
+        if len(_earlier(chips, o)) < MIN_EARLIER or len(later) == 0:
+            continue
+        # v1's efficiency line is its domain's adapted FP32 series
+        k = result.series.index(series if precision_model else task.domain)
+        idx = np.full(len(later), k)
+        t = later["year"].to_numpy() - t0
+        mu = result.mean_at("efficiency", idx, t, server=later["server"].to_numpy())
+        sd = result.scale("efficiency", idx, t)
+        y = later["y"].to_numpy()
+        rows.append(bayes_scored(later, mu, sd, y, rng, series=series, kind="efficiency", **kw))
+    return rows
+
+
+def _realisation(result: TrendFit, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Per-draw realisation factor and scatter: the posterior, or the prior when no MLPerf
+    run was measured before the origin."""
+    n = result.draws("eff_sigma").shape[0]
+    if "realisation" in result.idata["posterior"]:
+        return (
+            result.draws("realisation").to_numpy(),
+            result.draws("realisation_sigma").to_numpy(),
+        )
+    prior = result.config.spec["realisation"]
+    mu = rng.normal(prior["mu"]["mu"], prior["mu"]["sigma"], n)
+    return mu, np.abs(rng.normal(0.0, prior["sigma"]["sigma"], n))
+
+
+def _energy_rows(
+    result: TrendFit, task: BacktestTask, tg: Targets, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    o = task.origin
+    t0 = float(result.idata.attrs["year_origin"])
+    kw: dict[str, Any] = {"model": task.model, "origin": o, "passed": result.passed}
+    runs = _later(tg.runs, o)
+    runs = runs[runs["series"].isin(result.series)]
+    if len(runs) == 0:
+        return []
+    idx = np.array([result.series.index(s) for s in runs["series"]])
+    t = runs["year"].to_numpy() - t0
+    eff_mu = result.mean_at("efficiency", idx, t, server=1.0)
+    eff_sd = result.scale("efficiency", idx, t)
+    g, y = runs["gflops"].to_numpy(), runs["y"].to_numpy()
+    real, real_sd = _realisation(result, rng)
+    out = []
+    for series, calib in (("energy/peak", False), ("energy/calibrated", True)):
+        mu, sd = energy_forecast(g, eff_mu, eff_sd, *((real, real_sd) if calib else ()))
+        out.append(bayes_scored(runs, mu, sd, y, rng, series=series, kind="energy", **kw))
     return out
 
 
-def _usable(domain: FitDomain, cutoff: float, rule: str, data: str) -> bool:
-    """Does every group have enough models before ``cutoff``, and is anything later?"""
-    full = prepare(domain, data=data, rule=rule)
-    years = decimal_year(full.models["release_date"])
-    before = full.models[years < cutoff].groupby("line").size()
-    return (
-        len(before) == len(full.arrays.groups)
-        and bool((before >= MIN_TRAINING_POINTS).all())
-        and bool((years >= cutoff).any())
+def _fit_and_score(task: BacktestTask) -> pd.DataFrame:
+    result = _fit(task)
+    tg = targets(task.domain, task.data)
+    rng = np.random.default_rng([task.seed, round(task.origin * 100), MODELS.index(task.model)])
+    rows = []
+    if task.compute:
+        rows += _compute_rows(result, task, tg, rng)
+    if task.efficiency:
+        rows += _efficiency_rows(result, task, tg, rng)
+    if task.energy and task.model == DEFAULT_MODEL:
+        rows += _energy_rows(result, task, tg, rng)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _baseline_rows(
+    name: str,
+    domain: str,
+    origin: float,
+    flags: tuple[bool, bool, bool],
+    data: str,
+    n_draws: int,
+    seed: int,
+) -> list[pd.DataFrame]:
+    """The baseline ``name`` fitted per series on the series' earlier points."""
+    tg = targets(domain, data)
+    rng = np.random.default_rng([seed, round(origin * 100), MODELS.index(name)])
+    kw: dict[str, Any] = {"model": name, "origin": origin}
+    todo: list[tuple[str, str, pd.DataFrame]] = []
+    if flags[0]:
+        todo += [(f"{domain}/all", "compute", tg.models)]
+        todo += [(f"{domain}/frontier", "compute", tg.models[tg.models["frontier"]])]
+    if flags[1]:
+        todo += [(s, "efficiency", tg.chips[tg.chips["series"] == s]) for s in PRECISIONS]
+    rows = []
+    for series, kind, pts in todo:
+        early, later = _earlier(pts, origin), _later(pts, origin)
+        p = baseline(name, early["year"], early["y"], later["year"], n_draws, rng)
+        if p is not None and len(later):
+            y = later["y"].to_numpy()
+            rows.append(scored(later, p.draws, y, p.logpdf(y), series=series, kind=kind, **kw))
+    if flags[2] and name == "ols":
+        runs = _later(tg.runs, origin)
+        for s, grp in runs.groupby("series", sort=True):
+            chips = _earlier(tg.chips[tg.chips["series"] == s], origin)
+            p = baseline(name, chips["year"], chips["y"], grp["year"], n_draws, rng)
+            if p is not None:
+                e, y = shifted(p, grp["gflops"].to_numpy()), grp["y"].to_numpy()
+                rows.append(
+                    scored(grp, e.draws, y, e.logpdf(y), series="energy/peak", kind="energy", **kw)
+                )
+    return rows
+
+
+def _usable(domain: str, origin: float, data: str) -> bool:
+    """At least 3 models before ``origin`` and some within the horizon after it."""
+    m = targets(domain, data).models
+    return len(_earlier(m, origin)) >= MIN_EARLIER and bool(
+        later_mask(m["year"].to_numpy(), origin).any()
     )
 
 
 @dataclass(frozen=True)
 class Backtest:
-    """Every later point scored against the predictive bands of a fit before its cut-off.
-
-    ``points`` columns: variant, cutoff, metric, domain, group, label, year, horizon (years
-    after the cut-off), observed, median, lower_90, lower_50, upper_50, upper_90 (log10
-    units), covered_50, covered_90, pit (share of predictive draws below the observation),
-    passed (the training fit passed its diagnostics), n_train.
-    """
+    """Every scored (point, origin) row: columns of
+    :data:`energytrend.backtest_scores.POINT_COLUMNS` plus ``weight``. ``notes`` say what was
+    skipped and why."""
 
     points: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
 
-    def coverage(
-        self, by: Sequence[str] = ("variant", "metric", "domain", "group")
-    ) -> pd.DataFrame:
-        """Share of later points inside the 50% and 90% bands, grouped by ``by``; also the
-        number of points and cut-offs and the mean PIT (0.5 when the bands are centred,
-        above when the later data run above the forecasts)."""
-        g = self.points.groupby(list(by), sort=False)
-        out = g.agg(
-            n=("observed", "size"),
-            cutoffs=("cutoff", "nunique"),
-            coverage_50=("covered_50", "mean"),
-            coverage_90=("covered_90", "mean"),
-            mean_pit=("pit", "mean"),
-        )
-        return out.reset_index()
+    def coverage(self) -> pd.DataFrame:
+        """Per model, set, series and horizon bucket (and ``"all"``): coverage with Wilson
+        intervals, mean PIT, CRPS, log score, 90% width; the frontier quantile check."""
+        return coverage_table(self.points)
+
+    def targets(self, min_points: int = 10) -> pd.DataFrame:
+        """The issue's targets on the shipped model's rows (see
+        :func:`energytrend.backtest_scores.check_targets`)."""
+        return check_targets(self.coverage(), min_points=min_points)
+
+    def gpu_counts(self) -> pd.DataFrame:
+        """NVIDIA chips of 2022-2025 inside the 90% band of the 2021-origin forecast."""
+        return gpu_counts(self.points)
 
     def plot(self) -> Figure:
-        """Left: 90% (dark) and 50% (light) coverage per metric, group and variant, with the
-        nominal levels dashed. Right: histogram of the PIT values per variant (flat when
-        calibrated; piled at the ends when the bands are too narrow)."""
-        cov = self.coverage()
-        variants = list(dict.fromkeys(cov["variant"]))
-        lines = list(dict.fromkeys(zip(cov["metric"], cov["domain"], cov["group"], strict=True)))
-        fig = Figure(figsize=(11, 0.45 * len(lines) + 2.2), layout="constrained")
-        ax, ax_pit = fig.subplots(1, 2, width_ratios=[2, 1])
-        height = 0.8 / len(variants)
-        colours = ["#2c7fb8", "#d95f0e", "#238b45", "#756bb1"]
-        for k, v in enumerate(variants):
-            c = cov[cov["variant"] == v].set_index(["metric", "domain", "group"])
-            y = np.arange(len(lines))[::-1] + (k - (len(variants) - 1) / 2) * height
-            vals = [c.loc[line] if line in c.index else None for line in lines]
-            c90 = [np.nan if r is None else r["coverage_90"] for r in vals]
-            c50 = [np.nan if r is None else r["coverage_50"] for r in vals]
-            colour = colours[k % len(colours)]
-            ax.barh(y, c90, height=height, color=colour, label=f"{v}: 90% band")
-            ax.barh(y, c50, height=height * 0.5, color="white", alpha=0.6)
-            pit = self.points.loc[self.points["variant"] == v, "pit"]
-            ax_pit.hist(pit, bins=10, range=(0, 1), histtype="step", lw=2, color=colour, label=v)
-        ax.axvline(0.9, color="k", ls="--", lw=1)
-        ax.axvline(0.5, color="k", ls=":", lw=1)
-        n = cov.groupby(["metric", "domain", "group"], sort=False)["n"].first()
-        labels = [f"{' '.join(line)} (n={n[line]})" for line in lines]
-        ax.set_yticks(np.arange(len(lines))[::-1], labels, fontsize=8)
-        ax.set(xlim=(0, 1), xlabel="share of later points inside the band (light: 50% band)")
-        ax.set_title("Out-of-sample coverage of the predictive bands")
-        ax.legend(fontsize=8, loc="lower right")
-        ax_pit.set(xlabel="PIT of later points", ylabel="points", title="PIT (flat = calibrated)")
-        ax_pit.legend(fontsize=8)
-        return fig
+        """Per set: 90% (filled) and 50% (open) coverage with Wilson intervals, and CRPS,
+        per series and model (bucket ``"all"``)."""
+        return plot_coverage(self.coverage())
 
 
 def backtest(
     domains: Sequence[FitDomain] = ("cv", "nlp"),
     *,
+    models: Sequence[str] = MODELS,
     data: str = DEFAULT_DATA,
-    cutoffs: Mapping[str, Sequence[float]] | None = None,
-    variants: Mapping[str, Mapping[str, Any]] | None = None,
-    rule: str = "thesis",
+    origins: Mapping[str, Sequence[float]] | None = None,
     draws: int = 1000,
     tune: int = 1000,
     chains: int = 4,
@@ -225,29 +369,52 @@ def backtest(
     client: Any | None = None,
     workers: int | None = None,
 ) -> Backtest:
-    """Backtest every domain at every usable cut-off under every model variant.
+    """Rolling-origin backtest of ``models`` on ``domains`` (see the module doc).
 
     Args:
-        domains: ``"cv"`` and/or ``"nlp"`` (each fitted on its own).
+        domains: ``"cv"`` (CV compute, and through its fits the accelerators and MLPerf
+            energy) and/or ``"nlp"`` (NLP compute).
+        models: any of :data:`MODELS`.
         data: the named dataset (see :func:`energytrend.datasets`).
-        cutoffs: per domain, the cut-off years (default :data:`DEFAULT_CUTOFFS`). Cut-offs
-            that leave a group fewer than 3 models, or nothing to score, are skipped.
-        variants: name -> prior overrides (default :data:`DEFAULT_VARIANTS`).
-        rule, draws, tune, chains, seed: as for :func:`energytrend.fit`.
+        origins: per target (``"cv"``, ``"accelerators"``, ``"nlp"``, ``"energy"``), origin
+            years; default :data:`DEFAULT_ORIGINS`. Compute origins with fewer than 3 models
+            before them, or nothing after, are skipped with a note (a frontier line with
+            fewer than 3 earlier frontier models is not scored).
+        draws, tune, chains, seed: sampler settings of the Bayesian fits (cached).
         client, workers: see :func:`energytrend.sweep.run_tasks`.
     """
-    cutoffs = dict(DEFAULT_CUTOFFS if cutoffs is None else cutoffs)
-    variants = DEFAULT_VARIANTS if variants is None else variants
-    for overrides in variants.values():
-        resolve_spec(overrides)  # fail early on a bad override
+    unknown = set(models) - set(MODELS)
+    if unknown:
+        raise ValueError(f"unknown models {sorted(unknown)}; choose from {MODELS}")
+    orig = {k: tuple(float(o) for o in v) for k, v in (origins or DEFAULT_ORIGINS).items()}
+    notes: list[str] = []
+    plan: list[tuple[FitDomain, float, tuple[bool, bool, bool]]] = []
+    for d in domains:
+        compute = set(orig.get(d, ()))
+        eff = set(orig.get("accelerators", ())) if d == "cv" else set()
+        energy = set(orig.get("energy", ())) if d == "cv" else set()
+        for o in sorted(compute | eff | energy):
+            flags = (o in compute and _usable(d, o, data), o in eff, o in energy)
+            if o in compute and not flags[0]:
+                notes.append(f"{d} compute at origin {o:g} skipped: fewer than {MIN_EARLIER} "
+                             "models before it, or none after")  # fmt: skip
+            if any(flags):
+                plan.append((d, o, flags))
     tasks = [
-        BacktestTask(domain, data, float(c), name, dict(overrides), rule, draws, tune, chains, seed)
-        for domain in domains
-        for c in cutoffs.get(domain, ())
-        if _usable(domain, float(c), rule, data)
-        for name, overrides in variants.items()
+        BacktestTask(m, d, o, data, *flags, draws, tune, chains, seed)
+        for d, o, flags in plan
+        for m in models
+        if m in BAYES_MODELS
     ]
-    if not tasks:
-        raise ValueError("no usable cut-off: every one leaves a group too few models")
-    frames = run_tasks(_one_cutoff, tasks, client=client, workers=workers)
-    return Backtest(points=pd.concat(frames, ignore_index=True))
+    frames = run_tasks(_fit_and_score, tasks, client=client, workers=workers) if tasks else []
+    n_draws = draws * chains
+    for d, o, flags in plan:
+        for m in models:
+            if m not in BAYES_MODELS:
+                frames += _baseline_rows(m, d, o, flags, data, n_draws, seed)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        raise ValueError("nothing to score: no usable origin")
+    points = pd.concat(frames, ignore_index=True)
+    points["set"] = [set_of(o) for o in points["origin"]]
+    return Backtest(points=add_weights(points), notes=tuple(notes))

@@ -403,7 +403,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         b = backtest_study(
             args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
         )
-    _print_table("Backtest: share of later points inside the bands", b.coverage(), 3)
+    cov = b.coverage()
+    cov = cov[cov["bucket"] == "all"]
+    cols = ["model", "set", "series", "n_distinct", "coverage_50", "coverage_90", "crps"]
+    _print_table("Backtest: share of later points inside the bands", cov[cols], 3)
+    _print_table("Backtest targets (v2)", b.targets(), 3)
     print(f"\nwrote {args.out}/backtest_*.csv and backtest.png")
     return 0
 

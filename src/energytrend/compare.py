@@ -28,7 +28,6 @@ ABSURD = (-2.0, 3.0)  # beyond a 100x fall or a 1000x rise per year
 LIKELIHOOD_NAMES = {
     "normal": "normal, constant scatter",
     "student_t": "Student-t, constant scatter",
-    "widening": "normal, scatter widening with time",
 }
 POOLING_NAMES = {
     "partial": "hierarchical (partial pooling)",

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from energytrend.backtest import Backtest, backtest
+from energytrend.backtest_scores import check_targets, gpu_counts, wide_table
 from energytrend.calibration import simulate_calibration
 from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain
@@ -91,16 +92,18 @@ def backtest_study(
     client: Any | None = None,
     workers: int | None = None,
 ) -> Backtest:
-    """Backtests of every default variant: ``backtest_points.csv``,
-    ``backtest_coverage.csv`` (per variant, metric and group), ``backtest_overall.csv``
-    (per variant) and ``backtest.png``."""
+    """The rolling-origin backtest of v2, v1 and the baselines
+    (:func:`energytrend.backtest.backtest`): ``backtest_points.csv`` (every scored row),
+    ``backtest_coverage.csv`` (per model, set, series and horizon bucket) and
+    ``backtest.png``."""
     b = backtest(data=data, seed=seed, client=client, workers=workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(b.points, out / "backtest_points.csv")
     write_csv(b.coverage(), out / "backtest_coverage.csv")
-    write_csv(b.coverage(by=("variant",)), out / "backtest_overall.csv")
     write_figure(b.plot(), out / "backtest.png")
+    stale = out / "backtest_overall.csv"  # written by the v1 backtest, no longer produced
+    stale.unlink(missing_ok=True)
     return b
 
 
@@ -171,6 +174,46 @@ def _md(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
+def backtest_block(results: str | Path) -> str:
+    """The README's backtest block: OLS, v1 and v2 (shipped) side by side per set and
+    series, the issue's targets on v2's rows, and the 2021-origin GPU counts."""
+    results = Path(results)
+    c = pd.read_csv(results / "backtest_coverage.csv")
+    wide = wide_table(c, {"ols": "OLS", "v1": "v1", "v2": "v2"})
+    parts = [
+        "Coverage of the 50% and 90% predictive bands [90% Wilson interval], CRPS (log10, "
+        "lower is better) and log score (higher is better); each distinct later point "
+        "counted once per set:",
+        _md(wide),
+    ]
+    q = c[(c["bucket"] == "all") & c["share_above"].notna()] if "share_above" in c else c[:0]
+    if len(q):
+        parts += [
+            "v2 frontier quantile check (share of later models above the frontier line; "
+            "1 - frontier_quantile = 0.10 expected):",
+            _md(pd.DataFrame({
+                "set": q["set"], "series": q["series"], "later models": q["n_distinct"],
+                "share above": [f"{v:.2f} [{lo:.2f}, {hi:.2f}]" for v, lo, hi in zip(
+                    q["share_above"], q["share_above_lower"], q["share_above_upper"],
+                    strict=True)],
+            })),
+        ]  # fmt: skip
+    targets = check_targets(c)
+    parts += [
+        "Targets (v2, series with at least 10 later points):",
+        _md(targets.assign(**{"pass": targets["pass"].map({True: "yes", False: "**no**"})})),
+    ]
+    if (results / "backtest_points.csv").exists():
+        counts = gpu_counts(pd.read_csv(results / "backtest_points.csv"))
+        if len(counts):
+            parts += [
+                "NVIDIA chips of 2022-2025 inside the 90% band of the 2021-origin forecast:",
+                _md(counts.rename(columns={"chips": "chips", "inside_90": "inside 90%",
+                                           "below_90": "below the band"})),
+            ]  # fmt: skip
+    return "\n\n".join(parts)
+
+
 def readme_tables(results: str | Path) -> dict[str, str]:
     """The README's Markdown tables, from the files of a results folder (those present)."""
     results = Path(results)
@@ -196,19 +239,7 @@ def readme_tables(results: str | Path) -> dict[str, str]:
             )
         )
     if (results / "backtest_coverage.csv").exists():
-        c = pd.read_csv(results / "backtest_coverage.csv")
-        wide = c.pivot_table(
-            index=["metric", "domain", "group"],
-            columns="variant",
-            values=["coverage_50", "coverage_90"],
-            sort=False,
-        )
-        n = c.groupby(["metric", "domain", "group"], sort=False)["n"].first()
-        table = pd.DataFrame({"later points": n})
-        for variant in dict.fromkeys(c["variant"]):
-            table[f"{variant} 50%"] = wide[("coverage_50", variant)].map("{:.2f}".format)
-            table[f"{variant} 90%"] = wide[("coverage_90", variant)].map("{:.2f}".format)
-        out["backtest"] = _md(table.reset_index())
+        out["backtest"] = backtest_block(results)
     if (results / "sensitivity.csv").exists():
         s = pd.read_csv(results / "sensitivity.csv")
         s = s[s["metric"] == "joules"]

@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 
 from energytrend import plots
 from energytrend._version import __version__
+from energytrend.backtest_scores import check_targets
+from energytrend.data import shipped_path
 from energytrend.forecast import human_levels
 from energytrend.formatting import (
     contrast_text_table,
@@ -129,6 +131,45 @@ def _calibration(result: TrendFit, prob: float) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _backtest_section() -> list[str]:
+    """The shipped rolling-origin backtest (``results/backtest_coverage.csv``, made by
+    ``energytrend backtest``): OLS, v1 and v2 side by side, and the targets; nothing when
+    the results folder is not shipped (an installed wheel without it)."""
+    try:
+        path = shipped_path("results") / "backtest_coverage.csv"
+    except FileNotFoundError:
+        return []
+    if not path.exists():
+        return []
+    c = pd.read_csv(path)
+    c = c[(c["bucket"] == "all") & c["coverage_90"].notna()]
+    rows = []
+    for (s, series), sub in c.groupby(["set", "series"], sort=True):
+        row: dict[str, object] = {"set": s, "series": series, "later": int(sub["n_distinct"].max())}
+        for model, head in (("ols", "OLS"), ("v1", "v1"), ("v2", "v2 (shipped)")):
+            r = sub[sub["model"] == model]
+            row[head] = (
+                "-"
+                if r.empty
+                else f"{r['coverage_90'].iloc[0]:.2f} / {r['coverage_50'].iloc[0]:.2f} / "
+                f"{r['crps'].iloc[0]:.3f}"
+            )
+        rows.append(row)
+    targets = check_targets(pd.read_csv(path))
+    targets = targets.assign(**{"pass": targets["pass"].map({True: "yes", False: "no"})})
+    return [
+        "<h2>How did the forecasts do? Rolling-origin backtests</h2><p>Each model was fitted "
+        "to the data before an origin (early set: 2014-2020, used to choose the model; late "
+        "set: 2021 and 2023, confirmatory) and scored on every later point within 5 years, "
+        "each distinct point counted once per set. Cells: share of later points inside the "
+        "90% / 50% predictive bands / CRPS (log10, lower is better). Energy is scored only "
+        "against MLPerf's measured energy.</p>",
+        _table(pd.DataFrame(rows)),
+        "<p>The issue's targets for the shipped model (series with at least 10 later points):</p>",
+        _table(targets),
+    ]
 
 
 HOW_TO_READ = (
@@ -297,6 +338,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
         parts.append(
             _figure(plots.plot_growth_forest(result, prob=prob), "Growth rates of every line")
         )
+        parts += _backtest_section()
         parts += ["<h2>Posterior predictive checks</h2>", _table(result.ppc())]
     parts += [
         "<h2>Diagnostics</h2>",

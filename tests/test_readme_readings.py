@@ -27,68 +27,69 @@ def _pct(x: float) -> int:
 
 @pytest.fixture(scope="module")
 def coverage() -> pd.DataFrame:
-    return pd.read_csv(RESULTS / "backtest_coverage.csv").set_index(
-        ["variant", "metric", "domain", "group"]
-    )
+    c = pd.read_csv(RESULTS / "backtest_coverage.csv")
+    return c[c["bucket"] == "all"].set_index(["model", "set", "series"])
+
+
+CHIPS = "12 of 17 FP32 chips in its 90% band (v1: 8; OLS: 6), 15 of 16 FP16 tensor and 16 of 17"
 
 
 def test_backtest_reading(coverage: pd.DataFrame) -> None:
+    from energytrend.backtest_scores import gpu_counts
+
     text = _section("How to read it, honestly:", "**Sensitivity**")
-    cv_all = {
-        v: coverage.loc[(v, "gflops", "cv", "all")] for v in ("normal", "student_t", "widening")
-    }
+    c = coverage
+    v2e, v2l = c.loc[("v2", "early", "cv/all")], c.loc[("v2", "late", "cv/all")]
+    counts = gpu_counts(pd.read_csv(RESULTS / "backtest_points.csv")).set_index(["model", "series"])
     claims = {
-        "held\n  75% of later models, a 50% band 40%": (
-            _pct(cv_all["normal"]["coverage_90"]) == 75
-            and _pct(cv_all["normal"]["coverage_50"]) == 40
-        ),
-        "Student-t: 75% too": _pct(cv_all["student_t"]["coverage_90"]) == 75,
-        "coverage to 84% and 49%": (
-            _pct(cv_all["widening"]["coverage_90"]) == 84
-            and _pct(cv_all["widening"]["coverage_50"]) == 49
-        ),
+        "(394 early, 348 late later models)": v2e["n_distinct"] == 394 and v2l["n_distinct"] == 348,
+        "held 80%\n  early and 82% late": _pct(v2e["coverage_90"]) == 80
+        and _pct(v2l["coverage_90"]) == 82,
+        "its 50% band 41% and 44%": _pct(v2e["coverage_50"]) == 41
+        and _pct(v2l["coverage_50"]) == 44,
+        "held 93-95%": _pct(c.loc[("v1", "early", "cv/all"), "coverage_90"]) == 93
+        and _pct(c.loc[("v1", "late", "cv/all"), "coverage_90"]) == 95,
+        "(0.615 early against v2's 0.546)": round(c.loc[("v1", "early", "cv/all"), "crps"], 3)
+        == 0.615
+        and round(v2e["crps"], 3) == 0.546,
+        "(CRPS 0.546 against 0.531 early, a tie late)": round(
+            c.loc[("ols", "early", "cv/all"), "crps"], 3
+        )
+        == 0.531
+        and abs(v2l["crps"] - c.loc[("ols", "late", "cv/all"), "crps"]) < 0.002,
+        CHIPS: tuple(counts.loc[("v2", "fp32"), ["inside_90", "chips"]]) == (12, 17)
+        and counts.loc[("v1", "fp32"), "inside_90"] == 8
+        and counts.loc[("ols", "fp32"), "inside_90"] == 6
+        and tuple(counts.loc[("v2", "fp16"), ["inside_90", "chips"]]) == (15, 16)
+        and tuple(counts.loc[("v2", "int8"), ["inside_90", "chips"]]) == (16, 17),
+        "(late 90% band 64%)": _pct(c.loc[("v2", "late", "fp32"), "coverage_90"]) == 64,
+        "(34 runs)": c.loc[("v2", "late", "energy/peak"), "n_distinct"] == 34,
+        "none of the measured runs falls in its 50% band": c.loc[
+            ("v2", "late", "energy/peak"), "coverage_50"
+        ]
+        == 0,
+        "holds 99% in its 90% band": _pct(c.loc[("v2", "late", "energy/calibrated"), "coverage_90"])
+        == 99,
+        "NLP (13 later models": c.loc[("v2", "early", "nlp/all"), "n_distinct"] == 13,
+        "(5% of the 2021-2025 CV models above the\n  frontier line": _pct(
+            c.loc[("v2", "late", "cv/frontier"), "share_above"]
+        )
+        == 5,
     }
-    points = pd.read_csv(RESULTS / "backtest_points.csv")
-    w = points[
-        (points["variant"] == "widening")
-        & (points["domain"] == "cv")
-        & (points["group"] == "all")
-        & (points["metric"] == "gflops")
-    ]
-    claims["13% of later models fall below it (efficient models), 3% above"] = (
-        _pct((w["observed"] < w["lower_90"]).mean()) == 13
-        and _pct((w["observed"] > w["upper_90"]).mean()) == 3
+    for series in ("fp32", "fp16", "int8"):
+        for s in ("early", "late"):
+            if ("v2", s, series) in c.index:
+                rivals = c.xs((s, series), level=("set", "series"))["crps"]
+                beaten = rivals.drop(["v2", "random_walk"], errors="ignore")
+                claims[f"beats OLS and v1 {s} {series}"] = bool((rivals["v2"] < beaten).all())
+    rw = {k: c.loc[("random_walk", *k)] for k in (("early", "fp16"), ("late", "fp32"))}
+    claims["(better on the early FP16 CRPS and the late\n  FP32 log score)"] = (
+        rw[("early", "fp16")]["crps"] < c.loc[("v2", "early", "fp16"), "crps"]
+        and rw[("late", "fp32")]["log_score"] > c.loc[("v2", "late", "fp32"), "log_score"]
     )
-    frontier = coverage.xs(("cv", "frontier"), level=("domain", "group"))
-    frontier = frontier[frontier.index.get_level_values("metric") != "gflops_per_watt"]
-    claims["held 95-100% of the later frontier models"] = (
-        _pct(frontier["coverage_90"].min()) == 95 and frontier["coverage_90"].max() == 1.0
-    )
-    claims["only 20-35%"] = (
-        _pct(frontier["coverage_50"].min()) == 20 and _pct(frontier["coverage_50"].max()) == 35
-    )
-    claims["mean PIT of about 0.8"] = frontier["mean_pit"].between(0.75, 0.85).all()
-    claims["CV frontier (20 pairs)"] = (frontier["n"] == 20).all()
-    gpu = coverage.xs(("gflops_per_watt", "cv", "hardware"), level=("metric", "domain", "group"))
-    claims["(77% in the 90% band)"] = (gpu["coverage_90"].map(_pct) == 77).all()
-    claims["GPU efficiency (47 pairs)"] = (gpu["n"] == 47).all()
-    nlp = points[
-        (points["variant"] == "widening")
-        & (points["domain"] == "nlp")
-        & (points["metric"] == "gflops")
-    ]
-    later = nlp[nlp["group"] == "all"]
-    claims["9 later models and 2 later frontier models"] = (
-        len(later) == 9 and (nlp["group"] == "frontier").sum() == 2
-    )
-    claims["7 of the 9 later models were smaller than the median forecast"] = (
-        int((later["observed"] < later["median"]).sum()) == 7
-    )
-    claims["2 larger (T-NLG, GPT-3)"] = set(
-        later.loc[later["observed"] > later["median"], "label"]
-    ) == {"Microsoft T-NLG", "GPT-3"}
     for claim, holds in claims.items():
-        assert claim in text, f"the README no longer says {claim!r}: update this test"
+        if not claim.startswith("beats OLS"):
+            assert claim in text, f"the README no longer says {claim!r}: update this test"
         assert holds, f"README claim {claim!r} does not match results/"
 
 

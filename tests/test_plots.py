@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
@@ -55,7 +56,17 @@ def test_fan_chart_has_levels_and_crossing_panel(result: et.TrendFit) -> None:
     assert len(fig.axes) == 2
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any("human body" in t for t in texts) and any("total energy" in t for t in texts)
-    assert fig.axes[1].patches  # crossing-date histograms
+    # the P(crossed by year) panel: one step curve per group and level, from the forecast
+    # origin on (never before the last model), between 0 and 1 and never falling
+    curves = fig.axes[1].get_lines()
+    assert len(curves) == 4
+    origin = result.models.loc[result.models["domain"] == "cv", "year"].max()
+    for line in curves:
+        x, y = line.get_xdata(), line.get_ydata()
+        assert x.min() >= origin - 1e-9 and (np.diff(y) >= 0).all() and 0 <= y.min() <= y.max() <= 1
+    # the energy axis shows the data and the plausible bands, not 100 orders of magnitude
+    low, high = fig.axes[0].get_ylim()
+    assert np.log10(high / low) < 15
     plt.close(fig)
 
 

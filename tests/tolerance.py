@@ -51,7 +51,8 @@ def assert_within_mcse(
     assert abs(a - b) <= tol, f"{what}: {a} vs {b} differ by {abs(a - b):.3g} > {tol:.3g}"
 
 
-NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?")
+#: A number standing on its own: never the digits of a name such as ``fp32`` or ``int8``.
+NUMBER = re.compile(r"(?<![A-Za-z\d.])(?:-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)")
 
 
 def numbers_in(text: str) -> list[str]:

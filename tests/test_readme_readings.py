@@ -193,3 +193,16 @@ def test_benchmark_reading() -> None:
     for claim, holds in claims.items():
         assert claim in text, f"the README no longer says {claim!r}: update this test"
         assert holds, f"README claim {claim!r} does not match results/benchmark.md"
+
+
+def test_results_reading() -> None:
+    """The reading of the results block: v1's frontier lines grow on the same data (their
+    90% interval excludes zero, so P(growing) > 0.95), v2's CV lines fall."""
+    text = _section("How to read it:\n", "## The model")
+    s = pd.read_csv(RESULTS / "sensitivity.csv")
+    s = s[(s["metric"] == "joules") & (s["rule"] == "cv:thesis nlp:thesis")]
+    s = s.set_index(["prior", "domain", "group"])
+    claim = "v1's frontier line on the same data reads *growing* for both frontiers"
+    assert claim in text
+    assert (s.loc[("v1 model", slice(None), "frontier"), "lower"] > 0).all()
+    assert (s.loc[("default", "cv", slice(None)), "upper"] < 0).all()

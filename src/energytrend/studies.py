@@ -57,8 +57,10 @@ def calibration_study(
     client: Any | None = None,
     workers: int | None = None,
 ) -> pd.DataFrame:
-    """SBC of each domain's model: ``sbc_<domain>.csv`` (ranks), ``sbc_<domain>.png`` (rank
-    histograms), ``sbc_<domain>_parameters.csv`` (per-parameter uniformity and coverage) and
+    """SBC of each domain's model: ``sbc_<domain>.csv`` (ranks), ``sbc_<domain>.png`` (ECDF
+    differences with simultaneous bands), ``sbc_<domain>_parameters.csv`` (per-quantity ECDF
+    verdict and coverage), ``sbc_<domain>_crossing.csv`` (the crossing indicators' mean
+    probability against their truths' rate, overall and by probability bin) and
     ``sbc_summary.csv``. Returns the summary."""
     # every simulation first, then every file: a run that fails part-way leaves the previous
     # results as they were, not a mix of old and new
@@ -70,8 +72,10 @@ def calibration_study(
     out.mkdir(parents=True, exist_ok=True)
     for c in runs:
         c.save(out / f"sbc_{c.domain}.csv")
-        write_figure(c.plot_ranks(), out / f"sbc_{c.domain}.png")
+        write_figure(c.plot_ecdf(), out / f"sbc_{c.domain}.png")
         write_csv(c.uniformity().merge(c.coverage()), out / f"sbc_{c.domain}_parameters.csv")
+        crossing = pd.concat([c.crossing().assign(bin="all"), c.reliability()], ignore_index=True)
+        write_csv(crossing, out / f"sbc_{c.domain}_crossing.csv")
     summary = pd.concat([c.summary() for c in runs], ignore_index=True)
     write_csv(summary, out / "sbc_summary.csv")
     return summary

@@ -232,13 +232,15 @@ class Calibration:
         cross (equal under calibration, to binomial error)."""
         ind = self._indicators()
         cut = pd.cut(ind["posterior_mean"], list(bins), include_lowest=True)
-        g = ind.assign(bin=cut.astype(str)).groupby(["parameter", "bin"], sort=False)
+        g = ind.assign(bin=cut).groupby(["parameter", "bin"], observed=True)
         out = g.agg(
             n=("true", "size"),
             mean_probability=("posterior_mean", "mean"),
             truth_rate=("true", "mean"),
         )
-        return out.reset_index()
+        out = out.reset_index()
+        out["bin"] = out["bin"].astype(str)
+        return out
 
     def fits(self) -> pd.DataFrame:
         """One row per simulated fit: divergences, max_rhat, min_ess, passed_gate."""

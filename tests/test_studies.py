@@ -138,8 +138,9 @@ def test_small_sbc_runs_on_a_local_dask_cluster() -> None:
         "crosses_97J_by_2040[nlp/all]",
     }
     assert r["rank"].between(0, 99).all()
-    # the truths are the prior draws: each simulation has its own
-    assert r.groupby("parameter")["true"].nunique().min() == 4
+    # the truths are the prior draws: each simulation has its own (but the 0/1 crossings)
+    ranked = r[~r["parameter"].str.startswith("crosses_")]
+    assert ranked.groupby("parameter")["true"].nunique().min() == 4
     assert c.summary()["simulations"].iloc[0] == 4
 
 

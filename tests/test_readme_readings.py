@@ -94,22 +94,34 @@ def test_backtest_reading(coverage: pd.DataFrame) -> None:
 
 
 def test_sbc_reading() -> None:
-    text = _section("<!-- sbc:end -->", "![SBC rank histograms")
-    s = pd.read_csv(RESULTS / "sbc_summary.csv")
+    text = _section("<!-- sbc:end -->", "![SBC ECDF differences")
+    s = pd.read_csv(RESULTS / "sbc_summary.csv").set_index("domain")
+    params = pd.concat(
+        [pd.read_csv(RESULTS / f"sbc_{d}_parameters.csv") for d in s.index], ignore_index=True
+    )
+    outside = params[~params["inside"]]
+    crossing = pd.concat(
+        [pd.read_csv(RESULTS / f"sbc_{d}_crossing.csv") for d in s.index], ignore_index=True
+    )
+    crossing = crossing[crossing["bin"] == "all"]
     claims = {
-        "cover the truth in 90-91% of simulations": (
-            _pct(s["coverage_90"].min()) == 90 and _pct(s["coverage_90"].max()) == 91
-        ),
-        "within 0.85-0.94": s["min_coverage_90"].min() >= 0.85
-        and s["max_coverage_90"].max() <= 0.94,
-        "50% intervals in\n50-51%": (
-            _pct(s["coverage_50"].min()) == 50 and _pct(s["coverage_50"].max()) == 51
-        ),
-        "no parameter's ranks are significantly non-uniform": (s["non_uniform"] == 0).all(),
-        "2.5-3.5% of the simulated": (
-            s["sims_with_divergences"].min() == pytest.approx(0.025)
-            and s["sims_with_divergences"].max() == pytest.approx(0.035)
-        ),
+        "Of the 86 ranked quantities, 2 leave their 95% band": s["quantities"].sum() == 86
+        and s["outside_band"].sum() == 2,
+        "both in the `all` model": s.loc["all", "outside_band"] == 2,
+        "(`energy_intercept[nlp/frontier]` and `damping[cv]`": set(outside["parameter"])
+        == {"energy_intercept[nlp/frontier]", "damping[cv]"},
+        "0.034-0.035": round(outside["p_value"].min(), 3) == 0.034
+        and round(outside["p_value"].max(), 3) == 0.035,
+        "about 4.3 expected": round(s["expected_outside"].sum(), 1) == 4.3,
+        "none after the Bonferroni correction": (s["non_uniform_bonferroni"] == 0).all(),
+        "cover the truth in 91% of simulations": (s["coverage_90"].round(2) == 0.91).all(),
+        "within 0.865-0.94": round(params["coverage_90"].min(), 3) == 0.865
+        and round(params["coverage_90"].max(), 3) == 0.94,
+        "within 1.6 standard errors": crossing["z"].abs().max() <= 1.6,
+        "No simulated\nfit diverged and none failed": (s["sims_with_divergences"] == 0).all()
+        and (s["failed_fits"] == 0).all(),
+        "28-44% of the fits": _pct(s["fits_rhat_over_1.01"].min()) == 28
+        and _pct(s["fits_rhat_over_1.01"].max()) == 44,
     }
     for claim, holds in claims.items():
         assert claim in text, f"the README no longer says {claim!r}: update this test"

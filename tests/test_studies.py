@@ -12,10 +12,11 @@ import pytest
 from scipy import stats
 
 from conftest import REPO
-from energytrend import V1_PRIORS, engine
+from energytrend import engine
 from energytrend.backtest import Backtest, backtest
 from energytrend.backtest_scores import add_weights, coverage_table, energy_forecast
 from energytrend.calibration import Calibration, simulate_calibration
+from energytrend.calibration_ecdf import band, ecdf_test
 from energytrend.design import before, prepare
 from energytrend.studies import readme_tables
 from energytrend.sweep import run_tasks
@@ -31,9 +32,13 @@ def _calibration(ranks: np.ndarray, covered_90: np.ndarray) -> Calibration:
                 "parameter": "theta",
                 "true": 0.0,
                 "rank": ranks,
+                "posterior_mean": 0.0,
                 "covered_50": covered_90 & (np.arange(n) % 2 == 0),
                 "covered_90": covered_90,
                 "divergences": 0,
+                "max_rhat": 1.0,
+                "min_ess": 500.0,
+                "passed_gate": True,
             }
         ),
         domain="test",
@@ -42,19 +47,54 @@ def _calibration(ranks: np.ndarray, covered_90: np.ndarray) -> Calibration:
     )
 
 
-def test_uniformity_accepts_uniform_ranks_and_flags_biased_ones() -> None:
+def test_ecdf_band_passes_uniform_ranks_at_the_nominal_rate_and_flags_biased_ones() -> None:
     rng = np.random.default_rng(1)
-    covered = rng.random(400) < 0.9
-    uniform = _calibration(rng.integers(0, 100, 400), covered)
-    assert uniform.uniformity()["p_value"].iloc[0] > 0.01
-    assert uniform.summary()["non_uniform"].iloc[0] == 0
-    # an over-confident posterior piles the ranks at both ends (a U shape)
-    u_shaped = np.where(rng.random(400) < 0.5, rng.integers(0, 10, 400), rng.integers(90, 100, 400))
-    assert _calibration(u_shaped, covered).summary()["non_uniform"].iloc[0] == 1
-    cov = uniform.coverage()
-    assert cov["coverage_90"].iloc[0] == pytest.approx(covered.mean())
-    with pytest.raises(ValueError, match="bins must divide"):
-        uniform.uniformity(bins=7)
+    n, n_values = 200, 100
+    # uniform samples of the study's size leave the simultaneous 95% band ~5% of the time
+    # (300 samples: binomial sd 1.3 points)
+    outside = [not ecdf_test(rng.integers(0, n_values, n), n_values).inside for _ in range(300)]
+    assert 0.015 <= np.mean(outside) <= 0.09, np.mean(outside)
+    # an over-confident posterior piles the ranks at both ends (a U shape); a biased one
+    # shifts them; an under-confident one bunches them in the middle
+    u_shaped = np.where(rng.random(n) < 0.5, rng.integers(0, 15, n), rng.integers(85, 100, n))
+    shifted = np.minimum(rng.integers(0, 100, n) + 15, 99)
+    hump = rng.binomial(99, 0.5, n)
+    for bad in (u_shaped, shifted, hump):
+        t = ecdf_test(bad, n_values)
+        assert not t.inside and t.p_value < 0.01
+    b = band(n, n_values)
+    assert (b.lower <= b.z * n).all() and (b.z * n <= b.upper).all()
+    assert band(n, n_values) is b  # cached, deterministic
+    covered = rng.random(n) < 0.9
+    uniform = _calibration(rng.integers(0, 100, n), covered)
+    assert bool(uniform.uniformity()["inside"].iloc[0])
+    assert _calibration(u_shaped, covered).summary()["outside_band"].iloc[0] == 1
+    assert uniform.coverage()["coverage_90"].iloc[0] == pytest.approx(covered.mean())
+    with pytest.raises(ValueError, match="ranks must be"):
+        ecdf_test(np.array([0, 100]), n_values)
+
+
+def test_crossing_probabilities_are_judged_against_their_truths() -> None:
+    rng = np.random.default_rng(3)
+    p = rng.beta(0.5, 0.5, 400)
+    name = "crosses_97J_by_2040[cv/all]"
+
+    def frame(truth: np.ndarray) -> Calibration:
+        c = _calibration(np.zeros(400, dtype=int), np.ones(400, dtype=bool))
+        ranks = c.ranks.assign(parameter=name, true=truth.astype(float), posterior_mean=p)
+        return Calibration(ranks=ranks, domain="test", n_rank_draws=99, settings={})
+
+    calibrated = frame(rng.random(400) < p).crossing().iloc[0]
+    assert abs(calibrated["z"]) < 3.5
+    assert calibrated["mean_probability"] == pytest.approx(p.mean())
+    overconfident = frame(rng.random(400) < 0.5 + 0.5 * (p - 0.5) * 0.3).crossing().iloc[0]
+    assert abs(overconfident["brier"]) > abs(calibrated["brier"])
+    too_high = frame(rng.random(400) < p * 0.6).crossing().iloc[0]
+    assert too_high["z"] < -4
+    rel = frame(rng.random(400) < p).reliability()
+    assert rel["n"].sum() == 400 and rel["truth_rate"].between(0, 1).all()
+    # indicators are not ranked: no uniformity or coverage rows
+    assert frame(rng.random(400) < p).uniformity().empty
 
 
 def test_calibration_file_round_trip(tmp_path: Path) -> None:
@@ -92,10 +132,16 @@ def test_small_sbc_runs_on_a_local_dask_cluster() -> None:
         )
     r = c.ranks
     assert c.n_sims == 4
-    assert set(r["parameter"]) >= {"slope[nlp/frontier]", "sigma_trend[nlp/all]", "slope_mu"}
+    assert set(r["parameter"]) >= {
+        "slope[nlp/frontier]",
+        "damping[nlp]",
+        "energy_2030[nlp/all]",
+        "crosses_97J_by_2040[nlp/all]",
+    }
     assert r["rank"].between(0, 99).all()
-    # the truths are the prior draws: each simulation has its own
-    assert r.groupby("parameter")["true"].nunique().min() == 4
+    # the truths are the prior draws: each simulation has its own (but the 0/1 crossings)
+    ranked = r[~r["parameter"].str.startswith("crosses_")]
+    assert ranked.groupby("parameter")["true"].nunique().min() == 4
     assert c.summary()["simulations"].iloc[0] == 4
 
 
@@ -226,31 +272,60 @@ UPDATE = "python scripts/update_readme.py"
 
 @pytest.mark.slow
 def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
-    """The README's SBC table comes from results/sbc_cv.csv. Rerun six of its simulations
-    (same prior draws and seeds): the true values are the same draws (to floating-point
+    """The README's SBC table comes from results/sbc_cv.csv (model v2, the data and sampler
+    settings in its header). Rerun four of its simulations (same prior draws and seeds): the
+    true values, the forecast quantities' included, are the same draws (to floating-point
     rounding), and the ranks come from the same distribution as the committed ones. Single
     ranks are not compared: a rank is one posterior draw count, and another floating-point
-    order (another machine, or the committed file's older numeric flags) moves it by several
-    places while leaving its distribution unchanged (tests/tolerance.py)."""
+    order (another machine) moves it by several places while leaving its distribution
+    unchanged (tests/tolerance.py)."""
     saved = Calibration.load(REPO / "results" / "sbc_cv.csv")
-    # the committed SBC is of v1's model (thesis data); v2's has not been rerun yet
+    st = saved.settings
+    assert st["structure"] == "quantile" and st["efficiency"] == "precision"  # model v2
     rerun = simulate_calibration(
         "cv",
-        data="thesis",
-        n_sims=saved.n_sims,
-        only=list(range(6)),
+        data=st["data"],
+        n_sims=st["n_sims"],
+        pooling=st["pooling"],
+        draws=st["draws"],
+        tune=st["tune"],
+        chains=st["chains"],
+        target_accept=st["target_accept"],
+        seed=st["seed"],
+        n_rank_draws=saved.n_rank_draws,
+        only=list(range(4)),
         workers=1,
-        priors=V1_PRIORS,
     )
     mine = rerun.ranks.set_index(["sim", "parameter"])
     theirs = saved.ranks.set_index(["sim", "parameter"]).loc[mine.index]
     np.testing.assert_array_max_ulp(mine["true"].to_numpy(), theirs["true"].to_numpy(), 64)
-    a, b = mine["rank"].to_numpy(), theirs["rank"].to_numpy()
-    assert len(a) >= 100
+    ranked = ~mine.index.get_level_values("parameter").str.startswith("crosses_")
+    a, b = mine.loc[ranked, "rank"].to_numpy(), theirs.loc[ranked, "rank"].to_numpy()
+    assert len(a) >= 90
     # same distribution: a two-sample KS test, and the paired ranks (same truth, same data)
     # agree far better than independent ones would (rank correlation near 0)
     assert stats.ks_2samp(a, b).pvalue > 0.001, (a, b)
     assert stats.spearmanr(a, b).statistic > 0.6
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # small draws
+def test_sbc_forecast_quantities_are_the_trend_functions() -> None:
+    """The SBC's forecast quantities, computed from raw draws, are what
+    :mod:`energytrend.trend` and :mod:`energytrend.forecast` compute from a fit."""
+    import energytrend as et
+    from energytrend.calibration_forecast import forecast_quantities, indicator_name, stacked
+    from energytrend.forecast import human_levels, passage_times
+    from energytrend.trend import energy_path
+
+    r = et.fit("nlp", draws=100, tune=200, chains=2, cache=False, progressbar=False)
+    data = prepare("nlp", spec=r.config.spec).arrays
+    q = forecast_quantities(stacked(r.idata["posterior"].to_dataset()), data, r.config.spec)
+    for g in data.groups:
+        e = energy_path(r, g, np.array([2030.0 - data.year_origin]))[:, 0]
+        np.testing.assert_allclose(q[f"energy_2030[{g}]"], e, rtol=0, atol=1e-12)
+        _, passage = passage_times(r, g, human_levels()[0].joules, 2040.0)
+        np.testing.assert_array_equal(q[indicator_name(g)], np.isfinite(passage))
 
 
 @pytest.mark.slow
@@ -323,6 +398,7 @@ def test_calibrate_command_on_a_dask_scheduler(tmp_path: Path) -> None:
     assert names == [
         "sbc_nlp.csv",
         "sbc_nlp.png",
+        "sbc_nlp_crossing.csv",
         "sbc_nlp_parameters.csv",
         "sbc_summary.csv",
     ]
@@ -338,6 +414,6 @@ def test_readme_studies_snippet_imports_what_it_uses() -> None:
     exec(compile(snippet, "README.md", "exec"), namespace)
     for name in ("simulate_calibration", "backtest", "sensitivity_study"):
         assert callable(namespace[name])
-    for method in ("summary", "uniformity", "coverage", "plot_ranks"):
+    for method in ("summary", "uniformity", "coverage", "crossing", "plot_ecdf"):
         assert callable(getattr(Calibration, method))
     assert callable(Backtest.coverage) and callable(Backtest.plot)

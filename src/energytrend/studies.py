@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from energytrend.backtest import Backtest, backtest
 from energytrend.backtest_scores import check_targets, gpu_counts, wide_table
-from energytrend.calibration import simulate_calibration
+from energytrend.calibration import Calibration, simulate_calibration
 from energytrend.datasets import DEFAULT_DATA
 from energytrend.design import FitDomain
 from energytrend.frontier import rules_table
@@ -64,8 +64,10 @@ def calibration_study(
     client: Any | None = None,
     workers: int | None = None,
 ) -> pd.DataFrame:
-    """SBC of each domain's model: ``sbc_<domain>.csv`` (ranks), ``sbc_<domain>.png`` (rank
-    histograms), ``sbc_<domain>_parameters.csv`` (per-parameter uniformity and coverage) and
+    """SBC of each domain's model: ``sbc_<domain>.csv`` (ranks), ``sbc_<domain>.png`` (ECDF
+    differences with simultaneous bands), ``sbc_<domain>_parameters.csv`` (per-quantity ECDF
+    verdict and coverage), ``sbc_<domain>_crossing.csv`` (the crossing indicators' mean
+    probability against their truths' rate, overall and by probability bin) and
     ``sbc_summary.csv``. Returns the summary."""
     # every simulation first, then every file: a run that fails part-way leaves the previous
     # results as they were, not a mix of old and new
@@ -73,12 +75,20 @@ def calibration_study(
         simulate_calibration(d, data=data, n_sims=n_sims, seed=seed, client=client, workers=workers)
         for d in domains
     ]
+    return write_calibration(runs, out)
+
+
+def write_calibration(runs: Sequence[Calibration], out: str | Path) -> pd.DataFrame:
+    """Write the files of :func:`calibration_study` for finished runs (e.g. loaded with
+    :meth:`Calibration.load`); returns the summary."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for c in runs:
         c.save(out / f"sbc_{c.domain}.csv")
-        write_figure(c.plot_ranks(), out / f"sbc_{c.domain}.png")
+        write_figure(c.plot_ecdf(), out / f"sbc_{c.domain}.png")
         write_csv(c.uniformity().merge(c.coverage()), out / f"sbc_{c.domain}_parameters.csv")
+        crossing = pd.concat([c.crossing().assign(bin="all"), c.reliability()], ignore_index=True)
+        write_csv(crossing, out / f"sbc_{c.domain}_crossing.csv")
     summary = pd.concat([c.summary() for c in runs], ignore_index=True)
     write_csv(summary, out / "sbc_summary.csv")
     return summary
@@ -224,17 +234,38 @@ def readme_tables(results: str | Path) -> dict[str, str]:
             pd.DataFrame(
                 {
                     "model": s["domain"],
+                    "data": s["data"],
                     "simulations": s["simulations"],
-                    "parameters": s["parameters"],
-                    "50% coverage": s["coverage_50"].map("{:.3f}".format),
-                    "90% coverage": s["coverage_90"].map("{:.3f}".format),
-                    "90% coverage, range over parameters": [
-                        f"{a:.2f}-{b:.2f}"
-                        for a, b in zip(s["min_coverage_90"], s["max_coverage_90"], strict=True)
+                    "failed fits": s["failed_fits"],
+                    "ranked quantities": s["quantities"],
+                    "outside 95% ECDF band (expected)": [
+                        f"{k} ({e:.1f})"
+                        for k, e in zip(s["outside_band"], s["expected_outside"], strict=True)
                     ],
-                    "smallest uniformity p": s["min_p_value"].map("{:.3f}".format),
-                    "non-uniform (Bonferroni 5%)": s["non_uniform"],
+                    "outside": s["outside_parameters"]
+                    .fillna("")
+                    .map(lambda v: ", ".join(v.split(";")) if v else "none"),
+                    "non-uniform (Bonferroni 5%)": s["non_uniform_bonferroni"],
+                    "90% coverage (range)": [
+                        f"{m:.3f} ({a:.2f}-{b:.2f})"
+                        for m, a, b in zip(
+                            s["coverage_90"],
+                            s["min_coverage_90"],
+                            s["max_coverage_90"],
+                            strict=True,
+                        )
+                    ],
+                    "crossing 97 J by 2040: mean P vs truths (max abs z)": [
+                        f"{p:.3f} vs {r:.3f} ({z:.1f})"
+                        for p, r, z in zip(
+                            s["crossing_mean_probability"],
+                            s["crossing_truth_rate"],
+                            s["crossing_max_abs_z"],
+                            strict=True,
+                        )
+                    ],
                     "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
+                    "fits with R-hat > 1.01": s["fits_rhat_over_1.01"].map("{:.1%}".format),
                 }
             )
         )

@@ -17,7 +17,8 @@ Energy is compute minus efficiency, path by path.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -115,13 +116,22 @@ def inference_series(result: TrendFit, group: str, t: np.ndarray) -> np.ndarray:
     tt = np.asarray(t, dtype=float)
     if not is_precision_model(result):
         return np.full(tt.shape, result.series.index(group.split("/")[0]))
-    eras = precision_eras_from_config(result.config.spec["precision"])
-    names = precision_at(tt + float(result.idata.attrs["year_origin"]), eras)
-    available = result.series
-    # an era whose precision has no data in this fit falls back to the nearest earlier one
+    years = tt + float(result.idata.attrs["year_origin"])
+    return era_series(result.series, result.config.spec["precision"], years)
+
+
+def era_series(
+    available: Sequence[str], precision_spec: Mapping[str, Any], years: np.ndarray
+) -> np.ndarray:
+    """Index into ``available`` (the fitted precision series) of the precision inference
+    runs at in each decimal year, by the ``[precision] eras`` of the specification; an era
+    whose precision has no data falls back to the nearest earlier one."""
+    names = precision_at(np.asarray(years, dtype=float), precision_eras_from_config(precision_spec))
+    available = list(available)
     fallback = [p for p in PRECISIONS if p in available]
     return np.array(
-        [available.index(n if n in available else _earlier(n, fallback)) for n in names]
+        [available.index(n if n in available else _earlier(n, fallback)) for n in names],
+        dtype=int,
     )
 
 

@@ -53,10 +53,11 @@ CHILD_PARTS = """
 import json, time
 t0 = time.perf_counter()
 import energytrend as et
-from energytrend import engine, diagnostics
-from energytrend.design import prepare
-from energytrend.model import build_model
-from energytrend.spec import resolve_spec
+from energytrend.inference import engine
+from energytrend.inference import diagnostics
+from energytrend.model.design import prepare
+from energytrend.model.build import build_model
+from energytrend.model.spec import resolve_spec
 import nutpie
 t1 = time.perf_counter()
 spec = resolve_spec()
@@ -157,7 +158,7 @@ def _wall(cmd: list[str], cache: Path) -> float:
 
 
 def _min_ess_per_second(tree: object, seconds: float) -> tuple[float, float]:
-    from energytrend import diagnostics
+    from energytrend.inference import diagnostics
 
     diag = diagnostics.check(tree)  # type: ignore[arg-type]
     ess = float(diag.table["ess_bulk"].min())
@@ -166,9 +167,9 @@ def _min_ess_per_second(tree: object, seconds: float) -> tuple[float, float]:
 
 def sampler_comparison() -> dict[str, float]:
     """Same model (cv), same settings, same process: min bulk ESS per second of sampling."""
-    from energytrend import engine
-    from energytrend.design import prepare
-    from energytrend.spec import resolve_spec
+    from energytrend.inference import engine
+    from energytrend.model.design import prepare
+    from energytrend.model.spec import resolve_spec
 
     spec = resolve_spec()
     data = prepare("cv").arrays
@@ -197,7 +198,7 @@ def sampler_comparison() -> dict[str, float]:
 def _synthetic(n_models: int, n_groups: int, seed: int = 0) -> object:
     import numpy as np
 
-    from energytrend.model import ModelData
+    from energytrend.model.arrays import ModelData
 
     rng = np.random.default_rng(seed)
     group = rng.integers(0, n_groups, n_models)
@@ -225,8 +226,8 @@ def _synthetic(n_models: int, n_groups: int, seed: int = 0) -> object:
 
 def scaling(sizes: list[int], groups: list[int]) -> list[dict[str, float]]:
     """Sampling time (compile reported apart) of synthetic data, default settings."""
-    from energytrend import diagnostics, engine
-    from energytrend.spec import resolve_spec
+    from energytrend.inference import diagnostics, engine
+    from energytrend.model.spec import resolve_spec
 
     spec = resolve_spec()
     settings = engine.SamplerSettings()

@@ -17,7 +17,7 @@ SETUP = """import matplotlib.pyplot as plt
 import pandas as pd
 
 import energytrend as et
-from energytrend import plots
+from energytrend.report import plots
 
 pd.set_option("display.width", 160)
 result = et.fit("all")  # the default data, through 2025; served from the cache later
@@ -86,7 +86,7 @@ NOTEBOOKS = {
         ("md", "## Pooling: hierarchical against separate lines (the thesis) and one line"),
         (
             "code",
-            "from energytrend.compare import compare_pooling, per_token_comparison\n"
+            "from energytrend.studies.compare import compare_pooling, per_token_comparison\n"
             "comparison = compare_pooling('all')\n"
             "print(comparison.reading)\ncomparison.table.round(2)",
         ),
@@ -106,7 +106,7 @@ NOTEBOOKS = {
         ("code", SETUP),
         (
             "code",
-            "from energytrend.forecast import human_levels\n"
+            "from energytrend.forecast.forecasts import human_levels\n"
             "for level in human_levels():\n    print(level.name, '-', level.derivation)",
         ),
         (

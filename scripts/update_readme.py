@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from energytrend.cli import main as cli
-from energytrend.studies import readme_tables
+from energytrend.studies.results import readme_tables
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from energytrend.schema import CV_MODELS, DATASET_TABLES
-from energytrend.validation import DataValidationError, read_table
+from energytrend.data.schema import CV_MODELS, DATASET_TABLES
+from energytrend.data.validation import DataValidationError, read_table
 
 DATA = REPO / "data"
 

@@ -165,7 +165,7 @@ def test_decimal_year_round_trip() -> None:
     years = et.decimal_year(dates)
     assert years[0] == 2000.0
     assert years[3] == 2010.0
-    from energytrend.data import from_decimal_year
+    from energytrend.data.tables import from_decimal_year
 
     assert list(from_decimal_year(years)) == list(dates)
     assert from_decimal_year(2010.0)[0] == pd.Timestamp("2010-01-01")
@@ -177,7 +177,7 @@ def test_decimal_year_round_trip() -> None:
 def test_decimal_year_is_exact_both_ways(day: dt.date) -> None:
     """Every calendar date survives date -> decimal year -> date, the year's integer part is
     the calendar year, and 1 January is a whole number."""
-    from energytrend.data import from_decimal_year
+    from energytrend.data.tables import from_decimal_year
 
     ts = pd.Timestamp(day)
     year = float(et.decimal_year(pd.Series([ts]))[0])
@@ -190,7 +190,7 @@ def test_decimal_year_is_exact_both_ways(day: dt.date) -> None:
 @given(st.floats(min_value=1900.0, max_value=2200.0, allow_nan=False))
 def test_decimal_year_to_date_is_the_nearest_day(year: float) -> None:
     """Any decimal year maps to the date whose decimal year is nearest (within half a day)."""
-    from energytrend.data import from_decimal_year
+    from energytrend.data.tables import from_decimal_year
 
     date = from_decimal_year(year)[0]
     back = float(et.decimal_year(pd.Series([date]))[0])
@@ -201,7 +201,7 @@ def test_decimal_year_to_date_is_the_nearest_day(year: float) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.floats(min_value=1900.0, max_value=2200.0, allow_nan=False))
 def test_crossing_years_are_the_calendar_years_of_their_dates(year: float) -> None:
-    from energytrend.data import from_decimal_year
-    from energytrend.forecast import _calendar_year
+    from energytrend.data.tables import from_decimal_year
+    from energytrend.forecast.forecasts import _calendar_year
 
     assert _calendar_year(year) == from_decimal_year(year)[0].year

@@ -1,5 +1,5 @@
-"""energytrend.fastcompile: the same draws as nutpie's own compiler, and wrappers that later
-processes load from numba's disk cache instead of compiling."""
+"""energytrend.inference.fastcompile: the same draws as nutpie's own compiler, and wrappers
+that later processes load from numba's disk cache instead of compiling."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import numpy as np
 import pymc as pm
 import pytest
 
-from energytrend import engine, fastcompile
+from energytrend.inference import engine, fastcompile
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = {"draws": 200, "tune": 200, "chains": 2, "seed": 11, "progress_bar": False}
@@ -120,7 +120,8 @@ def test_engine_falls_back_to_nutpie_with_a_warning(monkeypatch: pytest.MonkeyPa
 
 CHILD = """
 import hashlib, json, sys
-from energytrend import engine, fastcompile
+from energytrend.inference import engine
+from energytrend.inference import fastcompile
 from test_fastcompile import posterior, small_data, small_model
 with engine.numerics():
     compiled = fastcompile.compile_pymc_model(small_model(small_data()))

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 import energytrend as et
-from energytrend.result import doubling_mcse, doubling_row, interval, interval_mcse
+from energytrend.inference.result import doubling_mcse, doubling_row, interval, interval_mcse
 from tolerance import assert_within_mcse
 
 pytestmark = pytest.mark.slow
@@ -168,7 +168,7 @@ def test_posterior_predictive_checks(fits: dict[str, et.TrendFit]) -> None:
 
 
 def test_per_token_normalisation_changes_nlp_rates(fits: dict[str, et.TrendFit]) -> None:
-    from energytrend.compare import per_token_comparison
+    from energytrend.studies.compare import per_token_comparison
 
     table = per_token_comparison(data="thesis", priors=et.V1_PRIORS)
     slopes = table[(table["quantity"] == "slope_log10_per_year") & (table["metric"] == "gflops")]
@@ -180,7 +180,7 @@ def test_per_token_normalisation_changes_nlp_rates(fits: dict[str, et.TrendFit])
 
 
 def test_pooling_comparison_reads_the_result(fits: dict[str, et.TrendFit]) -> None:
-    from energytrend.compare import compare_pooling
+    from energytrend.studies.compare import compare_pooling
 
     comparison = compare_pooling("all", data="thesis", priors=et.V1_PRIORS)
     table = comparison.table
@@ -210,7 +210,7 @@ def test_doubling_row_cases() -> None:
 
 
 def test_prior_predictive_allows_plausible_rates_only() -> None:
-    from energytrend.compare import prior_growth_check
+    from energytrend.studies.compare import prior_growth_check
 
     check = prior_growth_check("all", data="thesis", draws=2000).set_index("slope")
     compute = check.loc["compute"]
@@ -223,7 +223,7 @@ def test_prior_predictive_allows_plausible_rates_only() -> None:
 def test_likelihood_variants_are_indistinguishable_in_sample() -> None:
     """By PSIS-LOO the normal and Student-t scatters cannot be told apart on the thesis's CV
     data (every model counted once in both)."""
-    from energytrend.compare import compare_likelihoods
+    from energytrend.studies.compare import compare_likelihoods
 
     table = compare_likelihoods("cv", data="thesis").table
     assert set(table["model"]) == {"normal", "student_t"}

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 import energytrend as et
-from energytrend.fit import FitConfig, sample
-from energytrend.model import ModelData
-from energytrend.spec import V1_PRIORS, resolve_spec
+from energytrend.inference.fit import FitConfig, sample
+from energytrend.model.arrays import ModelData
+from energytrend.model.spec import V1_PRIORS, resolve_spec
 
-fit_module = importlib.import_module("energytrend.fit")  # the module, not et.fit
+fit_module = importlib.import_module("energytrend.inference.fit")  # the module, not et.fit
 SMALL = {"draws": 300, "tune": 300, "chains": 2}
 
 # Small draws are for speed; such fits fail the gate on purpose-irrelevant grounds.
@@ -192,7 +192,7 @@ def test_save_load_round_trip(small_fit: et.TrendFit, tmp_path: Path) -> None:
     assert attrs["seed"] == small_fit.config.seed
     assert len(attrs["data_hash"]) == 64 and "compute" in attrs["spec"]
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
-    from energytrend.store import _umask
+    from energytrend.inference.store import _umask
 
     assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()  # the usual mode, not 0600
     assert b"pickle" not in path.read_bytes()[:0]  # netCDF/HDF5, never pickle
@@ -306,9 +306,9 @@ def test_cache_key_changes_with_library_versions_flags_and_cpu(
     each is part of the cache key (issue: same numbers on every machine)."""
     import importlib
 
-    from energytrend.design import prepare
+    from energytrend.model.design import prepare
 
-    fit_module = importlib.import_module("energytrend.fit")  # the module, not et.fit
+    fit_module = importlib.import_module("energytrend.inference.fit")  # the module, not et.fit
 
     env = fit_module.numeric_environment()
     assert set(env["versions"]) >= {"pymc", "pytensor", "nutpie", "numba", "numpy", "arviz"}

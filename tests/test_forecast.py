@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import energytrend as et
-from energytrend.forecast import human_levels
-from energytrend.trend import damped_growth, first_passage
+from energytrend.forecast.forecasts import human_levels
+from energytrend.forecast.trend import damped_growth, first_passage
 
 pytestmark = pytest.mark.slow
 

@@ -29,7 +29,7 @@ def test_table_5_1_within_one_percent() -> None:
 
 
 def test_recomputed_speedups_match_printed_column() -> None:
-    from energytrend.hardware import benchmark_speedups
+    from energytrend.data.hardware import benchmark_speedups
 
     b = benchmark_speedups()
     n_fp32 = (et.load_inference_throughput()["precision"] == "FP32").sum()
@@ -40,7 +40,7 @@ def test_recomputed_speedups_match_printed_column() -> None:
 
 
 def test_a100_is_relative_to_v100() -> None:
-    from energytrend.hardware import benchmark_speedups
+    from energytrend.data.hardware import benchmark_speedups
 
     b = benchmark_speedups()
     assert set(b.loc[b["family"] == "A100", "reference_family"]) == {"V100"}

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from conftest import HOME_WRITES, REAL_HOME, SANDBOXED, record_home_write, sandbox_root
-from energytrend.store import cache_dir
+from energytrend.inference.store import cache_dir
 
 
 def _inside(path: str | Path, folder: Path) -> bool:

@@ -196,8 +196,8 @@ def test_log_likelihood_is_pymcs(priors: dict | None) -> None:
     """The stored pointwise log-likelihood equals PyMC's for the same model and draws."""
     import pymc as pm
 
-    from energytrend.fit import arrays_from_tree
-    from energytrend.model import build_model
+    from energytrend.inference.fit import arrays_from_tree
+    from energytrend.model.build import build_model
 
     r = et.fit("cv", priors=priors, **SMALL)
     model = build_model(arrays_from_tree(r.idata), r.config.spec, r.config.pooling)

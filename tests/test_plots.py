@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import energytrend as et
-from energytrend import plots
+from energytrend.report import plots
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energytrend.data import decimal_year
-from energytrend.datasets import load_data
-from energytrend.precision import (
+from energytrend.data.datasets import load_data
+from energytrend.data.precision import (
     DEFAULT_PRECISION_ERAS,
     MLPERF_PRECISION_ERAS,
     PRECISIONS,
@@ -21,6 +20,7 @@ from energytrend.precision import (
     precision_series,
     speedup_data,
 )
+from energytrend.data.tables import decimal_year
 
 
 @pytest.fixture(scope="module")

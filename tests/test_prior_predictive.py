@@ -1,4 +1,4 @@
-"""Acceptance criteria at the forecast horizon, 2040 (energytrend.prior_checks).
+"""Acceptance criteria at the forecast horizon, 2040 (energytrend.studies.prior_checks).
 
 What acts at the horizon is the extrapolation: after the last data date the long-run slope,
 the damping and the efficiency bends are draws from their priors. The acceptance test applies
@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energytrend.diagnostics import DiagnosticsWarning
-from energytrend.prior_checks import (
+from energytrend.inference.diagnostics import DiagnosticsWarning
+from energytrend.studies.prior_checks import (
     CRITERIA,
     PRIOR_ONLY,
     horizon_checks,

@@ -35,7 +35,7 @@ CHIPS = "12 of 17 FP32 chips in its 90% band (v1: 8; OLS: 6), 15 of 16 FP16 tens
 
 
 def test_backtest_reading(coverage: pd.DataFrame) -> None:
-    from energytrend.backtest_scores import gpu_counts
+    from energytrend.studies.backtest_scores import gpu_counts
 
     text = _section("How to read it, honestly:", "**Sensitivity**")
     c = coverage

@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energytrend.data import shipped_path
-from energytrend.datasets import load_data
-from energytrend.realisation import (
+from energytrend.data.datasets import load_data
+from energytrend.data.realisation import (
     PRECISION_COLUMNS,
     dropped_counts,
     read_mlperf_accelerators,
     read_mlperf_benchmarks,
     realisation_table,
 )
-from energytrend.validation import DataValidationError
+from energytrend.data.tables import shipped_path
+from energytrend.data.validation import DataValidationError
 
 CURATION = shipped_path("data") / "curation"
 BOTH = ("Offline", "Server")

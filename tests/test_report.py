@@ -15,7 +15,7 @@ import pytest
 
 import energytrend as et
 from energytrend.cli import main
-from energytrend.report import render_report, write_report
+from energytrend.report.html import render_report, write_report
 
 pytestmark = pytest.mark.slow
 N_FIGURES = 4 * 2 + 2  # per domain: compute, energy, fan, accuracy; plus efficiency, forest
@@ -52,7 +52,7 @@ def test_report_is_self_contained_with_every_section(report) -> None:
 def test_report_numbers_are_the_fits_numbers(report) -> None:
     """Each number as the fit gives it, to the digits its MCSE supports; years as years;
     nothing in e-notation."""
-    from energytrend.formatting import format_probability, format_year, growth_text_table
+    from energytrend.report.formatting import format_probability, format_year, growth_text_table
 
     result, path = report
     text = path.read_text(encoding="utf-8")

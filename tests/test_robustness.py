@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import energytrend as et
-from energytrend.schema import CV_MODELS, GPUS, NLP_MODELS, TableSpec
-from energytrend.validation import DataValidationError, read_table, validate_table
+from energytrend.data.schema import CV_MODELS, GPUS, NLP_MODELS, TableSpec
+from energytrend.data.validation import DataValidationError, read_table, validate_table
 
 SPECS = {"cv_models": CV_MODELS, "nlp_models": NLP_MODELS, "gpus": GPUS}
 
@@ -80,7 +80,7 @@ def test_reading_any_text_as_a_table_fails_cleanly(text: str, kind: str) -> None
 
 def _write_many(args: tuple[str, str, int]) -> int:
     source, target, times = args
-    from energytrend.fit import load, save_result
+    from energytrend.inference.fit import load, save_result
 
     result = load(source, verify=False)
     for _ in range(times):

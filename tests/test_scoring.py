@@ -1,4 +1,4 @@
-"""Scores, intervals and baselines of the rolling-origin backtest (energytrend.scoring).
+"""Scores, intervals and baselines of the rolling-origin backtest (energytrend.studies.scoring).
 
 Sampled numbers are compared under the suite's tolerance policy (``tolerance.py``): a Monte
 Carlo standard error computed in the test, times Z; never a bare relative tolerance.
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from energytrend.scoring import (
+from energytrend.studies.scoring import (
     Predictive,
     _yearly_random_walk,
     cluster_bootstrap_interval,

@@ -12,14 +12,14 @@ import pytest
 from scipy import stats
 
 from conftest import REPO
-from energytrend import engine
-from energytrend.backtest import Backtest, backtest
-from energytrend.backtest_scores import add_weights, coverage_table, energy_forecast
-from energytrend.calibration import Calibration, simulate_calibration
-from energytrend.calibration_ecdf import band, ecdf_test
-from energytrend.design import before, prepare
-from energytrend.studies import readme_tables
-from energytrend.sweep import run_tasks
+from energytrend.inference import engine
+from energytrend.model.design import before, prepare
+from energytrend.studies.backtest import Backtest, backtest
+from energytrend.studies.backtest_scores import add_weights, coverage_table, energy_forecast
+from energytrend.studies.calibration import Calibration, simulate_calibration
+from energytrend.studies.calibration_ecdf import band, ecdf_test
+from energytrend.studies.results import readme_tables
+from energytrend.studies.sweep import run_tasks
 from tolerance import mcse_tolerance
 
 
@@ -312,11 +312,16 @@ def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
 @pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # small draws
 def test_sbc_forecast_quantities_are_the_trend_functions() -> None:
     """The SBC's forecast quantities, computed from raw draws, are what
-    :mod:`energytrend.trend` and :mod:`energytrend.forecast` compute from a fit."""
+    :mod:`energytrend.forecast.trend` and :mod:`energytrend.forecast.forecasts` compute from a
+    fit."""
     import energytrend as et
-    from energytrend.calibration_forecast import forecast_quantities, indicator_name, stacked
-    from energytrend.forecast import human_levels, passage_times
-    from energytrend.trend import energy_path
+    from energytrend.forecast.forecasts import human_levels, passage_times
+    from energytrend.forecast.trend import energy_path
+    from energytrend.studies.calibration_forecast import (
+        forecast_quantities,
+        indicator_name,
+        stacked,
+    )
 
     r = et.fit("nlp", draws=100, tune=200, chains=2, cache=False, progressbar=False)
     data = prepare("nlp", spec=r.config.spec).arrays

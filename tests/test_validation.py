@@ -206,7 +206,7 @@ def test_implausible_gflops_are_refused_naming_the_row(write_csv) -> None:
 
 
 def test_gpus_above_the_landauer_limit_are_refused(write_csv) -> None:
-    from energytrend.validation import MAX_GFLOPS_PER_WATT
+    from energytrend.data.validation import MAX_GFLOPS_PER_WATT
 
     assert 3e11 < MAX_GFLOPS_PER_WATT < 4e11  # 1 / (k * 300 K * ln 2) FLOPs per joule
     header = "gpu,precision,tflops,tdp_watts,launch_date\n"

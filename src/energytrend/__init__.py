@@ -19,12 +19,19 @@ Public API (see the README for a tour):
   ``posterior_predictive`` groups); :func:`load` reads a saved one,
   refusing with :class:`ResultFileError` any file that was modified or cannot be read;
 * validation studies (imported from their modules): simulation-based calibration
-  (:mod:`energytrend.calibration`), backtests (:mod:`energytrend.backtest`), sensitivity and
-  the results files (:mod:`energytrend.studies`), run in parallel by :mod:`energytrend.sweep`.
+  (:mod:`energytrend.studies.calibration`), backtests (:mod:`energytrend.studies.backtest`),
+  sensitivity and the results files (:mod:`energytrend.studies.results`), run in parallel by
+  :mod:`energytrend.studies.sweep`.
+
+The package is grouped by stage: :mod:`energytrend.data` (tables) -> :mod:`energytrend.model`
+(specification, design, model builders) -> :mod:`energytrend.inference` (sampling, results)
+-> :mod:`energytrend.forecast` -> :mod:`energytrend.studies` and :mod:`energytrend.report`;
+:mod:`energytrend.cli` is the command line.
 """
 
+from energytrend._moved import install as _install_moved
 from energytrend._version import __version__
-from energytrend.baseline import (
+from energytrend.data.baseline import (
     OLSLine,
     baseline_lines,
     efficiency_line,
@@ -34,7 +41,13 @@ from energytrend.baseline import (
     thesis_table_5_2,
     thesis_table_5_3,
 )
-from energytrend.data import (
+from energytrend.data.datasets import DATASETS, DEFAULT_DATA, datasets, load_data
+from energytrend.data.frontier import RULES, frontier_mask, rules_table
+from energytrend.data.hardware import efficiency_series, speedup_table
+from energytrend.data.precision import precision_series, speedup_data
+from energytrend.data.realisation import realisation_table
+from energytrend.data.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS, TABLES
+from energytrend.data.tables import (
     decimal_year,
     from_decimal_year,
     load_cv_models,
@@ -43,18 +56,14 @@ from energytrend.data import (
     load_nlp_models,
     load_table,
 )
-from energytrend.datasets import DATASETS, DEFAULT_DATA, datasets, load_data
-from energytrend.diagnostics import DiagnosticsWarning
-from energytrend.fit import FitConfig, fit, load
-from energytrend.frontier import RULES, frontier_mask, rules_table
-from energytrend.hardware import efficiency_series, speedup_table
-from energytrend.precision import precision_series, speedup_data
-from energytrend.realisation import realisation_table
-from energytrend.result import CI_PROB, TrendFit
-from energytrend.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS, TABLES
-from energytrend.spec import V1_PRIORS
-from energytrend.store import ResultFileError
-from energytrend.validation import DataValidationError
+from energytrend.data.validation import DataValidationError
+from energytrend.inference.diagnostics import DiagnosticsWarning
+from energytrend.inference.fit import FitConfig, fit, load
+from energytrend.inference.result import CI_PROB, TrendFit
+from energytrend.inference.store import ResultFileError
+from energytrend.model.spec import V1_PRIORS
+
+_install_moved()  # the old flat module paths (energytrend.engine, ...) as aliases
 
 __all__ = [
     "CI_PROB",

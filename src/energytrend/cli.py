@@ -17,18 +17,18 @@ from typing import Any
 
 import pandas as pd
 
-from energytrend import baseline, hardware
-from energytrend.data import load_table
-from energytrend.datasets import DATASETS, DEFAULT_DATA, datasets
-from energytrend.diagnostics import DiagnosticsWarning
-from energytrend.fit import check_settings, fit
-from energytrend.formatting import growth_text_table, verdict_text_table
-from energytrend.frontier import get_rule, rules_table
-from energytrend.result import CI_PROB, TrendFit
-from energytrend.schema import DATASET_TABLES, TABLES
-from energytrend.spec import V1_PRIORS, merge_spec, resolve_spec
-from energytrend.store import atomic_path
-from energytrend.validation import DataValidationError
+from energytrend.data import baseline, hardware
+from energytrend.data.datasets import DATASETS, DEFAULT_DATA, datasets
+from energytrend.data.frontier import get_rule, rules_table
+from energytrend.data.schema import DATASET_TABLES, TABLES
+from energytrend.data.tables import load_table
+from energytrend.data.validation import DataValidationError
+from energytrend.inference.diagnostics import DiagnosticsWarning
+from energytrend.inference.fit import check_settings, fit
+from energytrend.inference.result import CI_PROB, TrendFit
+from energytrend.inference.store import atomic_path
+from energytrend.model.spec import V1_PRIORS, merge_spec, resolve_spec
+from energytrend.report.formatting import growth_text_table, verdict_text_table
 
 
 def _print_table(title: str, df: pd.DataFrame, digits: int = 4) -> None:
@@ -325,7 +325,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     A fit that fails its diagnostics writes nothing (exit status 2) unless
     ``--allow-failed``, which writes a report marked as failed (still exit status 2).
     """
-    from energytrend.report import write_report
+    from energytrend.report.html import write_report
 
     kwargs = _fit_args(args)
     out = Path(args.out)
@@ -350,7 +350,7 @@ def cmd_check_data(args: argparse.Namespace) -> int:
 
 def cmd_datasets(args: argparse.Namespace) -> int:
     """List the named datasets and their tables."""
-    _print_table("Datasets (energytrend.datasets())", datasets())
+    _print_table("Datasets (energytrend.data.datasets())", datasets())
     return 0
 
 
@@ -378,7 +378,7 @@ def _client(args: argparse.Namespace) -> Iterator[Any]:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Simulation-based calibration of each domain's model, written to ``--out``."""
-    from energytrend.studies import calibration_study
+    from energytrend.studies.results import calibration_study
 
     with _client(args) as client:
         summary = calibration_study(
@@ -397,7 +397,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Out-of-sample coverage of the forecasts at past cut-offs, written to ``--out``."""
-    from energytrend.studies import backtest_study
+    from energytrend.studies.results import backtest_study
 
     with _client(args) as client:
         b = backtest_study(
@@ -414,7 +414,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Growth rates under alternative priors x frontier rules, written to ``--out``."""
-    from energytrend.studies import sensitivity_study
+    from energytrend.studies.results import sensitivity_study
 
     with _client(args) as client:
         table = sensitivity_study(

@@ -1,0 +1,260 @@
+"""Compile a model once, sample it many times with new data.
+
+Compiling the model's log-density with numba is most of a cold fit's time, several times its
+sampling time (the README's benchmarks measure both). This module keeps every compiled model
+for the life of the process, keyed by the model's *structure* (specification, pooling, groups
+and series), and serves each new fit with
+``CompiledModel.with_data``: refits on other data of the same structure (frontier rules,
+cut-off years, simulation-based calibration, sweeps) skip compilation entirely. Across
+processes, :mod:`energytrend.inference.fastcompile` keeps nutpie's numba wrappers in numba's disk
+cache, so a fresh process after the first loads them instead of compiling them.
+
+Only the number of groups and series is fixed by the structure: the number of models and GPU
+points may change between calls, because no sampled quantity has a per-observation dimension
+(per-model energies are computed after sampling, see :func:`with_data_groups`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from energytrend.model.arrays import ModelData, Pooling
+from energytrend.model.build import build_model
+from energytrend.model.efficiency import efficiency_mean
+from energytrend.model.spec import Spec, digest
+
+#: PyTensor flags under which energytrend compiles every model. ``numba__fastmath`` is
+#: PyTensor's default (True) lets LLVM reassociate and contract floating-point arithmetic,
+#: so the same seed gave other draws on another CPU, or with kernels compiled fresh rather
+#: than loaded from PyTensor's disk cache (NUTS turns a last-bit difference into another
+#: chain). With it off the draws are bit-identical across those cases; sampling speed is the
+#: same within noise (README, "Reproducibility").
+NUMERIC_FLAGS: dict[str, Any] = {"numba__fastmath": False}
+
+
+@contextlib.contextmanager
+def numerics() -> Iterator[None]:
+    """Compile PyTensor graphs under :data:`NUMERIC_FLAGS` within this block only (the
+    caller's own PyTensor settings are restored afterwards)."""
+    from pytensor.configdefaults import config
+
+    with config.change_flags(**NUMERIC_FLAGS):
+        yield
+
+
+#: Compiled models kept per process (each holds a few MB of machine code).
+MAX_COMPILED = 16
+
+_COMPILED: OrderedDict[str, Any] = OrderedDict()
+_LOCK = threading.Lock()
+
+#: Names of the model's data containers, all swapped by :meth:`CompiledModel.with_data`.
+DATA_NAMES = ("obs_group", "obs_t", "obs_y", "gpu_series", "gpu_t", "gpu_y", "group_series")
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    """NUTS settings of one run."""
+
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 4
+    seed: int = 2021
+    target_accept: float = 0.99
+    cores: int | None = None  # default: min(chains, CPUs)
+
+    @property
+    def n_cores(self) -> int:
+        return self.cores or min(self.chains, _MAX_CORES or os.cpu_count() or 1)
+
+
+_MAX_CORES: int | None = None
+
+
+def limit_cores(n: int | None) -> None:
+    """Cap the cores one fit's chains use in this process (``None``: all). Worker processes
+    of a parallel sweep set 1, so that ``n`` workers keep ``n`` cores busy."""
+    global _MAX_CORES
+    _MAX_CORES = n
+
+
+def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:
+    """What the compiled code depends on: everything but the data values and their count
+    (the number of changepoint knots is a number of parameters, and whether speed-ups and
+    MLPerf runs are present adds likelihood terms)."""
+    shape = [data.eff_knot_t.size, np.unique(data.sp_series).tolist(), bool(data.real_y.size)]
+    return digest(spec, pooling, list(data.groups), list(data.series), shape)[:32]
+
+
+def data_names(data: ModelData, spec: Spec) -> tuple[str, ...]:
+    """The ``pm.Data`` names of the model built for ``data`` and ``spec``."""
+    if spec["efficiency"]["kind"] != "precision":
+        return DATA_NAMES
+    extra: tuple[str, ...] = ("gpu_server", "eff_knot_series", "eff_knot_t", "eff_last_t")
+    extra += ("sp_y",) if data.sp_y.size else ()
+    extra += ("real_y",) if data.real_y.size else ()
+    return DATA_NAMES + extra
+
+
+def compiled_model(data: ModelData, spec: Spec, pooling: Pooling) -> Any:
+    """The nutpie-compiled model for ``data``'s structure, with ``data`` swapped in.
+
+    The first call for a structure compiles (seconds); later calls reuse the machine code.
+    """
+    key = structure_key(data, spec, pooling)
+    with _LOCK:
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            with numerics():
+                compiled = compile_model(build_model(data, spec, pooling))
+            _COMPILED[key] = compiled
+            while len(_COMPILED) > MAX_COMPILED:
+                _COMPILED.popitem(last=False)
+        _COMPILED.move_to_end(key)
+    return compiled.with_data(**{name: getattr(data, name) for name in data_names(data, spec)})
+
+
+def compile_model(model: pm.Model) -> Any:
+    """Compile ``model`` for nutpie with numba wrappers cached on disk
+    (:mod:`energytrend.inference.fastcompile`: same draws, seconds faster in every later
+    process), or with nutpie's own compiler, with a warning, if that fails."""
+    import nutpie
+
+    from energytrend.inference.fastcompile import compile_pymc_model
+
+    try:
+        return compile_pymc_model(model)
+    except Exception as e:  # any failure of the cached path: nutpie's own still works
+        warnings.warn(
+            f"cached numba wrappers unavailable ({type(e).__name__}: {e}); "
+            "compiling with nutpie's own wrappers",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return nutpie.compile_pymc_model(model)
+
+
+def n_compiled() -> int:
+    """How many compiled models this process holds (for tests and benchmarks)."""
+    return len(_COMPILED)
+
+
+def clear_compiled() -> None:
+    """Forget every compiled model (the next fit of each structure compiles again)."""
+    with _LOCK:
+        _COMPILED.clear()
+
+
+def sample_nutpie(
+    data: ModelData,
+    spec: Spec,
+    pooling: Pooling,
+    settings: SamplerSettings,
+    progressbar: bool = False,
+) -> xr.DataTree:
+    """Sample the model of ``data`` with nutpie, compiling only if its structure is new."""
+    import nutpie
+
+    tree: xr.DataTree = nutpie.sample(
+        compiled_model(data, spec, pooling),
+        draws=settings.draws,
+        tune=settings.tune,
+        chains=settings.chains,
+        cores=settings.n_cores,
+        seed=settings.seed,
+        target_accept=settings.target_accept,
+        progress_bar=progressbar,
+        save_warmup=False,
+    )
+    return with_data_groups(tree, data)
+
+
+def sample_pymc(
+    data: ModelData,
+    spec: Spec,
+    pooling: Pooling,
+    settings: SamplerSettings,
+    progressbar: bool = False,
+) -> xr.DataTree:
+    """Sample with PyMC's own NUTS (the reference sampler; slower, see the benchmarks)."""
+    with numerics():
+        tree: xr.DataTree = pm.sample(
+            model=build_model(data, spec, pooling),
+            draws=settings.draws,
+            tune=settings.tune,
+            chains=settings.chains,
+            cores=settings.n_cores,
+            random_seed=settings.seed,
+            nuts_sampler="pymc",
+            target_accept=settings.target_accept,
+            progressbar=progressbar,
+            compute_convergence_checks=False,
+        )
+    return with_data_groups(tree, data)
+
+
+def with_data_groups(tree: xr.DataTree, data: ModelData) -> xr.DataTree:
+    """Attach ``constant_data`` and ``observed_data`` from ``data`` and add the per-model
+    energies ``log10_joules[obs] = log10 GFLOPs - efficiency at the model's date``, draw by
+    draw, to the posterior (on the efficiency series of its group: the domain's adapted
+    series in v1, the precision in use at the domain's last model in the precision model, a
+    server part)."""
+    obs, gpu, group = {"obs": list(data.obs)}, {"gpu": list(data.gpu)}, {"group": list(data.groups)}
+    constant = xr.Dataset(
+        {
+            "obs_group": ("obs", data.obs_group),
+            "obs_t": ("obs", data.obs_t),
+            "gpu_series": ("gpu", data.gpu_series),
+            "gpu_t": ("gpu", data.gpu_t),
+            "group_series": ("group", data.group_series),
+        },
+        coords={**obs, **gpu, **group},
+    )
+    for name in ModelData.EXTRA:
+        values = getattr(data, name)
+        if values.size:
+            constant[name] = (f"{name}_dim" if name != "gpu_server" else "gpu", values)
+    observed = xr.Dataset(
+        {"log10_gflops": ("obs", data.obs_y), "log10_gflops_per_watt": ("gpu", data.gpu_y)},
+        coords={**obs, **gpu},
+    )
+    posterior = tree["posterior"].to_dataset()
+    obs_series = data.group_series[data.obs_group]
+    if "eff_line_slope" in posterior:
+        stacked = posterior.stack(sample=("chain", "draw")).transpose("sample", ...)
+
+        def draw(name: str) -> np.ndarray:
+            return np.asarray(stacked[name].to_numpy())
+
+        eff = efficiency_mean(
+            draw, data.eff_knot_series, data.eff_knot_t, obs_series, data.obs_t, 1.0
+        )
+        shape = (posterior.sizes["chain"], posterior.sizes["draw"], -1)
+        efficiency = xr.DataArray(eff.reshape(shape), dims=("chain", "draw", "obs"), coords=obs)
+    else:
+        series = xr.DataArray(obs_series, dims="obs", coords=obs)
+        t = xr.DataArray(data.obs_t, dims="obs", coords=obs)
+        efficiency = (
+            posterior["eff_intercept"].isel(series=series)
+            + posterior["eff_slope"].isel(series=series) * t
+        )
+    joules = xr.DataArray(np.asarray(data.obs_y), dims="obs", coords=obs) - efficiency
+    posterior["log10_joules"] = joules.drop_vars("series", errors="ignore").transpose(
+        "chain", "draw", "obs"
+    )
+    out = tree.copy()
+    out["posterior"] = xr.DataTree(posterior)
+    out["constant_data"] = xr.DataTree(constant)
+    out["observed_data"] = xr.DataTree(observed)
+    return out

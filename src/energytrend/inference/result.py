@@ -1,0 +1,568 @@
+"""The immutable result of a fit and the tidy tables a researcher reads from it.
+
+Every table is computed from the posterior draws alone, so a result loaded from disk gives
+exactly the same tables as the fit that made it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energytrend.data.growth import LOG10_2
+from energytrend.inference.diagnostics import Diagnostics, DiagnosticsWarning
+from energytrend.inference.mcse import mean_mcse, quantile_mcse, sd_mcse, transformed_mcse
+
+if TYPE_CHECKING:
+    from energytrend.inference.fit import FitConfig
+
+#: Default probability of every credible interval (equal-tailed).
+CI_PROB = 0.9
+
+#: Readings of the posterior probability that energy per inference grows.
+GROWING, FALLING = 0.95, 0.05
+
+
+def _check_prob(prob: float) -> None:
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must be between 0 and 1, got {prob}")
+
+
+def _bounds(prob: float) -> tuple[float, float]:
+    _check_prob(prob)
+    return (1 - prob) / 2, 1 - (1 - prob) / 2
+
+
+def interval(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
+    """Median and equal-tailed ``prob`` interval of 1-D draws."""
+    lo, hi = _bounds(prob)
+    q = np.quantile(draws, [0.5, lo, hi])
+    return float(q[0]), float(q[1]), float(q[2])
+
+
+def interval_mcse(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
+    """Monte Carlo standard errors of :func:`interval`'s median and bounds; ``draws`` has
+    shape (chain, draw)."""
+    lo, hi = _bounds(prob)
+    return quantile_mcse(draws, 0.5), quantile_mcse(draws, lo), quantile_mcse(draws, hi)
+
+
+def doubling_row(slope: np.ndarray, prob: float) -> dict[str, Any]:
+    """Doubling (or halving) time in months from slope draws.
+
+    When the slope's interval excludes zero, the times are the transformed quantiles
+    (``direction`` doubling or halving, values positive). When it includes zero the time is
+    unbounded: ``median`` and ``upper`` are infinite and ``lower`` is the shortest doubling or
+    halving time the interval allows.
+    """
+    med, lo, hi = interval(slope, prob)
+    k = 12.0 * LOG10_2
+    if lo > 0:
+        return {"median": k / med, "lower": k / hi, "upper": k / lo, "direction": "doubling"}
+    if hi < 0:
+        return {"median": k / -med, "lower": k / -lo, "upper": k / -hi, "direction": "halving"}
+    return {
+        "median": np.inf,
+        "lower": k / max(abs(lo), abs(hi)),
+        "upper": np.inf,
+        "direction": "unbounded",
+    }
+
+
+def doubling_mcse(
+    direction: str, slopes: tuple[float, float, float], mcses: tuple[float, float, float]
+) -> dict[str, float]:
+    """MCSEs of :func:`doubling_row`'s times, by the delta method on ``k / |q|`` (``k`` = 12
+    log10 2, ``q`` a slope quantile): ``slopes`` and ``mcses`` are (median, lower, upper)."""
+    k = 12.0 * LOG10_2
+    (med, lo, hi), (e_med, e_lo, e_hi) = slopes, mcses
+
+    def m(q: float, e: float) -> float:
+        return transformed_mcse(k / abs(q), e, k / q**2)
+
+    nan = float("nan")
+    if direction == "doubling":
+        return {"mcse_median": m(med, e_med), "mcse_lower": m(hi, e_hi), "mcse_upper": m(lo, e_lo)}
+    if direction == "halving":
+        return {"mcse_median": m(med, e_med), "mcse_lower": m(lo, e_lo), "mcse_upper": m(hi, e_hi)}
+    nearest = (lo, e_lo) if abs(lo) >= abs(hi) else (hi, e_hi)
+    return {"mcse_median": nan, "mcse_lower": m(*nearest), "mcse_upper": nan}
+
+
+@dataclass(frozen=True, eq=False)
+class TrendFit:
+    """A fitted trend model: posterior, the data it saw, its configuration and diagnostics.
+
+    Build it with :func:`energytrend.fit` or :func:`energytrend.load`; never by hand.
+    """
+
+    idata: xr.DataTree
+    config: FitConfig
+    models: pd.DataFrame
+    gpus: pd.DataFrame
+    diagnostics: Diagnostics
+
+    # ----------------------------------------------------------------- draws
+    def draws(self, var: str) -> xr.DataArray:
+        """Posterior draws of ``var`` stacked along ``sample``."""
+        return self.idata["posterior"][var].stack(sample=("chain", "draw")).transpose("sample", ...)
+
+    def _by_chain(self, stacked: np.ndarray) -> np.ndarray:
+        """Draws stacked by :meth:`draws` (chain-major) back in (chain, draw) shape."""
+        return np.asarray(stacked).reshape(self.idata["posterior"].sizes["chain"], -1)
+
+    @property
+    def groups(self) -> list[str]:
+        """The fitted model groups, ``"<domain>/<frontier|all>"``."""
+        return [str(g) for g in self.idata["posterior"].to_dataset()["group"].to_numpy()]
+
+    @property
+    def domains(self) -> list[str]:
+        """The domains of the fitted groups (``cv``, ``nlp``), in order."""
+        return list(dict.fromkeys(g.split("/")[0] for g in self.groups))
+
+    @property
+    def series(self) -> list[str]:
+        """The fitted GPU-efficiency series: one per numeric precision (``fp32``, ``fp16``,
+        ``int8``), or one per domain in v1's thesis efficiency model."""
+        return [str(s) for s in self.idata["posterior"].to_dataset()["series"].to_numpy()]
+
+    @property
+    def passed(self) -> bool:
+        """Whether the fit passed the diagnostics gate
+        (see :mod:`energytrend.inference.diagnostics`)."""
+        return self.diagnostics.passed
+
+    def _warn_if_failed(self) -> None:
+        if not self.passed:
+            warnings.warn(
+                "this fit failed its diagnostics ("
+                + "; ".join(self.diagnostics.failures)
+                + "); treat its numbers as unreliable",
+                DiagnosticsWarning,
+                stacklevel=3,
+            )
+
+    def _unit(self, metric: str, domain: str) -> str:
+        per = "token" if (domain == "nlp" and self.config.per_token) else "forward pass"
+        return {
+            "gflops": f"GFLOPs per {per}",
+            "joules": f"J per {per}",
+            "gflops_per_watt": "GFLOPS/W",
+        }[metric]
+
+    def _slopes(self) -> list[tuple[str, str, str, np.ndarray]]:
+        """(metric, domain, group, slope draws) of every line."""
+        out = []
+        slope, energy, eff = (
+            self.draws("slope"),
+            self.draws("energy_slope"),
+            self.draws("eff_slope"),
+        )
+        for s in self.series:
+            out.append(("gflops_per_watt", s, "hardware", eff.sel(series=s).to_numpy()))
+        for g in self.groups:
+            domain, group = g.split("/")
+            out.append(("gflops", domain, group, slope.sel(group=g).to_numpy()))
+            out.append(("joules", domain, group, energy.sel(group=g).to_numpy()))
+        return out
+
+    # ----------------------------------------------------------------- tables
+    def growth_rates(self, prob: float = CI_PROB) -> pd.DataFrame:
+        """Growth rate of every metric and group, with median and ``prob`` credible interval.
+
+        One row per (metric, domain, group, quantity); quantities are
+        ``slope_log10_per_year``, ``orders_of_magnitude_per_year`` (the same number, named
+        for readers), ``factor_per_year`` (10**slope) and ``doubling_time_months`` (see
+        :func:`doubling_row` for halving and unbounded cases). ``mcse_median``,
+        ``mcse_lower`` and ``mcse_upper`` are the Monte Carlo standard errors of the three
+        numbers (:mod:`energytrend.inference.mcse`; NaN where a number is unbounded).
+        """
+        _check_prob(prob)
+        self._warn_if_failed()
+        rows = []
+        for metric, domain, group, s in self._slopes():
+            base = {
+                "metric": metric,
+                "unit": self._unit(metric, domain),
+                "domain": domain,
+                "group": group,
+            }
+            chains = self._by_chain(s)
+            med, lo, hi = interval(s, prob)
+            e_med, e_lo, e_hi = interval_mcse(chains, prob)
+            ln10 = float(np.log(10.0))
+            for quantity, (m, low, high), (em, el, eh) in (
+                ("slope_log10_per_year", (med, lo, hi), (e_med, e_lo, e_hi)),
+                ("orders_of_magnitude_per_year", (med, lo, hi), (e_med, e_lo, e_hi)),
+                (
+                    "factor_per_year",
+                    (10**med, 10**lo, 10**hi),
+                    (ln10 * 10**med * e_med, ln10 * 10**lo * e_lo, ln10 * 10**hi * e_hi),
+                ),
+            ):
+                rows.append(
+                    {
+                        **base,
+                        "quantity": quantity,
+                        "median": m,
+                        "lower": low,
+                        "upper": high,
+                        "direction": "",
+                        "mcse_median": em,
+                        "mcse_lower": el,
+                        "mcse_upper": eh,
+                    }
+                )
+            d = doubling_row(s, prob)
+            mcse_of = doubling_mcse(d["direction"], (med, lo, hi), (e_med, e_lo, e_hi))
+            rows.append({**base, "quantity": "doubling_time_months", **d, **mcse_of})
+        out = pd.DataFrame(rows)
+        out["prob"] = prob
+        return out
+
+    def contrasts(self, prob: float = CI_PROB) -> pd.DataFrame:
+        """Differences of slopes (log10 per year), with ``prob_positive`` = P(difference > 0).
+
+        * ``frontier - all`` per domain, for compute and energy;
+        * ``cv - nlp`` per group, when both domains were fitted;
+        * ``compute - efficiency`` per group: compute growth minus hardware-efficiency growth,
+          which is the energy trend; its ``prob_positive`` is the posterior probability that
+          energy per inference is growing.
+
+        ``mcse_median``, ``mcse_lower``, ``mcse_upper`` and ``mcse_prob`` are the Monte Carlo
+        standard errors of the median, the bounds and ``prob_positive``.
+        """
+        _check_prob(prob)
+        self._warn_if_failed()
+        slope, energy, eff = (
+            self.draws("slope"),
+            self.draws("energy_slope"),
+            self.draws("eff_slope"),
+        )
+        by_metric = {"gflops": slope, "joules": energy}
+        rows = []
+
+        def add(contrast: str, metric: str, domain: str, group: str, d: np.ndarray) -> None:
+            med, lo, hi = interval(d, prob)
+            e_med, e_lo, e_hi = interval_mcse(self._by_chain(d), prob)
+            rows.append(
+                {
+                    "contrast": contrast,
+                    "metric": metric,
+                    "domain": domain,
+                    "group": group,
+                    "median": med,
+                    "lower": lo,
+                    "upper": hi,
+                    "prob_positive": float(np.mean(d > 0)),
+                    "mcse_median": e_med,
+                    "mcse_lower": e_lo,
+                    "mcse_upper": e_hi,
+                    "mcse_prob": mean_mcse(self._by_chain(d > 0)),
+                }
+            )
+
+        # with a frontier that is a quantile of new models, frontier and typical models grow
+        # at the same rate by construction: no contrast to report
+        if "line_sigma" not in self.idata["posterior"]:
+            for domain in self.domains:
+                for metric, draws in by_metric.items():
+                    d = draws.sel(group=f"{domain}/frontier") - draws.sel(group=f"{domain}/all")
+                    add("frontier - all", metric, domain, "", d.to_numpy())
+        if set(self.domains) == {"cv", "nlp"}:
+            for group in ("frontier", "all"):
+                for metric, draws in by_metric.items():
+                    d = draws.sel(group=f"cv/{group}") - draws.sel(group=f"nlp/{group}")
+                    add("cv - nlp", metric, "", group, d.to_numpy())
+            if set(self.series) == {"cv", "nlp"}:
+                d = eff.sel(series="cv") - eff.sel(series="nlp")
+                add("cv - nlp", "gflops_per_watt", "", "hardware", d.to_numpy())
+        for g in self.groups:
+            domain, group = g.split("/")
+            add(
+                "compute - efficiency",
+                "gflops - gflops_per_watt",
+                domain,
+                group,
+                energy.sel(group=g).to_numpy(),
+            )
+        return pd.DataFrame(rows)
+
+    def energy_verdict(self) -> pd.DataFrame:
+        """The thesis's question per group: does hardware progress cancel the FLOP growth?
+
+        ``prob_growing`` is P(energy slope > 0), ``mcse`` its Monte Carlo standard error.
+        The reading is "growing" when it is at least
+        0.95, "falling" when at most 0.05, and "uncertain" otherwise.
+        """
+        self._warn_if_failed()
+        energy = self.draws("energy_slope")
+        rows = []
+        for g in self.groups:
+            domain, group = g.split("/")
+            growing = energy.sel(group=g).to_numpy() > 0
+            p = float(np.mean(growing))
+            if p >= GROWING:
+                reading = "growing: hardware efficiency gains do not cancel the growth in FLOPs"
+            elif p <= FALLING:
+                reading = "falling: hardware efficiency gains outpace the growth in FLOPs"
+            else:
+                reading = "uncertain: the data cannot tell whether energy per inference grows"
+            rows.append(
+                {
+                    "domain": domain,
+                    "group": group,
+                    "prob_growing": p,
+                    "mcse": mean_mcse(self._by_chain(growing)),
+                    "reading": reading,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def summary(self, prob: float = CI_PROB) -> pd.DataFrame:
+        """Every reported parameter: median, ``prob`` interval, mean, sd, their Monte Carlo
+        standard errors, R-hat, bulk and tail ESS.
+
+        Columns: parameter, median, lower, upper, mean, sd, mcse_median, mcse_lower,
+        mcse_upper, mcse_mean, mcse_sd (ArviZ's estimators, as ``az.summary``'s
+        ``mcse_mean`` and ``mcse_sd``; see :mod:`energytrend.inference.mcse`), ess_bulk, ess_tail,
+        r_hat, prob.
+        """
+        lo_q, hi_q = _bounds(prob)
+        chains = self.idata["posterior"].sizes["chain"]
+        post = self.idata["posterior"]
+        rows = []
+        for var in self.diagnostics.table["parameter"].str.split("[").str[0].unique():
+            da = post[var].stack(sample=("chain", "draw")).transpose(..., "sample")
+            flat = da.to_numpy().reshape(-1, da.sizes["sample"])
+            labels = [var] if da.ndim == 1 else [f"{var}[{c}]" for c in da[da.dims[0]].to_numpy()]
+            for label, d in zip(labels, flat, strict=True):
+                q = np.quantile(d, [0.5, lo_q, hi_q])
+                by_chain = d.reshape(chains, -1)
+                e_med, e_lo, e_hi = interval_mcse(by_chain, prob)
+                rows.append(
+                    {
+                        "parameter": label,
+                        "median": q[0],
+                        "lower": q[1],
+                        "upper": q[2],
+                        "mean": d.mean(),
+                        "sd": d.std(ddof=1),
+                        "mcse_median": e_med,
+                        "mcse_lower": e_lo,
+                        "mcse_upper": e_hi,
+                        "mcse_mean": mean_mcse(by_chain),
+                        "mcse_sd": sd_mcse(by_chain),
+                    }
+                )
+        out = pd.DataFrame(rows).merge(self.diagnostics.table, on="parameter", how="left")
+        out["prob"] = prob
+        return out
+
+    def predictive_draws(
+        self,
+        kind: str,
+        index: np.ndarray,
+        t: np.ndarray,
+        rng: np.random.Generator,
+        n_draws: int | None = None,
+        server: np.ndarray | float = 1.0,
+    ) -> np.ndarray:
+        """Draws (sample, point) of log10 values of new points on the fitted trends.
+
+        ``kind`` is ``"compute"`` (``index`` into :attr:`groups`) or ``"efficiency"`` (into
+        :attr:`series`); ``t`` is in years from the time origin. The scatter is the fitted
+        likelihood's: normal, or Student-t with the posterior ``nu`` draw by draw.
+        """
+        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
+        mu = self.mean_at(kind, i, tt, server)[:n_draws]
+        sd = self.scale(kind, i, tt, n_draws)
+        out: np.ndarray = mu + sd * self.scatter(kind, mu.shape, rng)
+        return out
+
+    def mean_at(
+        self, kind: str, index: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
+    ) -> np.ndarray:
+        """Draws (sample, point) of the trend of line ``index`` (into :attr:`groups` for
+        ``"compute"``, :attr:`series` for ``"efficiency"``) at times ``t`` (years from the
+        origin), continued after the data as :mod:`energytrend.forecast.trend` says; ``server``
+        (0/1 per point) matters for the precision efficiency model only."""
+        from energytrend.forecast.trend import compute_path, efficiency_at
+
+        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
+        if kind == "efficiency":
+            return efficiency_at(self, i, tt, server)
+        out = np.empty((self.draws("slope").shape[0], tt.size))
+        for k in np.unique(i):
+            at = i == k
+            out[:, at] = compute_path(self, self.groups[k], tt[at])
+        return out
+
+    def scale(
+        self, kind: str, index: np.ndarray, t: np.ndarray, n_draws: int | None = None
+    ) -> np.ndarray:
+        """Draws (sample, point) of the likelihood scale of new points of line ``index`` at
+        time ``t`` (growing or shrinking with time when the scatter is ``"widening"``)."""
+        prefix = {"compute": "", "efficiency": "eff_"}[kind]
+        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
+        sd: np.ndarray = self.draws(f"{prefix}sigma").to_numpy()[:n_draws][:, i]
+        trend = f"{prefix}sigma_trend"
+        if trend in self.idata["posterior"]:
+            sd = sd * np.exp(self.draws(trend).to_numpy()[:n_draws][:, i] * tt)
+        return sd
+
+    def scatter(self, kind: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """Standardised likelihood noise, ``shape[0]`` posterior draws by any points."""
+        nu_name = {"compute": "nu", "efficiency": "eff_nu"}[kind]
+        if nu_name in self.idata["posterior"]:
+            nu = self.draws(nu_name).to_numpy()[: shape[0]]
+            return rng.standard_t(nu.reshape((-1,) + (1,) * (len(shape) - 1)), size=shape)
+        return rng.standard_normal(shape)
+
+    def posterior_predictive(self, n_draws: int | None = None) -> dict[str, np.ndarray]:
+        """Replicated log10 data: ``log10_gflops`` (sample, obs), ``log10_gflops_per_watt``
+        (sample, gpu), drawn with the fit's seed."""
+        rng = np.random.default_rng(self.config.seed + 1)
+        cd = self.idata["constant_data"]
+        server = cd["gpu_server"].to_numpy() if "gpu_server" in cd else 1.0
+        return {
+            name: self.predictive_draws(
+                kind, cd[idx].to_numpy(), cd[t].to_numpy(), rng, n_draws=n_draws, server=srv
+            )
+            for name, kind, idx, t, srv in (
+                ("log10_gflops", "compute", "obs_group", "obs_t", 1.0),
+                ("log10_gflops_per_watt", "efficiency", "gpu_series", "gpu_t", server),
+            )
+        }
+
+    def ppc(self) -> pd.DataFrame:
+        """Posterior predictive checks per line.
+
+        For each group with observations (compute; in model v2 every model is on its
+        domain's ``all`` line) and GPU series (efficiency): the share of observed points
+        inside their 50% and 90% posterior predictive intervals (well calibrated: about 0.5
+        and 0.9), and posterior predictive p-values of the standard deviation and maximum of
+        the observations (extreme values, below 0.05 or above 0.95, flag misfit).
+        """
+        rep = self.posterior_predictive()
+        cd = self.idata["constant_data"]
+        rows = []
+        for name, idx_name, labels, kind in (
+            ("log10_gflops", "obs_group", self.groups, "compute"),
+            ("log10_gflops_per_watt", "gpu_series", self.series, "efficiency"),
+        ):
+            idx = cd[idx_name].to_numpy()
+            y = self.idata["observed_data"][name].to_numpy()
+            for k, label in enumerate(labels):
+                sel = idx == k
+                if not sel.any():  # a frontier quantile line has no observations of its own
+                    continue
+                yk, rk = y[sel], rep[name][:, sel]
+                q = np.quantile(rk, [0.05, 0.25, 0.75, 0.95], axis=0)
+                rows.append(
+                    {
+                        "line": label,
+                        "kind": kind,
+                        "n": int(sel.sum()),
+                        "coverage_50": float(np.mean((yk >= q[1]) & (yk <= q[2]))),
+                        "coverage_90": float(np.mean((yk >= q[0]) & (yk <= q[3]))),
+                        "ppp_sd": float(np.mean(rk.std(axis=1, ddof=1) >= yk.std(ddof=1))),
+                        "ppp_max": float(np.mean(rk.max(axis=1) >= yk.max())),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    # ----------------------------------------------------------------- forecasts
+    def forecast(
+        self,
+        *,
+        start: float | None = None,
+        end: float = 2040.0,
+        step: float = 0.25,
+        prob: float = CI_PROB,
+    ) -> pd.DataFrame:
+        """Median and credible bands of every trend, from ``start`` to ``end``.
+
+        Args:
+            start: first decimal year (default: the year of the first data point).
+            end: last decimal year (default 2040).
+            step: spacing of the years, in years (default a quarter).
+            prob: probability of the credible bands (default :data:`CI_PROB`).
+
+        Returns:
+            One row per (metric, domain, group, year, band): columns metric, domain, group,
+            year, date, band, median, lower, upper, lower_50, upper_50, prob, in natural
+            units (GFLOPs, GFLOPS/W, J per forward pass). The ``band`` column holds
+            ``"mean"`` (uncertainty of the trend line) and ``"predictive"`` (plus the scatter
+            of a new model or GPU); filter it, e.g. ``fc[fc["band"] == "predictive"]``. See
+            :func:`energytrend.forecast.forecasts.forecast`.
+        """
+        from energytrend.forecast.forecasts import forecast
+
+        self._warn_if_failed()
+        return forecast(self, start=start, end=end, step=step, prob=prob)
+
+    def crossing_dates(
+        self,
+        *,
+        levels: Mapping[str, float] | None = None,
+        horizon: float = 2040.0,
+        prob: float = CI_PROB,
+    ) -> pd.DataFrame:
+        """When each group's energy trend first reaches each energy level after the forecast
+        origin (the domain's last model).
+
+        Args:
+            levels: ``{name: joules}``; default the thesis's two human levels
+                (:func:`energytrend.forecast.forecasts.human_levels`).
+            horizon: last decimal year considered (default 2040).
+            prob: probability of the credible interval (default :data:`CI_PROB`).
+
+        Returns:
+            One row per (domain, group, level). ``crossing`` says in words "already
+            crossed", the median year, or "not by <horizon>"; the numbers are in
+            ``median_year``, ``lower_year``, ``upper_year`` and the probabilities
+            ``p_already``, ``p_by_horizon`` and ``p_not_by_horizon``. See
+            :func:`energytrend.forecast.forecasts.crossing_dates`.
+        """
+        from energytrend.forecast.forecasts import crossing_dates
+
+        self._warn_if_failed()
+        return crossing_dates(self, levels=levels, horizon=horizon, prob=prob)
+
+    def crossing_curve(
+        self,
+        *,
+        levels: Mapping[str, float] | None = None,
+        end: float = 2040.0,
+    ) -> pd.DataFrame:
+        """P(crossed by year) for each group and level, from the forecast origin to ``end``;
+        it never falls (first passage along each draw's path).
+
+        Args:
+            levels: ``{name: joules}``; default the thesis's two human levels.
+            end: last whole year (default 2040).
+
+        Returns:
+            Columns domain, group, level, joules, year, p_crossed. See
+            :func:`energytrend.forecast.forecasts.crossing_curve`.
+        """
+        from energytrend.forecast.forecasts import crossing_curve
+
+        self._warn_if_failed()
+        return crossing_curve(self, levels=levels, end=end)
+
+    # ----------------------------------------------------------------- saving
+    def save(self, path: str | Path) -> Path:
+        """Write the result to a netCDF file (atomically); see :func:`energytrend.load`."""
+        from energytrend.inference.fit import save_result
+
+        return save_result(self, Path(path))

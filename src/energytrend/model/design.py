@@ -1,0 +1,202 @@
+"""From validated tables to the arrays of :class:`~energytrend.model.build.ModelData`.
+
+This is where the analysis choices that are not priors live: which domains, which frontier
+rule, which GPU selection, and whether NLP compute is normalised per input token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from energytrend.data.baseline import models_frame
+from energytrend.data.datasets import DEFAULT_DATA, check_data, load_data
+from energytrend.data.hardware import Domain, Selection, efficiency_series
+from energytrend.data.precision import PRECISIONS, precision_at, precision_eras_from_config
+from energytrend.data.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
+from energytrend.data.tables import TableSource, decimal_year, load_table
+from energytrend.model.arrays import ModelData
+from energytrend.model.design_efficiency import efficiency_extras, precision_points
+from energytrend.model.spec import resolve_spec
+
+FitDomain = Literal["cv", "nlp", "all"]
+FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all")
+GROUPS = ("frontier", "all")
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedData:
+    """The model arrays plus the tidy tables they came from (one row per ``obs`` / ``gpu``)."""
+
+    arrays: ModelData
+    models: pd.DataFrame
+    gpus: pd.DataFrame
+    domains: tuple[Domain, ...]
+    #: The tables the user supplied (``"cv_models"``, ...); empty when all are shipped.
+    own_tables: tuple[str, ...] = ()
+
+
+def domains_of(domain: FitDomain) -> tuple[Domain, ...]:
+    if domain not in FIT_DOMAINS:
+        raise ValueError(f"domain must be one of {FIT_DOMAINS}, got {domain!r}")
+    return ("cv", "nlp") if domain == "all" else (domain,)
+
+
+def _rule_for(rule: str | Mapping[str, str], domain: Domain) -> str:
+    return rule if isinstance(rule, str) else rule.get(domain, "thesis")
+
+
+def _labels(df: pd.DataFrame) -> pd.Series:
+    label = df["model"].astype(str)
+    dup = label.duplicated(keep=False)
+    if "extra_data" in df and dup.any():
+        label = label.where(~dup, label + " [" + df["extra_data"].astype(str) + "]")
+    return label
+
+
+def prepare(
+    domain: FitDomain,
+    *,
+    data: str = DEFAULT_DATA,
+    cv_models: TableSource | None = None,
+    nlp_models: TableSource | None = None,
+    gpus: TableSource | None = None,
+    throughput: TableSource | None = None,
+    rule: str | Mapping[str, str] = "thesis",
+    per_token: bool = False,
+    selection: Selection = "thesis",
+    year_origin: float = 2018.0,
+    spec: Mapping[str, Any] | None = None,
+) -> PreparedData:
+    """Validate the tables (users' own, or those of the named dataset ``data``, see
+    :mod:`energytrend.data.datasets`) and build the model arrays.
+
+    ``per_token=True`` divides NLP GFLOPs by ``input_tokens`` (the thesis counts each NLP
+    model at its own input length, 128 to 2,048 tokens).
+
+    ``spec`` (default: the shipped specification) chooses the layout. Structure
+    ``"quantile"`` lists every model once, on its domain's ``all`` line (the frontier is a
+    quantile of that line's distribution); ``"two_lines"`` lists frontier models a second time
+    on the ``frontier`` line, as the thesis fits them. Efficiency ``"precision"`` gives one GPU
+    series per numeric precision (:func:`energytrend.data.precision.precision_series`), plus the
+    measured speed-ups and MLPerf energy; ``"thesis"`` each domain's adapted series.
+    """
+    spec = resolve_spec() if spec is None else spec
+    structure = spec["structure"]["kind"]
+    domains = domains_of(domain)
+    check_data(data)
+    tables = {
+        "cv": load_data("cv_models", data)
+        if cv_models is None
+        else load_table(cv_models, CV_MODELS),
+        "nlp": load_data("nlp_models", data)
+        if nlp_models is None
+        else load_table(nlp_models, NLP_MODELS),
+    }
+    gpu_table = load_data("gpus", data) if gpus is None else load_table(gpus, GPUS)
+    tp_table = (
+        load_data("inference_throughput", data)
+        if throughput is None
+        else load_table(throughput, INFERENCE_THROUGHPUT)
+    )
+
+    model_rows = []
+    gpu_rows = []
+    for d in domains:
+        m = models_frame(d, tables[d], rule=_rule_for(rule, d))
+        m["label"] = _labels(m)
+        m["accuracy"] = m["top1_accuracy"] if d == "cv" else m["glue_score"]
+        m["compute"] = m["gflops"] / m["input_tokens"] if d == "nlp" and per_token else m["gflops"]
+        for group in GROUPS:
+            sub = m[m["frontier"]] if group == "frontier" else m
+            if structure == "quantile" and group == "frontier":
+                continue
+            if len(sub) < 3:
+                raise ValueError(
+                    f"the {d} {group} group has {len(sub)} models; a trend needs "
+                    "at least 3 (choose another frontier rule or add data)"
+                )
+            model_rows.append(sub.assign(domain=d, group=group))
+        if spec["efficiency"]["kind"] == "thesis":
+            s = efficiency_series(d, gpus=gpu_table, throughput=tp_table, selection=selection)
+            s["label"] = s["gpu"] + " " + s["precision"]
+            gpu_rows.append(s.assign(domain=d, server=s["type"] == "Server"))
+    models = pd.concat(model_rows, ignore_index=True)
+    models["line"] = models["domain"] + "/" + models["group"]
+    groups = tuple(f"{d}/{g}" for d in domains for g in GROUPS)
+    if spec["efficiency"]["kind"] == "thesis":
+        gpu_df = pd.concat(gpu_rows, ignore_index=True)
+        series: tuple[str, ...] = tuple(domains)
+        group_series = np.array([series.index(g.split("/")[0]) for g in groups])
+        extra: dict[str, np.ndarray] = {}
+    else:
+        gpu_df = precision_points(data, None if gpus is None else gpu_table)
+        series = tuple(p for p in PRECISIONS if p in set(gpu_df["domain"]))
+        eras = precision_eras_from_config(spec["precision"])
+        last = {str(d): float(models.loc[models["domain"] == d, "year"].max()) for d in domains}
+        era = {d: str(precision_at([t], eras)[0]) for d, t in last.items()}
+        group_series = np.array([series.index(era[g.split("/")[0]]) for g in groups])
+        extra = efficiency_extras(data, gpu_df, series, spec, year_origin)
+    arrays = ModelData(
+        groups=groups,
+        group_series=group_series,
+        series=series,
+        obs=tuple(models["line"] + "/" + models["label"]),
+        obs_group=np.array([groups.index(g) for g in models["line"]]),
+        obs_t=decimal_year(models["release_date"]) - year_origin,
+        obs_y=np.log10(models["compute"].to_numpy(dtype=float)),
+        gpu=tuple(gpu_df["domain"] + "/" + gpu_df["label"]),
+        gpu_series=np.array([series.index(d) for d in gpu_df["domain"]]),
+        gpu_t=gpu_df["year"].to_numpy(dtype=float) - year_origin,
+        gpu_y=np.log10(gpu_df["gflops_per_watt"].to_numpy(dtype=float)),
+        year_origin=float(year_origin),
+        **extra,
+    )
+    own = tuple(
+        name
+        for name, table in (
+            ("cv_models", cv_models),
+            ("nlp_models", nlp_models),
+            ("gpus", gpus),
+            ("throughput", throughput),
+        )
+        if table is not None
+    )
+    return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains, own_tables=own)
+
+
+def before(prepared: PreparedData, cutoff: float) -> PreparedData:
+    """Only the models released, the GPU points launched and the speed-ups and MLPerf runs
+    measured before ``cutoff`` (a decimal year): the data a forecaster had at that date.
+    Frontier flags, the v1 efficiency adaptation and the changepoint knots are those of the
+    full data (knots after the cut-off carry no data: they are the forecast's future bends)."""
+    a = prepared.arrays
+    keep_obs = a.obs_t + a.year_origin < cutoff
+    keep_gpu = a.gpu_t + a.year_origin < cutoff
+    arrays = replace(
+        a,
+        obs=tuple(np.asarray(a.obs, dtype=object)[keep_obs]),
+        obs_group=a.obs_group[keep_obs],
+        obs_t=a.obs_t[keep_obs],
+        obs_y=a.obs_y[keep_obs],
+        gpu=tuple(np.asarray(a.gpu, dtype=object)[keep_gpu]),
+        gpu_series=a.gpu_series[keep_gpu],
+        gpu_t=a.gpu_t[keep_gpu],
+        gpu_y=a.gpu_y[keep_gpu],
+        gpu_server=a.gpu_server[keep_gpu] if a.gpu_server.size else a.gpu_server,
+        sp_series=a.sp_series[a.sp_t + a.year_origin < cutoff],
+        sp_t=a.sp_t[a.sp_t + a.year_origin < cutoff],
+        sp_y=a.sp_y[a.sp_t + a.year_origin < cutoff],
+        real_t=a.real_t[a.real_t + a.year_origin < cutoff],
+        real_y=a.real_y[a.real_t + a.year_origin < cutoff],
+    )
+    return replace(
+        prepared,
+        arrays=arrays,
+        models=prepared.models[keep_obs].reset_index(drop=True),
+        gpus=prepared.gpus[keep_gpu].reset_index(drop=True),
+    )

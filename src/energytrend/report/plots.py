@@ -1,0 +1,268 @@
+"""Figures of a fit, built from its posterior only (a loaded result plots without refitting).
+
+Every function returns a matplotlib ``Figure`` and accepts ``ax=`` to draw into an existing
+axes; none calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+
+from energytrend.data.baseline import YEAR_ORIGIN, baseline_lines
+from energytrend.forecast.forecasts import forecast, human_levels
+from energytrend.inference.result import TrendFit
+
+UNITS = {
+    "gflops": "GFLOPs per forward pass",
+    "gflops_per_watt": "GFLOPS/W",
+    "joules": "Joules per forward pass",
+}
+GROUP_COLOURS = {"frontier": "#c0392b", "all": "#2c7fb8", "hardware": "#238b45"}
+ARCH_MARKERS = {"CNN": "o", "Transformer": "^", "Hybrid": "s", "": "o"}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    fig, new = plt.subplots(figsize=size, layout="constrained")
+    return fig, new
+
+
+def _log10_joules(result: TrendFit) -> pd.Series:
+    """Posterior median log10 Joules of every (group, model) observation."""
+    draws = result.draws("log10_joules")
+    return pd.Series(np.median(draws.to_numpy(), axis=0), index=result.models.index)
+
+
+def _points(result: TrendFit, metric: str, domain: str) -> pd.DataFrame:
+    m = result.models.assign(joules=10 ** _log10_joules(result))
+    m = m[(m["domain"] == domain) & (m["group"] == "all")]
+    return m.assign(value=m["compute"] if metric == "gflops" else m["joules"])
+
+
+def _bands(ax: Axes, f: pd.DataFrame, colour: str, label: str) -> None:
+    ax.fill_between(f["year"], f["lower"], f["upper"], color=colour, alpha=0.15, lw=0)
+    ax.fill_between(f["year"], f["lower_50"], f["upper_50"], color=colour, alpha=0.3, lw=0)
+    ax.plot(f["year"], f["median"], color=colour, lw=2, label=label)
+
+
+def plot_trend(
+    result: TrendFit,
+    metric: str = "gflops",
+    domain: str | None = None,
+    *,
+    ax: Axes | None = None,
+    show_ols: bool = True,
+) -> Figure:
+    """Data by group, architecture and extra-data flag, the posterior median trend with 50%
+    and 90% bands of the mean, and the thesis's OLS line dashed.
+
+    ``metric`` is ``"gflops"`` or ``"joules"``; ``domain`` defaults to the fit's first.
+    """
+    if metric not in ("gflops", "joules"):
+        raise ValueError(f"metric must be 'gflops' or 'joules', got {metric!r}")
+    domain = domain or result.domains[0]
+    if domain not in result.domains:
+        raise ValueError(f"this fit has domains {result.domains}, not {domain!r}")
+    fig, ax = _axes(ax)
+    pts = _points(result, metric, domain)
+    end = float(np.ceil(pts["year"].max()))
+    f = forecast(result, start=float(np.floor(pts["year"].min())), end=end, step=0.1)
+    for group in ("all", "frontier"):
+        sub = f[
+            (f["metric"] == metric)
+            & (f["domain"] == domain)
+            & (f["group"] == group)
+            & (f["band"] == "mean")
+        ]
+        _bands(ax, sub, GROUP_COLOURS[group], f"{group} models: posterior median, 50%/90%")
+    for (arch, extra, front), sub in pts.groupby(
+        [pts["architecture"].fillna(""), _has_extra_data(pts), pts["frontier"]]
+    ):
+        ax.scatter(
+            sub["year"],
+            sub["value"],
+            marker=ARCH_MARKERS.get(str(arch), "o"),
+            s=40 if front else 22,
+            facecolors=GROUP_COLOURS["frontier" if front else "all"] if not extra else "none",
+            edgecolors=GROUP_COLOURS["frontier" if front else "all"],
+            lw=1,
+            label=f"{arch or 'model'}{', extra data' if extra else ''}"
+            f"{', frontier' if front else ''}",
+        )
+    if show_ols and not (result.config.per_token and domain == "nlp"):
+        ols = baseline_lines(domain, rule=dict(result.config.rule)[domain]).set_index(  # type: ignore[arg-type]
+            ["metric", "group"]
+        )
+        years = np.linspace(pts["year"].min(), end, 50)
+        for group in ("frontier", "all"):
+            line = ols.loc[(metric, group)]
+            ax.plot(
+                years,
+                10 ** (line["intercept"] + line["slope"] * (years - YEAR_ORIGIN)),
+                ls="--",
+                color=GROUP_COLOURS[group],
+                lw=1,
+                label=f"{group}: thesis OLS",
+            )
+    ax.set_yscale("log")
+    unit = (
+        UNITS[metric].replace("forward pass", "token")
+        if (result.config.per_token and domain == "nlp")
+        else UNITS[metric]
+    )
+    ax.set(xlabel="release date (year)", ylabel=unit, title=f"{domain.upper()}: {unit} over time")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, never 2017.5
+    ax.legend(fontsize=7, ncols=2, loc="upper left")
+    return fig
+
+
+def _has_extra_data(pts: pd.DataFrame) -> pd.Series:
+    """Trained on data beyond ImageNet-1k: ``extra_data`` names a data set. NLP models have
+    no such column (missing, or empty after a round trip through a file), CV models say
+    "No" when they used none."""
+    text = pts["extra_data"].fillna("").astype(str).str.strip().str.lower()
+    return ~text.isin(["", "no", "nan", "none"])
+
+
+def plot_energy_fan(
+    result: TrendFit,
+    domain: str | None = None,
+    *,
+    end: float = 2040.0,
+    levels: dict[str, float] | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Energy per forward pass to ``end``: the typical model's predictive fan and the
+    frontier quantile's band, peak-based (solid, the thesis's lower bound) and, where the fit
+    has MLPerf measurements, calibrated to measured energy (dotted); the human levels as
+    labelled lines; and (on a new figure) P(crossed by year) from the forecast origin on."""
+    domain = domain or result.domains[0]
+    lv = levels or {x.name: x.joules for x in human_levels()}
+    if ax is None:
+        fig, (ax, ax2) = plt.subplots(
+            2, 1, figsize=(7, 6.5), height_ratios=(3, 1.4), sharex=True, layout="constrained"
+        )
+    else:
+        fig, ax2 = ax.figure, None  # type: ignore[assignment]
+    pts = _points(result, "joules", domain)
+    f = forecast(result, start=float(np.floor(pts["year"].min())), end=end, step=0.25)
+    f = f[f["domain"] == domain]
+    for group, band in (("all", "predictive"), ("frontier", "mean")):
+        sub = f[(f["metric"] == "joules") & (f["group"] == group) & (f["band"] == band)]
+        what = "typical new model" if group == "all" else "frontier"
+        _bands(ax, sub, GROUP_COLOURS[group], f"{what}, peak-based (50%/90%)")
+        cal = f[(f["metric"] == "joules_calibrated") & (f["group"] == group) & (f["band"] == band)]
+        if len(cal):
+            ax.plot(cal["year"], cal["median"], color=GROUP_COLOURS[group], ls=":", lw=1.5,
+                    label=f"{what}, calibrated to MLPerf (median)")  # fmt: skip
+    ax.scatter(pts["year"], pts["value"], s=12, color="0.3", zorder=3, label="models")
+    for name, joules in lv.items():
+        ax.axhline(joules, color="k", lw=0.8, ls="--")
+        ax.annotate(f"{name} ({joules:,.0f} J)", (f["year"].min(), joules), fontsize=7, va="bottom")
+    # the data and the plausible band range, never 100 orders of magnitude
+    shown = f[f["metric"].isin(["joules", "joules_calibrated"])]
+    low = min(pts["value"].min(), shown["lower"].quantile(0.02), min(lv.values()))
+    high = max(pts["value"].max(), shown["upper"].quantile(0.98), max(lv.values()))
+    ax.set_ylim(low / 3, high * 3)
+    ax.set_yscale("log")
+    ax.set(ylabel=UNITS["joules"], title=f"{domain.upper()}: energy per forward pass")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, loc="upper left", framealpha=0.9)
+    if ax2 is not None:
+        _crossing_panel(result, domain, lv, end, ax2)
+    return fig
+
+
+def _crossing_panel(
+    result: TrendFit, domain: str, levels: dict[str, float], end: float, ax: Axes
+) -> None:
+    curve = result.crossing_curve(levels=levels, end=end)
+    curve = curve[curve["domain"] == domain]
+    for group, ls in (("frontier", "-"), ("all", "--")):
+        for k, name in enumerate(levels):
+            sub = curve[(curve["group"] == group) & (curve["level"] == name)]
+            ax.step(sub["year"], sub["p_crossed"], where="post", ls=ls, color=f"C{k}",
+                    label=f"{group}: {name}")  # fmt: skip
+    ax.set_ylim(-0.02, 1.02)
+    ax.set(xlabel="year", ylabel="P(crossed by year)",
+           title="probability that the energy trend has reached each level")  # fmt: skip
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=6, loc="upper left")
+
+
+def plot_growth_forest(result: TrendFit, *, prob: float = 0.9, ax: Axes | None = None) -> Figure:
+    """Slope (orders of magnitude per year) of every metric and group, median and interval."""
+    rates = result.growth_rates(prob=prob)
+    rates = rates[rates["quantity"] == "slope_log10_per_year"].reset_index(drop=True)
+    fig, ax = _axes(ax, (7.0, 0.35 * len(rates) + 1.2))
+    y = np.arange(len(rates))[::-1]
+    colours = [GROUP_COLOURS[g] for g in rates["group"]]
+    ax.hlines(y, rates["lower"], rates["upper"], colors=colours, lw=2)
+    ax.scatter(rates["median"], y, color=colours, zorder=3)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yticks(y, [f"{r.metric} {r.domain} {r.group}" for r in rates.itertuples()], fontsize=8)
+    ax.set(xlabel=f"growth, log10 per year (median, {prob:.0%} interval)", title="Growth rates")
+    return fig
+
+
+def plot_efficiency(
+    result: TrendFit, *, end: float | None = None, ax: Axes | None = None
+) -> Figure:
+    """Peak GFLOPS/W of the chips by efficiency series (numeric precision, or v1's
+    domain-adapted series) with the posterior trend and its 90% band to ``end`` (default:
+    the last chip's year); in the precision model the trend is a server part's, and desktop
+    and workstation chips are drawn hollow."""
+    fig, ax = _axes(ax)
+    last = float(np.ceil(result.gpus["year"].max()))
+    f = forecast(result, start=float(np.floor(result.gpus["year"].min())),
+                 end=last if end is None else end, step=0.1)  # fmt: skip
+    for k, series in enumerate(result.series):
+        pts = result.gpus[result.gpus["domain"] == series]
+        adapted = pts["adapted"].astype(bool)
+        server = pts["type"] == "Server"
+        on, off = pts[server & ~adapted], pts[~server & ~adapted]
+        ax.scatter(on["year"], on["gflops_per_watt"], color=f"C{k}", s=18,
+                   label=f"{series}: server chips")  # fmt: skip
+        ax.scatter(off["year"], off["gflops_per_watt"], facecolors="none", edgecolors=f"C{k}",
+                   s=18, label=f"{series}: desktop/workstation")  # fmt: skip
+        if adapted.any():
+            ax.scatter(pts.loc[adapted, "year"], pts.loc[adapted, "gflops_per_watt"], marker="D",
+                       color=f"C{k}", s=30, label=f"adapted for {series.upper()}")  # fmt: skip
+        sub = f[
+            (f["metric"] == "gflops_per_watt") & (f["domain"] == series) & (f["band"] == "mean")
+        ]
+        ax.fill_between(sub["year"], sub["lower"], sub["upper"], color=f"C{k}", alpha=0.2)
+        ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{series} trend")
+    ax.set_yscale("log")
+    ax.set(xlabel="launch date (year)", ylabel="peak GFLOPS/W", title="Hardware efficiency")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, loc="upper left", ncols=2)
+    return fig
+
+
+def plot_accuracy_energy(
+    result: TrendFit, domain: str | None = None, *, ax: Axes | None = None
+) -> Figure:
+    """Accuracy (top-1 for CV, GLUE for NLP) against Joules per forward pass, coloured by
+    release year, like thesis Figures 5.5 and 5.6 (posterior median Joules)."""
+    domain = domain or result.domains[0]
+    fig, ax = _axes(ax)
+    pts = _points(result, "joules", domain).dropna(subset=["accuracy"])
+    sc = ax.scatter(pts["value"], pts["accuracy"], c=pts["year"], cmap="viridis", s=30)
+    bar = fig.colorbar(sc, ax=ax, label="release year")
+    bar.locator = MaxNLocator(integer=True)  # whole years on the colour bar
+    bar.formatter = FormatStrFormatter("%d")  # 2019, never "+2.02e3" and an offset
+    bar.update_ticks()
+    ax.set_xscale("log")
+    ax.set(
+        xlabel=UNITS["joules"],
+        ylabel="ImageNet top-1 accuracy (%)" if domain == "cv" else "GLUE score",
+        title=f"{domain.upper()}: accuracy against energy per forward pass",
+    )
+    return fig

@@ -1,0 +1,420 @@
+"""Rolling-origin backtest of the forecasts (protocol v2 of the model review).
+
+At each origin, every model is fitted to (or, for the baselines, computed from) the data
+released before it (:func:`energytrend.model.design.before`), and every later point up to
+:data:`~energytrend.studies.backtest_scores.HORIZON` years ahead is scored against the forecast's
+predictive distribution for a new point of its series at its date:
+
+* compute: ``cv/all`` and ``nlp/all`` (every later model against the typical-model
+  predictive); ``<domain>/frontier`` for v1 and the baselines (the thesis-flagged frontier
+  models against the frontier line); for v2, whose frontier is the ``frontier_quantile``
+  quantile of the all-model distribution, a *quantile check*: the share of later models
+  above the frontier line, which should be ``1 - frontier_quantile``;
+* efficiency: the later chips of each precision series (``fp32``, ``fp16``, ``int8``), with
+  their server flag; v1's efficiency line is FP32-based, so it forecasts ``fp32`` only;
+* energy, only where it is measured: MLPerf Inference power runs (from 2021), as
+  ``log10 GFLOPs/sample - log10 GFLOPS/W`` of a new server chip of the run's precision at its
+  date (``energy/peak``, the thesis's peak-based estimate: a lower bound), plus the MLPerf
+  realisation factor and its scatter (``energy/calibrated``, v2). At the 2021 origin no run
+  had been measured, so the realisation factor is its prior there.
+
+Models: ``v2`` (the shipped specification), ``v1`` (:data:`energytrend.model.spec.V1_PRIORS`),
+``ols`` (least squares of log10 on the year per series, Student-t prediction interval) and
+``random_walk`` (random walk with drift on the yearly medians). A series is forecast at an
+origin only when it has at least 3 earlier points. Origins before 2021 form the *early* set
+(used for model choice), 2021 and 2023 the *late* (confirmatory) set. Each (point, origin)
+row weighs 1 / (origins of its set scoring that point), so each distinct point counts once
+per set; the Wilson intervals use the distinct points as the sample size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from energytrend.data.datasets import DEFAULT_DATA
+from energytrend.data.precision import BENCHMARK_PEAK, PRECISIONS
+from energytrend.inference.result import TrendFit
+from energytrend.model.design import FitDomain, before, prepare
+from energytrend.model.design_efficiency import realisation_points
+from energytrend.model.spec import V1_PRIORS, resolve_spec
+from energytrend.studies.backtest_scores import (
+    DEFAULT_MODEL,
+    MIN_EARLIER,
+    add_weights,
+    baseline,
+    bayes_scored,
+    check_targets,
+    coverage_table,
+    energy_forecast,
+    gpu_counts,
+    later_mask,
+    plot_coverage,
+    scored,
+    set_of,
+    shifted,
+)
+from energytrend.studies.sweep import run_tasks
+
+#: Prior overrides of the Bayesian models compared (v2 is the shipped specification).
+BAYES_MODELS: dict[str, dict[str, Any]] = {"v2": {}, "v1": V1_PRIORS}
+MODELS = ("v2", "v1", "ols", "random_walk")
+#: Origins per target: compute of each domain, the accelerators (forecast by the CV fits),
+#: and the MLPerf energy (measured from 2021 on, so late origins only).
+DEFAULT_ORIGINS: dict[str, tuple[float, ...]] = {
+    "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
+    "accelerators": (2014.0, 2015.0, 2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
+    "nlp": (2019.0, 2020.0),
+    "energy": (2021.0, 2023.0),
+}
+RULE = "thesis"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The later points to score: a domain's models, the precision chips, the MLPerf runs,
+    each with ``point_id``, ``label``, ``year`` and ``y`` (log10)."""
+
+    models: pd.DataFrame
+    chips: pd.DataFrame
+    runs: pd.DataFrame
+
+
+@cache
+def targets(domain: str, data: str) -> Targets:
+    """The observed points every model is scored on, from the shipped (v2) layout."""
+    p = prepare(domain, data=data, rule=RULE)  # type: ignore[arg-type]
+    m = p.models.reset_index(drop=True)
+    models = pd.DataFrame(
+        {
+            "point_id": m["domain"] + ":" + m["label"],
+            "label": m["label"],
+            "year": m["year"].to_numpy(dtype=float),
+            "y": np.log10(m["compute"].to_numpy(dtype=float)),
+            "frontier": m["frontier"].to_numpy(dtype=bool),
+        }
+    )
+    g = p.gpus.reset_index(drop=True)
+    chips = pd.DataFrame(
+        {
+            "point_id": g["domain"] + ":" + g["label"] + "#" + g.index.astype(str),
+            "label": g["label"],
+            "year": g["year"].to_numpy(dtype=float),
+            "y": np.log10(g["gflops_per_watt"].to_numpy(dtype=float)),
+            "series": g["domain"],
+            "server": g["server"].to_numpy(dtype=float),
+        }
+    )
+    r = realisation_points(data).reset_index(drop=True)
+    runs = pd.DataFrame(
+        {
+            "point_id": "mlperf#" + r.index.astype(str),
+            "label": (r["hardware_name"] + " " + r["benchmark"]) if len(r) else [],
+            "year": r["year"].to_numpy(dtype=float),
+            "y": np.log10(r["measured_j_per_sample"].to_numpy(dtype=float)) if len(r) else [],
+            "gflops": np.log10(r["gflops_per_sample"].to_numpy(dtype=float)) if len(r) else [],
+            "series": r["precision"].map(BENCHMARK_PEAK) if len(r) else [],
+        }
+    )
+    return Targets(models, chips, runs)
+
+
+@dataclass(frozen=True)
+class BacktestTask:
+    """Fit ``model`` to ``domain``'s data before ``origin`` and score what it forecasts."""
+
+    model: str
+    domain: FitDomain
+    origin: float
+    data: str
+    compute: bool
+    efficiency: bool
+    energy: bool
+    draws: int
+    tune: int
+    chains: int
+    seed: int
+
+
+def _fit(task: BacktestTask) -> TrendFit:
+    from energytrend.inference.fit import FitConfig, fit_prepared
+
+    spec = resolve_spec(BAYES_MODELS[task.model])
+    config = FitConfig(
+        domain=task.domain,
+        data=task.data,
+        rule=(("cv", RULE), ("nlp", RULE)),
+        draws=task.draws,
+        tune=task.tune,
+        chains=task.chains,
+        seed=task.seed,
+        spec=spec,
+    )
+    full = prepare(
+        task.domain, data=task.data, rule=RULE, year_origin=config.year_origin, spec=spec
+    )
+    return fit_prepared(before(full, task.origin), config, progressbar=False)
+
+
+def _earlier(df: pd.DataFrame, origin: float) -> pd.DataFrame:
+    return df[df["year"] < origin]
+
+
+def _later(df: pd.DataFrame, origin: float) -> pd.DataFrame:
+    return df[later_mask(df["year"].to_numpy(), origin)]
+
+
+def _compute_rows(
+    result: TrendFit, task: BacktestTask, tg: Targets, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    d, o = task.domain, task.origin
+    t0 = float(result.idata.attrs["year_origin"])
+    kw: dict[str, Any] = {"model": task.model, "origin": o, "passed": result.passed}
+    later = _later(tg.models, o)
+    rows = []
+    lines = [(f"{d}/all", later)]
+    if task.model != DEFAULT_MODEL and _earlier(tg.models, o)["frontier"].sum() >= MIN_EARLIER:
+        lines.append((f"{d}/frontier", later[later["frontier"]]))
+    for series, pts in lines:
+        if len(pts) == 0:
+            continue
+        idx = np.full(len(pts), result.groups.index(series))
+        t = pts["year"].to_numpy() - t0
+        mu, sd = result.mean_at("compute", idx, t), result.scale("compute", idx, t)
+        y = pts["y"].to_numpy()
+        rows.append(bayes_scored(pts, mu, sd, y, rng, series=series, kind="compute", **kw))
+    if task.model == DEFAULT_MODEL and len(later):
+        # quantile check: the share of later models above the frontier quantile line
+        idx = np.full(len(later), result.groups.index(f"{d}/frontier"))
+        line = np.median(result.mean_at("compute", idx, later["year"].to_numpy() - t0), axis=0)
+        y = later["y"].to_numpy()
+        q = scored(
+            later, line[None, :] + np.zeros((2, 1)), y, np.full(len(y), np.nan),
+            series=f"{d}/frontier", kind="quantile_check", **kw,
+        )  # fmt: skip
+        for col in ("pit", "in_50", "in_90", "crps", "log_score", "width_90"):
+            q[col] = np.nan
+        q["lower_90"] = q["upper_90"] = np.nan
+        rows.append(q.assign(above=(y > line).astype(float)))
+    return rows
+
+
+def _efficiency_rows(
+    result: TrendFit, task: BacktestTask, tg: Targets, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    o = task.origin
+    t0 = float(result.idata.attrs["year_origin"])
+    kw: dict[str, Any] = {"model": task.model, "origin": o, "passed": result.passed}
+    precision_model = "eff_line_slope" in result.idata["posterior"]
+    rows = []
+    for series in PRECISIONS if precision_model else ("fp32",):
+        chips = tg.chips[tg.chips["series"] == series]
+        later = _later(chips, o)
+        if len(_earlier(chips, o)) < MIN_EARLIER or len(later) == 0:
+            continue
+        # v1's efficiency line is its domain's adapted FP32 series
+        k = result.series.index(series if precision_model else task.domain)
+        idx = np.full(len(later), k)
+        t = later["year"].to_numpy() - t0
+        mu = result.mean_at("efficiency", idx, t, server=later["server"].to_numpy())
+        sd = result.scale("efficiency", idx, t)
+        y = later["y"].to_numpy()
+        rows.append(bayes_scored(later, mu, sd, y, rng, series=series, kind="efficiency", **kw))
+    return rows
+
+
+def _realisation(result: TrendFit, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Per-draw realisation factor and scatter: the posterior, or the prior when no MLPerf
+    run was measured before the origin."""
+    n = result.draws("eff_sigma").shape[0]
+    if "realisation" in result.idata["posterior"]:
+        return (
+            result.draws("realisation").to_numpy(),
+            result.draws("realisation_sigma").to_numpy(),
+        )
+    prior = result.config.spec["realisation"]
+    mu = rng.normal(prior["mu"]["mu"], prior["mu"]["sigma"], n)
+    return mu, np.abs(rng.normal(0.0, prior["sigma"]["sigma"], n))
+
+
+def _energy_rows(
+    result: TrendFit, task: BacktestTask, tg: Targets, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    o = task.origin
+    t0 = float(result.idata.attrs["year_origin"])
+    kw: dict[str, Any] = {"model": task.model, "origin": o, "passed": result.passed}
+    runs = _later(tg.runs, o)
+    runs = runs[runs["series"].isin(result.series)]
+    if len(runs) == 0:
+        return []
+    idx = np.array([result.series.index(s) for s in runs["series"]])
+    t = runs["year"].to_numpy() - t0
+    eff_mu = result.mean_at("efficiency", idx, t, server=1.0)
+    eff_sd = result.scale("efficiency", idx, t)
+    g, y = runs["gflops"].to_numpy(), runs["y"].to_numpy()
+    real, real_sd = _realisation(result, rng)
+    out = []
+    for series, calib in (("energy/peak", False), ("energy/calibrated", True)):
+        mu, sd = energy_forecast(g, eff_mu, eff_sd, *((real, real_sd) if calib else ()))
+        out.append(bayes_scored(runs, mu, sd, y, rng, series=series, kind="energy", **kw))
+    return out
+
+
+def _fit_and_score(task: BacktestTask) -> pd.DataFrame:
+    result = _fit(task)
+    tg = targets(task.domain, task.data)
+    rng = np.random.default_rng([task.seed, round(task.origin * 100), MODELS.index(task.model)])
+    rows = []
+    if task.compute:
+        rows += _compute_rows(result, task, tg, rng)
+    if task.efficiency:
+        rows += _efficiency_rows(result, task, tg, rng)
+    if task.energy and task.model == DEFAULT_MODEL:
+        rows += _energy_rows(result, task, tg, rng)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _baseline_rows(
+    name: str,
+    domain: str,
+    origin: float,
+    flags: tuple[bool, bool, bool],
+    data: str,
+    n_draws: int,
+    seed: int,
+) -> list[pd.DataFrame]:
+    """The baseline ``name`` fitted per series on the series' earlier points."""
+    tg = targets(domain, data)
+    rng = np.random.default_rng([seed, round(origin * 100), MODELS.index(name)])
+    kw: dict[str, Any] = {"model": name, "origin": origin}
+    todo: list[tuple[str, str, pd.DataFrame]] = []
+    if flags[0]:
+        todo += [(f"{domain}/all", "compute", tg.models)]
+        todo += [(f"{domain}/frontier", "compute", tg.models[tg.models["frontier"]])]
+    if flags[1]:
+        todo += [(s, "efficiency", tg.chips[tg.chips["series"] == s]) for s in PRECISIONS]
+    rows = []
+    for series, kind, pts in todo:
+        early, later = _earlier(pts, origin), _later(pts, origin)
+        p = baseline(name, early["year"], early["y"], later["year"], n_draws, rng)
+        if p is not None and len(later):
+            y = later["y"].to_numpy()
+            rows.append(scored(later, p.draws, y, p.logpdf(y), series=series, kind=kind, **kw))
+    if flags[2] and name == "ols":
+        runs = _later(tg.runs, origin)
+        for s, grp in runs.groupby("series", sort=True):
+            chips = _earlier(tg.chips[tg.chips["series"] == s], origin)
+            p = baseline(name, chips["year"], chips["y"], grp["year"], n_draws, rng)
+            if p is not None:
+                e, y = shifted(p, grp["gflops"].to_numpy()), grp["y"].to_numpy()
+                rows.append(
+                    scored(grp, e.draws, y, e.logpdf(y), series="energy/peak", kind="energy", **kw)
+                )
+    return rows
+
+
+def _usable(domain: str, origin: float, data: str) -> bool:
+    """At least 3 models before ``origin`` and some within the horizon after it."""
+    m = targets(domain, data).models
+    return len(_earlier(m, origin)) >= MIN_EARLIER and bool(
+        later_mask(m["year"].to_numpy(), origin).any()
+    )
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Every scored (point, origin) row: columns of
+    :data:`energytrend.studies.backtest_scores.POINT_COLUMNS` plus ``weight``. ``notes`` say
+    what was skipped and why."""
+
+    points: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+    def coverage(self) -> pd.DataFrame:
+        """Per model, set, series and horizon bucket (and ``"all"``): coverage with Wilson
+        intervals, mean PIT, CRPS, log score, 90% width; the frontier quantile check."""
+        return coverage_table(self.points)
+
+    def targets(self, min_points: int = 10) -> pd.DataFrame:
+        """The issue's targets on the shipped model's rows (see
+        :func:`energytrend.studies.backtest_scores.check_targets`)."""
+        return check_targets(self.coverage(), min_points=min_points)
+
+    def gpu_counts(self) -> pd.DataFrame:
+        """NVIDIA chips of 2022-2025 inside the 90% band of the 2021-origin forecast."""
+        return gpu_counts(self.points)
+
+    def plot(self) -> Figure:
+        """Per set: 90% (filled) and 50% (open) coverage with Wilson intervals, and CRPS,
+        per series and model (bucket ``"all"``)."""
+        return plot_coverage(self.coverage())
+
+
+def backtest(
+    domains: Sequence[FitDomain] = ("cv", "nlp"),
+    *,
+    models: Sequence[str] = MODELS,
+    data: str = DEFAULT_DATA,
+    origins: Mapping[str, Sequence[float]] | None = None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 2021,
+    client: Any | None = None,
+    workers: int | None = None,
+) -> Backtest:
+    """Rolling-origin backtest of ``models`` on ``domains`` (see the module doc).
+
+    Args:
+        domains: ``"cv"`` (CV compute, and through its fits the accelerators and MLPerf
+            energy) and/or ``"nlp"`` (NLP compute).
+        models: any of :data:`MODELS`.
+        data: the named dataset (see :func:`energytrend.data.datasets`).
+        origins: per target (``"cv"``, ``"accelerators"``, ``"nlp"``, ``"energy"``), origin
+            years; default :data:`DEFAULT_ORIGINS`. Compute origins with fewer than 3 models
+            before them, or nothing after, are skipped with a note (a frontier line with
+            fewer than 3 earlier frontier models is not scored).
+        draws, tune, chains, seed: sampler settings of the Bayesian fits (cached).
+        client, workers: see :func:`energytrend.studies.sweep.run_tasks`.
+    """
+    unknown = set(models) - set(MODELS)
+    if unknown:
+        raise ValueError(f"unknown models {sorted(unknown)}; choose from {MODELS}")
+    orig = {k: tuple(float(o) for o in v) for k, v in (origins or DEFAULT_ORIGINS).items()}
+    notes: list[str] = []
+    plan: list[tuple[FitDomain, float, tuple[bool, bool, bool]]] = []
+    for d in domains:
+        compute = set(orig.get(d, ()))
+        eff = set(orig.get("accelerators", ())) if d == "cv" else set()
+        energy = set(orig.get("energy", ())) if d == "cv" else set()
+        for o in sorted(compute | eff | energy):
+            flags = (o in compute and _usable(d, o, data), o in eff, o in energy)
+            if o in compute and not flags[0]:
+                notes.append(f"{d} compute at origin {o:g} skipped: fewer than {MIN_EARLIER} "
+                             "models before it, or none after")  # fmt: skip
+            if any(flags):
+                plan.append((d, o, flags))
+    tasks = [
+        BacktestTask(m, d, o, data, *flags, draws, tune, chains, seed)
+        for d, o, flags in plan
+        for m in models
+        if m in BAYES_MODELS
+    ]
+    frames = run_tasks(_fit_and_score, tasks, client=client, workers=workers) if tasks else []
+    n_draws = draws * chains
+    for d, o, flags in plan:
+        for m in models:
+            if m not in BAYES_MODELS:
+                frames += _baseline_rows(m, d, o, flags, data, n_draws, seed)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        raise ValueError("nothing to score: no usable origin")
+    points = pd.concat(frames, ignore_index=True)
+    points["set"] = [set_of(o) for o in points["origin"]]
+    return Backtest(points=add_weights(points), notes=tuple(notes))

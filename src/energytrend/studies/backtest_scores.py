@@ -1,0 +1,342 @@
+"""The arithmetic of the rolling-origin backtest (:mod:`energytrend.studies.backtest`): scored rows,
+weights, the energy forecast of an MLPerf run, the baselines, and the summary tables.
+
+Pure functions of arrays and tables (no fitting, no I/O), so each can be tested by hand.
+Every quantity is in log10 units; see :mod:`energytrend.studies.scoring` for the score conventions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from energytrend.studies.scoring import (
+    Predictive,
+    horizon_bucket,
+    log_score_normal_mixture,
+    ols_predictive,
+    random_walk_drift_predictive,
+    score_points,
+    summarise,
+    wilson_interval,
+)
+
+#: Later points are scored up to this many years after their origin.
+HORIZON = 5.0
+#: Origins from this year on form the *late* (confirmatory) set; earlier ones the *early* set.
+LATE_FROM = 2021.0
+#: Fewest earlier points a series needs before an origin to be forecast at that origin.
+MIN_EARLIER = 3
+#: The shipped model, whose rows are flagged ``default``.
+DEFAULT_MODEL = "v2"
+#: Peak-based energy is a lower bound: it is scored, but held to no calibration target.
+LOWER_BOUND_SERIES = ("energy/peak",)
+#: Each series' OLS counterpart for the CRPS target (the OLS energy forecast is peak-based).
+OLS_COUNTERPART = {"energy/calibrated": "energy/peak"}
+
+BUCKETS = ("0-1", "1-3", "3-5")
+POINT_COLUMNS = [
+    "model", "set", "origin", "series", "kind", "point_id", "label", "year", "horizon",
+    "bucket", "observed", "pit", "in_50", "in_90", "crps", "log_score", "median",
+    "lower_90", "upper_90", "width_90", "above", "passed",
+]  # fmt: skip
+
+
+def set_of(origin: float) -> str:
+    """``"late"`` for the confirmatory origins (2021 on), ``"early"`` before."""
+    return "late" if origin >= LATE_FROM else "early"
+
+
+def later_mask(year: np.ndarray, origin: float) -> np.ndarray:
+    """Points strictly after ``origin`` and at most :data:`HORIZON` years after it."""
+    h = np.round(np.asarray(year, dtype=float) - origin, 9)
+    out: np.ndarray = (h > 0) & (h <= HORIZON)
+    return out
+
+
+def scored(
+    meta: pd.DataFrame,
+    draws: np.ndarray,
+    y: np.ndarray,
+    logpdf: np.ndarray,
+    *,
+    model: str,
+    origin: float,
+    series: str,
+    kind: str,
+    passed: bool = True,
+) -> pd.DataFrame:
+    """Rows of :data:`POINT_COLUMNS` for the points ``meta`` (columns point_id, label, year)
+    forecast by ``draws`` (n_draws, n_points) with log predictive densities ``logpdf``."""
+    s = score_points(draws, y, logpdf=logpdf)
+    h = np.round(meta["year"].to_numpy(dtype=float) - origin, 9)
+    out = pd.DataFrame(
+        {
+            "model": model,
+            "set": set_of(origin),
+            "origin": origin,
+            "series": series,
+            "kind": kind,
+            "point_id": meta["point_id"].to_numpy(),
+            "label": meta["label"].to_numpy(),
+            "year": meta["year"].to_numpy(dtype=float),
+            "horizon": h,
+            "bucket": horizon_bucket(h),
+            "observed": np.asarray(y, dtype=float),
+        }
+    )
+    out = pd.concat([out, s], axis=1)
+    out["in_50"] = out["in_50"].astype(float)
+    out["in_90"] = out["in_90"].astype(float)
+    out["above"] = np.nan
+    out["passed"] = passed
+    return out[POINT_COLUMNS]
+
+
+def bayes_scored(
+    meta: pd.DataFrame,
+    mu: np.ndarray,
+    sd: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.Generator,
+    **kw: object,
+) -> pd.DataFrame:
+    """:func:`scored` for a normal mixture (per-draw mean ``mu`` and scale ``sd``, both
+    (n_draws, n_points)): one predictive draw per posterior draw; the log score is exact."""
+    draws = mu + sd * rng.standard_normal(mu.shape)
+    return scored(meta, draws, y, log_score_normal_mixture(mu, sd, y), **kw)  # type: ignore[arg-type]
+
+
+def energy_forecast(
+    log10_gflops: np.ndarray,
+    eff_mu: np.ndarray,
+    eff_sd: np.ndarray,
+    realisation: np.ndarray | None = None,
+    realisation_sigma: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-draw mean and scale of log10 J per sample of MLPerf runs.
+
+    Peak-based: ``log10 GFLOPs per sample - log10 GFLOPS/W`` of a new chip of the run's
+    precision (mean ``eff_mu``, scatter ``eff_sd``, both (n_draws, n_runs)). Calibrated (when
+    ``realisation`` and ``realisation_sigma``, per draw (n_draws,), are given): plus the
+    realisation factor, and its run-to-run scatter added in quadrature.
+    """
+    g = np.asarray(log10_gflops, dtype=float)[None, :]
+    mu: np.ndarray = g - np.asarray(eff_mu, dtype=float)
+    sd: np.ndarray = np.asarray(eff_sd, dtype=float) * np.ones_like(mu)
+    if realisation is not None:
+        if realisation_sigma is None:
+            raise ValueError("a calibrated forecast needs realisation_sigma too")
+        mu = mu + np.asarray(realisation, dtype=float)[:, None]
+        sd = np.sqrt(sd**2 + np.asarray(realisation_sigma, dtype=float)[:, None] ** 2)
+    return mu, sd
+
+
+def shifted(p: Predictive, by: np.ndarray) -> Predictive:
+    """The predictive of ``by - X`` for a predictive ``X`` (symmetric, so same scale)."""
+    b = np.asarray(by, dtype=float)
+    return Predictive(draws=b[None, :] - p.draws, loc=b - p.loc, scale=p.scale, df=p.df)
+
+
+BASELINES = {"ols": ols_predictive, "random_walk": random_walk_drift_predictive}
+
+
+def baseline(
+    name: str,
+    t_train: np.ndarray,
+    y_train: np.ndarray,
+    t_test: np.ndarray,
+    n_draws: int,
+    rng: np.random.Generator,
+) -> Predictive | None:
+    """The baseline ``name`` (``"ols"`` or ``"random_walk"``) at ``t_test``, or None when the
+    earlier points cannot support it (fewer than :data:`MIN_EARLIER`, too few years)."""
+    if len(t_train) < MIN_EARLIER:
+        return None
+    try:
+        return BASELINES[name](t_train, y_train, t_test, n_draws, rng)
+    except ValueError:
+        return None
+
+
+def add_weights(points: pd.DataFrame) -> pd.DataFrame:
+    """``weight`` = 1 / (number of origins of the set that score the point), per model, set
+    and series: every distinct point weighs 1 in total per set, however often it is scored."""
+    keys = ["model", "set", "series", "point_id"]
+    n = points.groupby(keys, sort=False)["origin"].transform("nunique")
+    return points.assign(weight=1.0 / n.to_numpy(dtype=float))
+
+
+def coverage_table(points: pd.DataFrame) -> pd.DataFrame:
+    """One row per (model, set, series, bucket incl. ``"all"``): the columns of
+    :func:`energytrend.studies.scoring.summarise`, the frontier quantile check (``share_above``
+    with its Wilson interval, v2's frontier rows only) and ``default``."""
+    pts = points if "weight" in points else add_weights(points)
+    scored_pts = pts[pts["kind"] != "quantile_check"]
+    keys = ["model", "set", "series"]
+    parts = [
+        summarise(scored_pts, [*keys, "bucket"]),
+        summarise(scored_pts, keys).assign(bucket="all"),
+    ]
+    q = pts[pts["kind"] == "quantile_check"]
+    if len(q):
+        parts += [_quantile(q, [*keys, "bucket"]), _quantile(q, keys).assign(bucket="all")]
+    out = pd.concat(parts, ignore_index=True)
+    order = {m: i for i, m in enumerate(dict.fromkeys(points["model"]))}
+    out["bucket_order"] = out["bucket"].map({b: i for i, b in enumerate((*BUCKETS, "all"))})
+    out = out.sort_values(
+        ["model", "set", "series", "bucket_order"],
+        key=lambda c: c.map(order) if c.name == "model" else c,
+    ).drop(columns="bucket_order")
+    out["default"] = out["model"] == DEFAULT_MODEL
+    return out.reset_index(drop=True)
+
+
+def _quantile(q: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    rows = []
+    for key, g in q.groupby(by, sort=True):
+        w = g["weight"].to_numpy(dtype=float)
+        eff = float(w.sum())
+        succ = float(np.sum(w * g["above"].to_numpy(dtype=float)))
+        lo, hi = wilson_interval(min(succ, eff), eff, 0.9)
+        rows.append(
+            {
+                **dict(zip(by, key, strict=True)),
+                "n_points": len(g),
+                "n_distinct": g["point_id"].nunique(),
+                "effective_n": eff,
+                "share_above": succ / eff,
+                "share_above_lower": lo,
+                "share_above_upper": hi,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def check_targets(
+    coverage: pd.DataFrame, *, min_points: int = 10, frontier_quantile: float = 0.9
+) -> pd.DataFrame:
+    """The issue's targets on the ``default`` rows (bucket ``"all"``) of every set and series
+    with at least ``min_points`` distinct later points: the 90% band holds 80-97% of them, the
+    50% band 35-70%, the CRPS is below the OLS's, and (frontier quantile check) the share of
+    later models above the frontier line has a Wilson interval holding 1 - quantile.
+    Peak-based energy (a lower bound by construction) is held to none. Columns: set, series,
+    target, value, pass."""
+    c = coverage[coverage["bucket"] == "all"]
+    ols = c[c["model"] == "ols"].set_index(["set", "series"])["crps"]
+    rows = []
+    for r in c[c["default"] & (c["n_distinct"] >= min_points)].itertuples():
+        if r.series in LOWER_BOUND_SERIES:
+            continue
+        base = {"set": r.set, "series": r.series}
+        share = getattr(r, "share_above", np.nan)
+        if pd.notna(share):
+            lo, hi = r.share_above_lower, r.share_above_upper
+            target = 1 - frontier_quantile
+            rows.append({**base, "target": f"share above the frontier line ~ {target:.2f}",
+                         "value": f"{share:.3f} [{lo:.3f}, {hi:.3f}]",
+                         "pass": bool(lo <= target <= hi)})  # fmt: skip
+            continue
+        rows.append({**base, "target": "90% band holds 80-97%",
+                     "value": f"{r.coverage_90:.3f}",
+                     "pass": bool(0.80 <= r.coverage_90 <= 0.97)})  # fmt: skip
+        rows.append({**base, "target": "50% band holds 35-70%",
+                     "value": f"{r.coverage_50:.3f}",
+                     "pass": bool(0.35 <= r.coverage_50 <= 0.70)})  # fmt: skip
+        key = (r.set, OLS_COUNTERPART.get(r.series, r.series))
+        if key in ols.index:
+            rows.append({**base, "target": f"CRPS below OLS ({key[1]})",
+                         "value": f"{r.crps:.4f} vs {ols[key]:.4f}",
+                         "pass": bool(r.crps < ols[key])})  # fmt: skip
+    return pd.DataFrame(rows, columns=["set", "series", "target", "value", "pass"])
+
+
+def gpu_counts(
+    points: pd.DataFrame, origin: float = 2021.0, years: tuple[float, float] = (2022.0, 2026.0)
+) -> pd.DataFrame:
+    """Per model and efficiency series: how many NVIDIA chips launched in ``years`` (from,
+    to exclusive) fall inside the 90% band of the forecast made at ``origin``."""
+    p = points[
+        (points["kind"] == "efficiency")
+        & (points["origin"] == origin)
+        & points["label"].str.startswith("NVIDIA")
+        & (points["year"] >= years[0])
+        & (points["year"] < years[1])
+    ]
+    p = p.assign(below=(p["observed"] < p["lower_90"]).astype(int))
+    out = p.groupby(["model", "series"], sort=False).agg(
+        chips=("in_90", "size"), inside_90=("in_90", "sum"), below_90=("below", "sum")
+    )
+    out["inside_90"] = out["inside_90"].astype(int)
+    return out.reset_index()
+
+
+def wide_table(coverage: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFrame:
+    """The README's side-by-side table: per set and series (bucket ``"all"``), each of
+    ``models`` (name -> heading) with its 50%/90% coverage [Wilson interval], CRPS and log
+    score."""
+    c = coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()]
+    keys = sorted(dict.fromkeys(zip(c["set"], c["series"], strict=True)))
+    idx = c.set_index(["model", "set", "series"])
+    rows = []
+    for s, series in keys:
+        row: dict[str, object] = {"set": s, "series": series}
+        n = c[(c["set"] == s) & (c["series"] == series)]["n_distinct"].max()
+        row["later points"] = int(n)
+        for m, head in models.items():
+            if (m, s, series) not in idx.index:
+                for col in ("50%", "90%", "CRPS", "log score"):
+                    row[f"{head} {col}"] = "-"
+                continue
+            r = idx.loc[(m, s, series)]
+            for lvl in ("50", "90"):
+                row[f"{head} {lvl}%"] = (
+                    f"{r[f'coverage_{lvl}']:.2f} "
+                    f"[{r[f'coverage_{lvl}_lower']:.2f}, {r[f'coverage_{lvl}_upper']:.2f}]"
+                )
+            row[f"{head} CRPS"] = f"{r['crps']:.3f}"
+            row[f"{head} log score"] = f"{r['log_score']:.2f}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+COLOURS = {"v2": "#d95f0e", "v1": "#2c7fb8", "ols": "#636363", "random_walk": "#238b45"}
+
+
+def plot_coverage(coverage: pd.DataFrame) -> Figure:
+    """Per set: 90% (filled) and 50% (open) coverage with Wilson intervals, and CRPS, per
+    series and model (bucket ``"all"``) of a coverage table (:func:`coverage_table`)."""
+    c = coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()]
+    sets = [s for s in ("early", "late") if s in set(c["set"])]
+    models = list(dict.fromkeys(c["model"]))
+    fig = Figure(figsize=(12, 3.2 * len(sets) + 1.0), layout="constrained")
+    axes = fig.subplots(len(sets), 2, squeeze=False, width_ratios=[2, 1])
+    for (ax, ax_crps), s in zip(axes, sets, strict=True):
+        cs = c[c["set"] == s]
+        series = list(dict.fromkeys(cs["series"]))
+        height = 0.8 / len(models)
+        for k, m in enumerate(models):
+            r = cs[cs["model"] == m].set_index("series").reindex(series)
+            y = np.arange(len(series))[::-1] + (k - (len(models) - 1) / 2) * height
+            colour = COLOURS.get(m, "k")
+            for lvl, marker, face in (("90", "o", colour), ("50", "s", "white")):
+                v = r[f"coverage_{lvl}"].to_numpy()
+                bounds = [r[f"coverage_{lvl}_lower"], r[f"coverage_{lvl}_upper"]]
+                err = np.abs(np.vstack(bounds) - v)
+                ax.errorbar(v, y, xerr=err, fmt=marker, color=colour, mfc=face, ms=5, lw=1,
+                            label=f"{m} {lvl}%" if s == sets[0] else None)  # fmt: skip
+            ax_crps.barh(y, r["crps"], height=height, color=colour, label=m)
+        n = cs.groupby("series", sort=False)["n_distinct"].max()
+        ax.set_yticks(np.arange(len(series))[::-1], [f"{x} (n={n[x]})" for x in series])
+        ax_crps.set_yticks(np.arange(len(series))[::-1], series)
+        for level in (0.5, 0.9):
+            ax.axvline(level, color="k", ls=":", lw=1)
+        ax.set(xlim=(0, 1), title=f"{s} origins: share of later points inside the band "
+               "(filled 90%, open 50%; bars: 90% Wilson)")  # fmt: skip
+        ax_crps.set(title=f"{s}: CRPS (log10, lower = better)")
+    axes[0, 0].legend(fontsize=7, ncol=2, loc="lower left")
+    axes[0, 1].legend(fontsize=7)
+    return fig

@@ -68,3 +68,14 @@ def test_old_names_of_the_renamed_modules_still_import() -> None:
     from energytrend.model import ModelData, build_model  # noqa: F401
     from energytrend.report import render_report, write_report  # noqa: F401
     from energytrend.studies import backtest_study, readme_tables, sensitivity_study  # noqa: F401
+
+
+def test_importing_every_alias_leaves_the_public_functions_alone() -> None:
+    """An alias import binds the module on the package; no alias may shadow a public name."""
+    import energytrend as et
+
+    for old in MOVED:
+        importlib.import_module(old)
+    assert callable(et.fit) and callable(et.load)
+    for name in et.__all__:
+        assert not isinstance(getattr(et, name), type(et)), name

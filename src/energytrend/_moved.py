@@ -5,7 +5,9 @@ them (the README of earlier versions, users' scripts) keeps working.
 ``import energytrend.engine`` gives the module ``energytrend.inference.engine`` itself (one
 module object, one state), never a copy. The five old modules whose names are now
 subpackages (``data``, ``model``, ``forecast``, ``studies``, ``report``) need no alias: each
-subpackage re-exports its old module's names.
+subpackage re-exports its old module's names. ``energytrend.fit`` and ``energytrend.datasets``
+are not aliased: they are the functions :func:`energytrend.fit` and
+:func:`energytrend.datasets`, which importing a module of that name would replace.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ MOVED = {
     for old, new in {
         "schema": "data.schema",
         "validation": "data.validation",
-        "datasets": "data.datasets",
         "frontier": "data.frontier",
         "baseline": "data.baseline",
         "hardware": "data.hardware",
@@ -35,7 +36,6 @@ MOVED = {
         "efficiency_model": "model.efficiency",
         "engine": "inference.engine",
         "fastcompile": "inference.fastcompile",
-        "fit": "inference.fit",
         "store": "inference.store",
         "diagnostics": "inference.diagnostics",
         "arviz_groups": "inference.arviz_groups",

@@ -225,11 +225,13 @@ def _synthetic(n_models: int, n_groups: int, seed: int = 0) -> object:
 
 
 def scaling(sizes: list[int], groups: list[int]) -> list[dict[str, float]]:
-    """Sampling time (compile reported apart) of synthetic data, default settings."""
+    """Sampling time (compile reported apart) of synthetic data, default sampler settings,
+    on the hierarchical line model (v1's structure, one partially pooled line per group,
+    constant scatter): the synthetic groups are lines of their own."""
     from energytrend.inference import diagnostics, engine
-    from energytrend.model.spec import resolve_spec
+    from energytrend.model.spec import V1_PRIORS, resolve_spec
 
-    spec = resolve_spec()
+    spec = resolve_spec({**V1_PRIORS, "likelihood": {"scatter": "constant"}})
     settings = engine.SamplerSettings()
     rows = []
     for n_models, n_groups in [(n, 4) for n in sizes] + [(1000, g) for g in groups if g != 4]:

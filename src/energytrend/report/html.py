@@ -178,7 +178,7 @@ HOW_TO_READ = (
     "its Monte Carlo error supports. <em>Bands</em>: the darker band holds 50% and the lighter "
     "90% of the posterior; a <em>predictive</em> band is where one new model (or chip) would "
     "fall, the band of a trend is where the typical value lies. <em>Frontier</em>: the "
-    "upper quantile (``frontier_quantile``, 0.9 by default) of the compute of a year's new "
+    "upper quantile (<code>frontier_quantile</code>, 0.9 by default) of the compute of a year's new "
     "models, the most compute-hungry tenth; <em>all</em>: the typical (median) new model. "
     "Every model is counted once. <em>Peak-based energy</em> divides a model's FLOPs by the "
     "peak FLOPS per watt of the hardware at the precision inference runs at: real deployments "
@@ -223,9 +223,12 @@ DATA_DESCRIPTIONS = {
     "thesis": "models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
     "hardware from Tables B.1-B.3, exactly as printed.",
     "2025": "the thesis's tables extended with public data through 2025: ImageNet "
-    "classifiers released after June 2021 (timm results, Apache-2.0) and NVIDIA GPUs "
-    "launched after April 2021 (Epoch AI, CC BY 4.0) in the FP32 efficiency series; NLP "
-    "models as in the thesis.",
+    "classifiers released after June 2021 (timm results, Apache-2.0); hardware efficiency "
+    "per numeric precision from NVIDIA's accelerators of 2010-2025 (Epoch AI, CC BY 4.0); "
+    "the thesis's measured speed-ups; MLPerf Inference power runs for the energy "
+    "calibration (MLCommons, Apache-2.0); NLP models as in the thesis. (With v1's "
+    "efficiency model, the FP32 GPU series of Table B.1 extended with NVIDIA GPUs "
+    "launched after April 2021.)",
 }
 
 

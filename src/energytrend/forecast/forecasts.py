@@ -6,7 +6,7 @@ Everything here is computed from the posterior draws of a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,6 +190,19 @@ def passage_times(
     return t0, first_passage(path, years, float(np.log10(joules)))
 
 
+def _passages(
+    result: TrendFit, levels: Mapping[str, float] | None, horizon: float
+) -> Iterator[tuple[str, str, str, float, float, np.ndarray]]:
+    """(domain, group, level name, joules, origin, first-passage dates) of every group's
+    energy trend and every level."""
+    for metric, domain, group, *_ in _lines(result):
+        if metric != "joules":
+            continue
+        for name, joules in _levels(levels):
+            t0, when = passage_times(result, f"{domain}/{group}", joules, horizon)
+            yield domain, group, name, joules, t0, when
+
+
 def crossing_dates(
     result: TrendFit,
     *,
@@ -220,36 +233,31 @@ def crossing_dates(
     if not np.isfinite(horizon):
         raise ValueError(f"horizon must be a finite year, got {horizon}")
     rows = []
-    for metric, domain, group, *_ in _lines(result):
-        if metric != "joules":
-            continue
-        for name, joules in _levels(levels):
-            t0, when = passage_times(result, f"{domain}/{group}", joules, horizon)
-            q = np.quantile(when, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
-            med, low, high = (float(v) if np.isfinite(v) else float("nan") for v in q)
-            already = bool(med == t0)
-            rows.append(
-                {
-                    "domain": domain,
-                    "group": group,
-                    "level": name,
-                    "joules": joules,
-                    "origin": t0,
-                    "crossing": _in_words(med, horizon, already),
-                    "interval": f"{_bound_text(low, t0, horizon)} to "
-                    f"{_bound_text(high, t0, horizon)}",
-                    "median_year": med,
-                    "lower_year": low,
-                    "upper_year": high,
-                    "median_date": _iso(med),
-                    "already_crossed": already,
-                    "p_already": float(np.mean(when == t0)),
-                    "p_by_horizon": float(np.mean(np.isfinite(when))),
-                    "p_not_by_horizon": float(np.mean(~np.isfinite(when))),
-                    "horizon": horizon,
-                    "prob": prob,
-                }
-            )
+    for domain, group, name, joules, t0, when in _passages(result, levels, horizon):
+        q = np.quantile(when, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
+        med, low, high = (float(v) if np.isfinite(v) else float("nan") for v in q)
+        already = bool(med == t0)
+        rows.append(
+            {
+                "domain": domain,
+                "group": group,
+                "level": name,
+                "joules": joules,
+                "origin": t0,
+                "crossing": _in_words(med, horizon, already),
+                "interval": f"{_bound_text(low, t0, horizon)} to {_bound_text(high, t0, horizon)}",
+                "median_year": med,
+                "lower_year": low,
+                "upper_year": high,
+                "median_date": _iso(med),
+                "already_crossed": already,
+                "p_already": float(np.mean(when == t0)),
+                "p_by_horizon": float(np.mean(np.isfinite(when))),
+                "p_not_by_horizon": float(np.mean(~np.isfinite(when))),
+                "horizon": horizon,
+                "prob": prob,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -302,22 +310,18 @@ def crossing_curve(
     Columns: domain, group, level, joules, year, p_crossed.
     """
     rows = []
-    for metric, domain, group, *_ in _lines(result):
-        if metric != "joules":
-            continue
-        for name, joules in _levels(levels):
-            t0, when = passage_times(result, f"{domain}/{group}", joules, end)
-            years = np.concatenate([[t0], np.arange(np.floor(t0) + 1.0, end + 0.5)])
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "domain": domain,
-                        "group": group,
-                        "level": name,
-                        "joules": joules,
-                        "year": years,
-                        "p_crossed": np.mean(when[:, None] <= years[None, :], axis=0),
-                    }
-                )
+    for domain, group, name, joules, t0, when in _passages(result, levels, end):
+        years = np.concatenate([[t0], np.arange(np.floor(t0) + 1.0, end + 0.5)])
+        rows.append(
+            pd.DataFrame(
+                {
+                    "domain": domain,
+                    "group": group,
+                    "level": name,
+                    "joules": joules,
+                    "year": years,
+                    "p_crossed": np.mean(when[:, None] <= years[None, :], axis=0),
+                }
             )
+        )
     return pd.concat(rows, ignore_index=True)

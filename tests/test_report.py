@@ -49,6 +49,27 @@ def test_report_is_self_contained_with_every_section(report) -> None:
     assert f"<td>{result.config.seed}</td>" in text
 
 
+def test_key_findings_open_the_report_with_the_fits_numbers(report) -> None:
+    """The key findings come first (before the how-to-read box and every section) and are
+    generated: each growth factor is the fit's, to the digits its MCSE supports."""
+    from energytrend.report.formatting import format_estimate
+
+    result, path = report
+    text = path.read_text(encoding="utf-8")
+    start = text.index("Key findings")
+    assert start < text.index("How to read this report") < text.index("<h2>Data</h2>")
+    findings = text[start : text.index("</ul>", start)]
+    assert findings.count("<li>") >= 4
+    rates = result.growth_rates()
+    factors = rates[(rates["quantity"] == "factor_per_year") & (rates["group"] == "frontier")]
+    for row in factors.itertuples():
+        assert f"×{format_estimate(row.median, row.mcse_median)} per year" in findings
+    verdict = result.energy_verdict()
+    for reading in verdict["reading"]:
+        assert reading.split(":")[0] in findings
+    assert "97 J" in findings and "9,114 J" in findings
+
+
 def test_report_numbers_are_the_fits_numbers(report) -> None:
     """Each number as the fit gives it, to the digits its MCSE supports; years as years;
     nothing in e-notation."""

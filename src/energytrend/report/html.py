@@ -25,6 +25,7 @@ from energytrend.forecast.forecasts import human_levels
 from energytrend.inference.result import CI_PROB, TrendFit
 from energytrend.inference.store import atomic_path
 from energytrend.report import plots
+from energytrend.report.findings import key_findings
 from energytrend.report.formatting import (
     contrast_text_table,
     format_number,
@@ -45,6 +46,8 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}img{max-width:100%}
 .fail{background:#fdecea;border:1px solid #e74c3c;padding:.8rem}
 .ok{background:#eafaf1;border:1px solid #27ae60;padding:.8rem}
+.findings{background:#f4f8fd;border:1px solid #2c7fb8;padding:0 .9rem .4rem}
+.findings h2{border:0;margin-top:.6rem}.findings li{margin:.25rem 0}
 """
 
 
@@ -133,15 +136,21 @@ def _calibration(result: TrendFit, prob: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _backtest_file() -> Path | None:
+    """The shipped ``results/backtest_coverage.csv``, or None (an installed wheel)."""
+    try:
+        path = shipped_path("results") / "backtest_coverage.csv"
+    except FileNotFoundError:
+        return None
+    return path if path.exists() else None
+
+
 def _backtest_section() -> list[str]:
     """The shipped rolling-origin backtest (``results/backtest_coverage.csv``, made by
     ``energytrend backtest``): OLS, v1 and v2 side by side, and the targets; nothing when
     the results folder is not shipped (an installed wheel without it)."""
-    try:
-        path = shipped_path("results") / "backtest_coverage.csv"
-    except FileNotFoundError:
-        return []
-    if not path.exists():
+    path = _backtest_file()
+    if path is None:
         return []
     c = pd.read_csv(path)
     c = c[(c["bucket"] == "all") & c["coverage_90"].notna()]
@@ -248,10 +257,15 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
     """The report as an HTML string, with ``prob`` credible intervals."""
     c = result.config
     n_draws = c.chains * c.draws
-    parts = [
-        f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>",
-        HOW_TO_READ,
-    ]
+    parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
+    if result.passed:
+        findings = key_findings(result, prob=prob, backtest=_backtest_file())
+        parts.append(
+            '<div class="findings"><h2>Key findings</h2><ul>'
+            + "".join(f"<li>{html.escape(f)}</li>" for f in findings)
+            + "</ul></div>"
+        )
+    parts.append(HOW_TO_READ)
     if result.passed:
         parts.append(
             '<p class="ok">The posterior passed its diagnostics (no divergences, '

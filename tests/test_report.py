@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -124,6 +125,31 @@ def _browser() -> str | None:
     return None
 
 
+#: Measures the rendered page and writes the numbers into the DOM for ``--dump-dom``.
+PROBE = """<script>
+window.addEventListener("load", () => {
+  const column = document.body.getBoundingClientRect().right;
+  const tables = [...document.querySelectorAll("table")];
+  const imgs = [...document.querySelectorAll("img")];
+  const findings = document.querySelector(".findings");
+  const out = {
+    window_width: window.innerWidth,
+    window_height: window.innerHeight,
+    page_width: document.documentElement.scrollWidth,
+    tables_overflowing: tables.filter(t => t.getBoundingClientRect().right > column + 1)
+      .map(t => t.innerText.slice(0, 60)),
+    images: imgs.length,
+    images_blank: imgs.filter(i => !i.complete || i.naturalWidth < 200).length,
+    findings_bottom: findings ? findings.getBoundingClientRect().bottom : 1e9,
+  };
+  const pre = document.createElement("pre");
+  pre.id = "probe";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
 def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
     browser = _browser()
     if browser is None:
@@ -156,6 +182,39 @@ def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
     # The browser parsed the page and every embedded image is in the rendered DOM.
     assert "Growth rates" in dom
     assert dom.count("data:image/png;base64,") == N_FIGURES
+    # Layout at 1280 px, measured by the browser itself on a copy of the page with a probe:
+    # no table wider than the text column, nothing scrolls sideways, every figure decoded
+    # with real pixels, and the key findings inside the first screen.
+    probe = tmp_path / "probe.html"
+    probe.write_text(
+        path.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
+    )
+    measured = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile3'}",
+            "--window-size=1280,900",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    found = re.search(r'<pre id="probe">(.*?)</pre>', measured, flags=re.S)
+    assert found, "the probe did not run"
+    layout = json.loads(html.unescape(found.group(1)))
+    assert layout["page_width"] <= layout["window_width"], layout
+    assert layout["tables_overflowing"] == [], layout
+    assert layout["images"] == N_FIGURES and layout["images_blank"] == 0, layout
+    assert layout["findings_bottom"] <= layout["window_height"], layout
     shot = tmp_path / "shot.png"
     subprocess.run(
         [

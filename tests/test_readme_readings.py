@@ -218,3 +218,19 @@ def test_results_reading() -> None:
     assert claim in text
     assert (s.loc[("v1 model", slice(None), "frontier"), "lower"] > 0).all()
     assert (s.loc[("default", "cv", slice(None)), "upper"] < 0).all()
+
+
+def test_efficiency_reading() -> None:
+    """ "FP32 efficiency has stopped growing ... while FP16 and 8-bit efficiency grow", read
+    from the results block (itself checked against the fit in tests/test_readme.py)."""
+    text = _section("How to read it:\n", "## The model")
+    assert "FP32 efficiency has stopped growing" in text
+    block = _section("<!-- results:start -->", "<!-- results:end -->")
+    bounds = {}
+    for line in block.splitlines():
+        parts = line.split()
+        if parts[:1] == ["gflops_per_watt"]:
+            low, high = re.findall(r"\[(-?[\d.]+), (-?[\d.]+)\]", line)[0]
+            bounds[parts[1]] = (float(low), float(high))
+    assert bounds["fp32"][0] < 0 < bounds["fp32"][1]
+    assert bounds["fp16"][0] > 0 and bounds["int8"][0] > 0

@@ -150,15 +150,9 @@ window.addEventListener("load", () => {
 </script>"""
 
 
-def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
-    browser = _browser()
-    if browser is None:
-        pytest.skip(
-            "no headless Chromium on this machine (test.sh installs Debian's "
-            "chromium where it can): the report was not opened in a browser"
-        )
-    _, path = report
-    dom = subprocess.run(
+def _chromium(browser: str, profile: Path, *args: str) -> str:
+    """Run headless Chromium offline with its own profile; its standard output."""
+    return subprocess.run(
         [
             browser,
             "--headless",
@@ -169,16 +163,26 @@ def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--user-data-dir={profile}",
             "--virtual-time-budget=5000",
-            "--dump-dom",
-            path.as_uri(),
+            *args,
         ],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     ).stdout
+
+
+def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
+    browser = _browser()
+    if browser is None:
+        pytest.skip(
+            "no headless Chromium on this machine (test.sh installs Debian's "
+            "chromium where it can): the report was not opened in a browser"
+        )
+    _, path = report
+    dom = _chromium(browser, tmp_path / "profile", "--dump-dom", path.as_uri())
     # The browser parsed the page and every embedded image is in the rendered DOM.
     assert "Growth rates" in dom
     assert dom.count("data:image/png;base64,") == N_FIGURES
@@ -189,25 +193,9 @@ def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
     probe.write_text(
         path.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
     )
-    measured = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            f"--user-data-dir={tmp_path / 'profile3'}",
-            "--window-size=1280,900",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            probe.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    measured = _chromium(
+        browser, tmp_path / "profile3", "--window-size=1280,900", "--dump-dom", probe.as_uri()
+    )
     found = re.search(r'<pre id="probe">(.*?)</pre>', measured, flags=re.S)
     assert found, "the probe did not run"
     layout = json.loads(html.unescape(found.group(1)))
@@ -216,21 +204,11 @@ def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
     assert layout["images"] == N_FIGURES and layout["images_blank"] == 0, layout
     assert layout["findings_bottom"] <= layout["window_height"], layout
     shot = tmp_path / "shot.png"
-    subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            f"--user-data-dir={tmp_path / 'profile2'}",
-            f"--screenshot={shot}",
-            "--window-size=1200,2000",
-            path.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
+    _chromium(
+        browser,
+        tmp_path / "profile2",
+        f"--screenshot={shot}",
+        "--window-size=1200,2000",
+        path.as_uri(),
     )
     assert shot.stat().st_size > 20_000

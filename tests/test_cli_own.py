@@ -44,6 +44,7 @@ def no_fitting(monkeypatch: pytest.MonkeyPatch) -> None:
         (["forecast", "cv", "--gpus", "{tmp}/bad.csv"], "required column is missing"),
         (["fit", "cv", "--priors", "{tmp}/p.toml"], "--priors"),
         (["fit", "cv", "--priors", "{tmp}/typo.toml"], "unknown prior"),
+        (["fit", "cv", "--priors", "{tmp}/eras.toml"], "strictly increasing start years"),
         (["fit", "cv", "--priors", "{tmp}/p.yaml"], "expected a .toml file"),
         (["fit", "cv", "--prob", "1.5"], "--prob must be between 0 and 1"),
         (["crossing", "cv", "--level", "kettle=-3"], "positive number"),
@@ -67,6 +68,9 @@ def test_bad_options_fail_before_fitting_and_write_nothing(
     (tmp_path / "p.toml").write_text("[compute\nslope = 1", encoding="utf-8")
     (tmp_path / "typo.toml").write_text("[compute.slope_mean]\nsigma = 1.0\n", encoding="utf-8")
     (tmp_path / "p.yaml").write_text("compute: {}\n", encoding="utf-8")
+    (tmp_path / "eras.toml").write_text(
+        '[precision]\neras = [[2018, "fp16"], [2010, "fp32"]]\n', encoding="utf-8"
+    )
     before = sorted(tmp_path.iterdir())
     assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 1
     err = capsys.readouterr().err.strip()

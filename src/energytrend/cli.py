@@ -138,9 +138,8 @@ def _read_priors(path: Path) -> dict[str, Any]:
     try:
         resolve_spec(priors)
     except ValueError as e:
-        raise ValueError(
-            f"--priors {path}: {e}; write only keys that models/priors.toml has"
-        ) from None
+        hint = "; write only keys that models/priors.toml has" if "unknown" in str(e) else ""
+        raise ValueError(f"--priors {path}: {e}{hint}") from None
     return priors
 
 

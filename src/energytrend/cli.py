@@ -28,7 +28,7 @@ from energytrend.inference.fit import check_settings, fit
 from energytrend.inference.result import CI_PROB, TrendFit
 from energytrend.inference.store import atomic_path
 from energytrend.model.spec import V1_PRIORS, merge_spec, resolve_spec
-from energytrend.report.formatting import growth_text_table, verdict_text_table
+from energytrend.report.formatting import growth_text_table, query_text_table, verdict_text_table
 
 
 def _print_table(title: str, df: pd.DataFrame, digits: int = 4) -> None:
@@ -87,6 +87,7 @@ TABLE_OPTIONS = (
     ("nlp_models", "nlp_models", "nlp_models"),
     ("gpus", "gpus", "gpus"),
     ("throughput", "throughput", "inference_throughput"),
+    ("language_models", "language_models", "language_models"),
 )
 
 
@@ -318,6 +319,37 @@ def cmd_crossing(args: argparse.Namespace) -> int:
     return _table_command(args, "Crossing dates of the energy trends", "crossing")
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    """Energy of one LLM query: a table with J and Wh, to the digits their MCSE supports."""
+    from energytrend.forecast.query import query_shape
+
+    kwargs = _fit_args(args)
+    output = _output(args)
+    shape = query_shape(args.scenario, args.prompt_tokens, args.output_tokens)  # checked first
+    years = args.year or [2025.0]
+    result = _fit_checked(args, kwargs)
+    if result is None:
+        return 2
+    table = result.energy_per_query(
+        prompt_tokens=shape.prompt_tokens,
+        output_tokens=shape.output_tokens,
+        scenario=None if shape.scenario == "custom" else shape.scenario,
+        year=years,
+        basis=args.basis,
+        prob=args.prob,
+    )
+    if output:
+        _write_table(table, output)
+        print(f"Energy per query written to {output}")
+    else:
+        title = (
+            f"Energy of one query ({shape.scenario}: {shape.prompt_tokens:,} prompt and "
+            f"{shape.output_tokens:,} output tokens, {args.basis})"
+        )
+        _print_table(title, query_text_table(table))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Fit (or load from the cache) and write the self-contained HTML report.
 
@@ -453,6 +485,9 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     tables.add_argument(
         "--throughput", metavar="FILE", help="inference throughput table (for the speed-ups)"
     )
+    tables.add_argument(
+        "--language-models", metavar="FILE", help="language models table (the llm domain)"
+    )
     p.add_argument(
         "--priors",
         metavar="FILE.toml",
@@ -525,7 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
 
     fit_cmd = sub.add_parser("fit", help="fit the Bayesian trend model and print growth rates")
-    fit_cmd.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
+    fit_cmd.add_argument("domain", choices=["cv", "nlp", "all", "llm"], help="which models to fit")
     fit_cmd.add_argument(
         "--output",
         help="also write the growth rates to this .csv or .json (folder must exist)",
@@ -538,7 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     base.set_defaults(func=cmd_baseline)
 
     fc = sub.add_parser("forecast", help="trend forecasts with mean and predictive bands")
-    fc.add_argument("domain", choices=["cv", "nlp", "all"], help="which models to fit")
+    fc.add_argument("domain", choices=["cv", "nlp", "all", "llm"], help="which models to fit")
     fc.add_argument("--end", type=float, default=2040.0, help="last year (default 2040)")
     fc.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     _add_fit_options(fc)
@@ -556,6 +591,29 @@ def build_parser() -> argparse.ArgumentParser:
     cr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     _add_fit_options(cr)
     cr.set_defaults(func=cmd_crossing)
+
+    qr = sub.add_parser(
+        "query",
+        help="energy of one LLM query (prompt and output tokens) at a date",
+        description="Energy of one query to a language model: the llm fit's GFLOPs per token "
+        "times the tokens, over the efficiency of the era's precision, times the "
+        "measured-to-peak factor of MLPerf's language-model benchmarks.",
+    )
+    qr.add_argument("--scenario", help="a named query (short_chat, long_document, reasoning)")
+    qr.add_argument("--prompt-tokens", type=int, metavar="N", help="tokens read")
+    qr.add_argument("--output-tokens", type=int, metavar="M", help="tokens written")
+    qr.add_argument(
+        "--year", type=float, action="append", metavar="Y", help="decimal year (repeatable)"
+    )
+    qr.add_argument(
+        "--basis",
+        choices=("calibrated", "peak"),
+        default="calibrated",
+        help="calibrated to MLPerf's measured energy (default) or the peak-based lower bound",
+    )
+    qr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
+    _add_fit_options(qr)
+    qr.set_defaults(func=cmd_query, domain="llm")
 
     check = sub.add_parser("check-data", help="validate your own CSV file")
     check.add_argument(

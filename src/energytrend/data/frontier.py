@@ -105,6 +105,18 @@ _RULES = (
         "models that set a new GLUE record when released (models with a score)",
         lambda d: running_record(d, "glue_score"),
     ),
+    FrontierRule(
+        "thesis",
+        "llm",
+        "most compute per token so far when released (the thesis's NLP rule, per token)",
+        lambda d: running_record(d, "gflops"),
+    ),
+    FrontierRule(
+        "epoch_frontier",
+        "llm",
+        "Epoch AI's 'Frontier model' flag (Notable AI Models documentation)",
+        lambda d: d["frontier_model"].astype(str).str.lower().eq("true").to_numpy(),
+    ),
 )
 
 #: Every rule, by domain and name.

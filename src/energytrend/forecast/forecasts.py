@@ -6,7 +6,7 @@ Everything here is computed from the posterior draws of a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,17 +190,21 @@ def passage_times(
     return t0, first_passage(path, years, float(np.log10(joules)))
 
 
+#: One crossing problem: its labels (domain, group, level, ...), the level in joules, the
+#: forecast origin and the first-passage date of every draw.
+Passage = tuple[dict[str, object], float, float, np.ndarray]
+
+
 def _passages(
     result: TrendFit, levels: Mapping[str, float] | None, horizon: float
-) -> Iterator[tuple[str, str, str, float, float, np.ndarray]]:
-    """(domain, group, level name, joules, origin, first-passage dates) of every group's
-    energy trend and every level."""
+) -> Iterator[Passage]:
+    """Every group's energy trend against every level (see :data:`Passage`)."""
     for metric, domain, group, *_ in _lines(result):
         if metric != "joules":
             continue
         for name, joules in _levels(levels):
             t0, when = passage_times(result, f"{domain}/{group}", joules, horizon)
-            yield domain, group, name, joules, t0, when
+            yield {"domain": domain, "group": group, "level": name}, joules, t0, when
 
 
 def crossing_dates(
@@ -229,19 +233,23 @@ def crossing_dates(
         already_crossed (the median is "already"), p_already, p_by_horizon (already
         included), p_not_by_horizon, horizon, prob.
     """
-    lo, hi = _bounds(prob)
     if not np.isfinite(horizon):
         raise ValueError(f"horizon must be a finite year, got {horizon}")
+    _bounds(prob)
+    return crossing_table(_passages(result, levels, horizon), horizon=horizon, prob=prob)
+
+
+def crossing_table(passages: Iterable[Passage], *, horizon: float, prob: float) -> pd.DataFrame:
+    """The rows of :func:`crossing_dates` for any first-passage problems (their labels first)."""
+    lo, hi = _bounds(prob)
     rows = []
-    for domain, group, name, joules, t0, when in _passages(result, levels, horizon):
+    for labels, joules, t0, when in passages:
         q = np.quantile(when, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
         med, low, high = (float(v) if np.isfinite(v) else float("nan") for v in q)
         already = bool(med == t0)
         rows.append(
             {
-                "domain": domain,
-                "group": group,
-                "level": name,
+                **labels,
                 "joules": joules,
                 "origin": t0,
                 "crossing": _in_words(med, horizon, already),
@@ -309,15 +317,18 @@ def crossing_curve(
     so it never falls. Rows: the origin, then every whole year after it.
     Columns: domain, group, level, joules, year, p_crossed.
     """
+    return curve_table(_passages(result, levels, end), end=end)
+
+
+def curve_table(passages: Iterable[Passage], *, end: float) -> pd.DataFrame:
+    """The rows of :func:`crossing_curve` for any first-passage problems (labels first)."""
     rows = []
-    for domain, group, name, joules, t0, when in _passages(result, levels, end):
+    for labels, joules, t0, when in passages:
         years = np.concatenate([[t0], np.arange(np.floor(t0) + 1.0, end + 0.5)])
         rows.append(
             pd.DataFrame(
                 {
-                    "domain": domain,
-                    "group": group,
-                    "level": name,
+                    **labels,
                     "joules": joules,
                     "year": years,
                     "p_crossed": np.mean(when[:, None] <= years[None, :], axis=0),

@@ -162,13 +162,16 @@ def cache_key(arrays: ModelData, config: FitConfig) -> str:
     return digest(code_version(), arrays.fingerprint(), config.spec, config.to_json())[:32]
 
 
-def _rule_pairs(rule: str | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+def _rule_pairs(rule: str | Mapping[str, str], domain: str = "cv") -> tuple[tuple[str, str], ...]:
+    """(domain, frontier rule) pairs of a fit: CV and NLP for those domains, as before the
+    language models existed (so their cache keys are unchanged), or the ``llm`` rule."""
+    keys = ("llm",) if domain == "llm" else ("cv", "nlp")
     if isinstance(rule, str):
-        return (("cv", rule), ("nlp", rule))
-    unknown = set(rule) - {"cv", "nlp"}
+        return tuple((k, rule) for k in keys)
+    unknown = set(rule) - {"cv", "nlp", "llm"}
     if unknown:
-        raise ValueError(f"rule keys must be 'cv' and/or 'nlp', got {sorted(unknown)}")
-    return (("cv", rule.get("cv", "thesis")), ("nlp", rule.get("nlp", "thesis")))
+        raise ValueError(f"rule keys must be 'cv', 'nlp' or 'llm', got {sorted(unknown)}")
+    return tuple((k, rule.get(k, "thesis")) for k in keys)
 
 
 def check_settings(
@@ -194,6 +197,7 @@ def fit(
     nlp_models: TableSource | None = None,
     gpus: TableSource | None = None,
     throughput: TableSource | None = None,
+    language_models: TableSource | None = None,
     rule: str | Mapping[str, str] = "thesis",
     per_token: bool = False,
     selection: Selection = "thesis",
@@ -212,14 +216,18 @@ def fit(
     """Fit the hierarchical trend model of compute, hardware efficiency and energy.
 
     Args:
-        domain: ``"cv"``, ``"nlp"`` or ``"all"`` (both domains in one hierarchy).
+        domain: ``"cv"``, ``"nlp"``, ``"all"`` (both domains in one hierarchy), or
+            ``"llm"``: language models 2018-2025, forward GFLOPs per *token* of their active
+            parameters (:mod:`energytrend.data.llm`), whose energy is calibrated to MLPerf's
+            language-model benchmarks; see :meth:`TrendFit.energy_per_query`.
         data: the named dataset, ``"2025"`` (default: the thesis's tables extended with
             public data through 2025) or ``"thesis"`` (the thesis's tables exactly as
             printed); see :func:`energytrend.data.datasets`.
-        cv_models, nlp_models, gpus, throughput: your own tables, each a CSV path or a
-            DataFrame (however pandas parsed it; see :func:`energytrend.load_table`),
-            validated first; the dataset's tables are used for any left as ``None``.
-        rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ...}``
+        cv_models, nlp_models, gpus, throughput, language_models: your own tables, each a
+            CSV path or a DataFrame (however pandas parsed it; see
+            :func:`energytrend.load_table`), validated first; the dataset's tables are
+            used for any left as ``None``.
+        rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ..., "llm": ...}``
             (see :func:`energytrend.rules_table`).
         per_token: divide NLP GFLOPs by the input length before fitting.
         selection: GPU rows of the efficiency series, ``"thesis"`` or ``"all_fp32"``.
@@ -255,7 +263,7 @@ def fit(
     config = FitConfig(
         domain=domain,
         data=check_data(data),
-        rule=_rule_pairs(rule),
+        rule=_rule_pairs(rule, domain),
         per_token=per_token,
         selection=selection,
         pooling=pooling,
@@ -274,6 +282,7 @@ def fit(
         nlp_models=nlp_models,
         gpus=gpus,
         throughput=throughput,
+        language_models=language_models,
         rule=dict(config.rule),
         per_token=per_token,
         selection=selection,

@@ -7,7 +7,7 @@ exactly the same tables as the fit that made it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,7 +151,8 @@ class TrendFit:
             )
 
     def _unit(self, metric: str, domain: str) -> str:
-        per = "token" if (domain == "nlp" and self.config.per_token) else "forward pass"
+        per_token = domain == "llm" or (domain == "nlp" and self.config.per_token)
+        per = "token" if per_token else "forward pass"
         return {
             "gflops": f"GFLOPs per {per}",
             "joules": f"J per {per}",
@@ -559,6 +560,82 @@ class TrendFit:
 
         self._warn_if_failed()
         return crossing_curve(self, levels=levels, end=end)
+
+    # ----------------------------------------------------------------- LLM queries
+    def energy_per_query(
+        self,
+        *,
+        prompt_tokens: int | None = None,
+        output_tokens: int | None = None,
+        scenario: str | None = None,
+        year: float | Sequence[float] = 2025.0,
+        group: str | None = None,
+        basis: str = "calibrated",
+        prob: float = CI_PROB,
+    ) -> pd.DataFrame:
+        """Energy of one query to a language model (a fit of ``"llm"``), in J and Wh.
+
+        Args:
+            prompt_tokens, output_tokens: the query's tokens read and written; either one
+                left out comes from ``scenario`` (default: the default scenario of
+                :func:`energytrend.data.llm_queries.query_scenarios`).
+            scenario: ``"short_chat"``, ``"long_document"`` or ``"reasoning"`` (or another
+                name of that table).
+            year: a decimal year or a list of them, from the first language model on.
+            group: ``"all"`` (the typical new model), ``"frontier"``, or ``None`` (both).
+            basis: ``"calibrated"`` (to MLPerf's measured energy) or ``"peak"`` (the
+                peak-based lower bound).
+            prob: probability of the credible band.
+
+        Returns:
+            One row per (year, group): median, lower and upper in J (``*_j``) and Wh
+            (``*_wh``), with the MCSEs in J. See :mod:`energytrend.forecast.query` for the
+            decomposition and its assumptions.
+        """
+        from energytrend.forecast.query import energy_per_query
+
+        self._warn_if_failed()
+        return energy_per_query(
+            self,
+            prompt_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+            scenario=scenario,
+            year=year,
+            group=group,
+            basis=basis,
+            prob=prob,
+        )
+
+    def query_crossing_dates(
+        self,
+        *,
+        scenarios: Sequence[str] | None = None,
+        levels: Mapping[str, float] | None = None,
+        horizon: float = 2040.0,
+        prob: float = CI_PROB,
+    ) -> pd.DataFrame:
+        """When the typical and frontier query of each scenario crosses each human level
+        (calibrated energy; columns of :meth:`crossing_dates` plus ``scenario``)."""
+        from energytrend.forecast.query import query_crossing_dates
+
+        self._warn_if_failed()
+        return query_crossing_dates(
+            self, scenarios=scenarios, levels=levels, horizon=horizon, prob=prob
+        )
+
+    def query_crossing_curve(
+        self,
+        *,
+        scenarios: Sequence[str] | None = None,
+        levels: Mapping[str, float] | None = None,
+        end: float = 2040.0,
+    ) -> pd.DataFrame:
+        """P(crossed by year) of every scenario's query energy (see
+        :func:`energytrend.forecast.query.query_crossing_curve`)."""
+        from energytrend.forecast.query import query_crossing_curve
+
+        self._warn_if_failed()
+        return query_crossing_curve(self, scenarios=scenarios, levels=levels, end=end)
 
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:

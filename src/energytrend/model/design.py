@@ -8,23 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
 
 from energytrend.data.baseline import models_frame
-from energytrend.data.datasets import DEFAULT_DATA, check_data, load_data
+from energytrend.data.datasets import DEFAULT_DATA, check_data, load_data, tables_of
 from energytrend.data.hardware import Domain, Selection, efficiency_series
+from energytrend.data.llm import LLM_TABLE, llm_models_frame
 from energytrend.data.precision import PRECISIONS, precision_at, precision_eras_from_config
-from energytrend.data.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS
+from energytrend.data.schema import (
+    CV_MODELS,
+    GPUS,
+    INFERENCE_THROUGHPUT,
+    LANGUAGE_MODELS,
+    NLP_MODELS,
+)
 from energytrend.data.tables import TableSource, decimal_year, load_table
 from energytrend.model.arrays import ModelData
 from energytrend.model.design_efficiency import efficiency_extras, precision_points
 from energytrend.model.spec import resolve_spec
 
-FitDomain = Literal["cv", "nlp", "all"]
-FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all")
+FitDomain = Literal["cv", "nlp", "all", "llm"]
+FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all", "llm")
 GROUPS = ("frontier", "all")
 
 
@@ -35,18 +42,48 @@ class PreparedData:
     arrays: ModelData
     models: pd.DataFrame
     gpus: pd.DataFrame
-    domains: tuple[Domain, ...]
+    domains: tuple[str, ...]
     #: The tables the user supplied (``"cv_models"``, ...); empty when all are shipped.
     own_tables: tuple[str, ...] = ()
 
 
-def domains_of(domain: FitDomain) -> tuple[Domain, ...]:
+def domains_of(domain: FitDomain) -> tuple[str, ...]:
+    """The model domains a fit domain holds: ``"all"`` is CV and NLP in one hierarchy; the
+    language models per token (``"llm"``) are fitted on their own."""
     if domain not in FIT_DOMAINS:
         raise ValueError(f"domain must be one of {FIT_DOMAINS}, got {domain!r}")
     return ("cv", "nlp") if domain == "all" else (domain,)
 
 
-def _rule_for(rule: str | Mapping[str, str], domain: Domain) -> str:
+def _llm_table(data: str, own: TableSource | None) -> pd.DataFrame:
+    if own is not None:
+        return load_table(own, LANGUAGE_MODELS)
+    if LLM_TABLE not in tables_of(data):
+        raise ValueError(
+            f"the llm domain fits the {LLM_TABLE!r} table, which the {data!r} dataset does not "
+            "have; use data='2025' or pass language_models="
+        )
+    return load_data(LLM_TABLE, data)
+
+
+def _model_frame(
+    d: str, tables: Mapping[str, pd.DataFrame], rule: str, per_token: bool
+) -> pd.DataFrame:
+    """One domain's models with ``label``, ``accuracy`` and the fitted ``compute``."""
+    if d == "llm":
+        m = llm_models_frame(tables[d], rule=rule)
+        m["label"] = _labels(m)
+        m["accuracy"] = np.nan
+        m["compute"] = m["gflops"]
+        return m
+    m = models_frame(cast(Domain, d), tables[d], rule=rule)
+    m["label"] = _labels(m)
+    m["accuracy"] = m["top1_accuracy"] if d == "cv" else m["glue_score"]
+    m["compute"] = m["gflops"] / m["input_tokens"] if d == "nlp" and per_token else m["gflops"]
+    return m
+
+
+def _rule_for(rule: str | Mapping[str, str], domain: str) -> str:
     return rule if isinstance(rule, str) else rule.get(domain, "thesis")
 
 
@@ -71,6 +108,7 @@ def prepare(
     selection: Selection = "thesis",
     year_origin: float = 2018.0,
     spec: Mapping[str, Any] | None = None,
+    language_models: TableSource | None = None,
 ) -> PreparedData:
     """Validate the tables (users' own, or those of the named dataset ``data``, see
     :mod:`energytrend.data.datasets`) and build the model arrays.
@@ -89,14 +127,24 @@ def prepare(
     structure = spec["structure"]["kind"]
     domains = domains_of(domain)
     check_data(data)
-    tables = {
-        "cv": load_data("cv_models", data)
-        if cv_models is None
-        else load_table(cv_models, CV_MODELS),
-        "nlp": load_data("nlp_models", data)
-        if nlp_models is None
-        else load_table(nlp_models, NLP_MODELS),
-    }
+    if "llm" in domains and spec["efficiency"]["kind"] != "precision":
+        raise ValueError(
+            "the llm domain needs the precision efficiency model (priors efficiency.kind = "
+            "'precision'); v1's adapted GPU series belong to the thesis's CV and NLP models"
+        )
+    tables: dict[str, pd.DataFrame] = {}
+    if "cv" in domains:
+        tables["cv"] = (
+            load_data("cv_models", data) if cv_models is None else load_table(cv_models, CV_MODELS)
+        )
+    if "nlp" in domains:
+        tables["nlp"] = (
+            load_data("nlp_models", data)
+            if nlp_models is None
+            else load_table(nlp_models, NLP_MODELS)
+        )
+    if "llm" in domains:
+        tables["llm"] = _llm_table(data, language_models)
     gpu_table = load_data("gpus", data) if gpus is None else load_table(gpus, GPUS)
     tp_table = (
         load_data("inference_throughput", data)
@@ -107,10 +155,7 @@ def prepare(
     model_rows = []
     gpu_rows = []
     for d in domains:
-        m = models_frame(d, tables[d], rule=_rule_for(rule, d))
-        m["label"] = _labels(m)
-        m["accuracy"] = m["top1_accuracy"] if d == "cv" else m["glue_score"]
-        m["compute"] = m["gflops"] / m["input_tokens"] if d == "nlp" and per_token else m["gflops"]
+        m = _model_frame(d, tables, _rule_for(rule, d), per_token)
         for group in GROUPS:
             sub = m[m["frontier"]] if group == "frontier" else m
             if structure == "quantile" and group == "frontier":
@@ -122,7 +167,9 @@ def prepare(
                 )
             model_rows.append(sub.assign(domain=d, group=group))
         if spec["efficiency"]["kind"] == "thesis":
-            s = efficiency_series(d, gpus=gpu_table, throughput=tp_table, selection=selection)
+            s = efficiency_series(
+                cast(Domain, d), gpus=gpu_table, throughput=tp_table, selection=selection
+            )
             s["label"] = s["gpu"] + " " + s["precision"]
             gpu_rows.append(s.assign(domain=d, server=s["type"] == "Server"))
     models = pd.concat(model_rows, ignore_index=True)
@@ -140,7 +187,7 @@ def prepare(
         last = {str(d): float(models.loc[models["domain"] == d, "year"].max()) for d in domains}
         era = {d: str(precision_at([t], eras)[0]) for d, t in last.items()}
         group_series = np.array([series.index(era[g.split("/")[0]]) for g in groups])
-        extra = efficiency_extras(data, gpu_df, series, spec, year_origin)
+        extra = efficiency_extras(data, gpu_df, series, spec, year_origin, domains)
     arrays = ModelData(
         groups=groups,
         group_series=group_series,
@@ -163,6 +210,7 @@ def prepare(
             ("nlp_models", nlp_models),
             ("gpus", gpus),
             ("throughput", throughput),
+            ("language_models", language_models),
         )
         if table is not None
     )

@@ -3,12 +3,13 @@ per precision, changepoint knots, measured speed-ups and MLPerf energy calibrati
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from energytrend.data.llm_realisation import llm_realisation_table
 from energytrend.data.precision import precision_series, speedup_data
 from energytrend.data.realisation import realisation_table
 from energytrend.model.efficiency import knots
@@ -40,11 +41,15 @@ def precision_points(data: str, gpus: pd.DataFrame | None = None) -> pd.DataFram
     ).reset_index(drop=True)
 
 
-def realisation_points(data: str) -> pd.DataFrame:
+def realisation_points(data: str, domains: Sequence[str] = ("cv", "nlp")) -> pd.DataFrame:
     """MLPerf runs with their measured-to-peak energy ratio (empty where the dataset has no
-    MLPerf table, as the thesis's)."""
+    MLPerf table, as the thesis's): the language-model benchmarks for a fit of the ``llm``
+    domain (:func:`energytrend.data.llm_realisation.llm_realisation_table`), the vision ones
+    otherwise."""
     if data == "thesis":
         return pd.DataFrame({"year": [], "log10_realisation": []})
+    if "llm" in domains:
+        return llm_realisation_table(data)
     return realisation_table(data)
 
 
@@ -54,6 +59,7 @@ def efficiency_extras(
     series: tuple[str, ...],
     spec: Mapping[str, Any],
     year_origin: float,
+    domains: Sequence[str] = ("cv", "nlp"),
 ) -> dict[str, np.ndarray]:
     """The precision model's extra arrays for :class:`~energytrend.model.build.ModelData`."""
     gpu_series = np.array([series.index(s) for s in gpus["domain"]])
@@ -61,7 +67,7 @@ def efficiency_extras(
     knot_series, knot_t = knots(series, gpu_series, gpu_t, dict(spec))
     sp = speedup_data(data)
     sp = sp[sp["peak_precision"].isin(series) & np.isfinite(sp["log10_realised_fraction"])]
-    real = realisation_points(data)
+    real = realisation_points(data, domains)
     return {
         "gpu_server": gpus["server"].to_numpy(dtype=float),
         "eff_knot_series": knot_series,

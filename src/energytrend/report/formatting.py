@@ -161,3 +161,41 @@ def verdict_text_table(verdict: pd.DataFrame, n_draws: int) -> pd.DataFrame:
     ]
     out["reading"] = verdict["reading"]
     return out
+
+
+def format_energy(joules: float, mcse: float) -> str:
+    """Joules with an SI prefix (mJ, J, kJ, MJ), to the digits the MCSE supports.
+
+    >>> format_energy(1625.7, 11.3), format_energy(0.01234, 0.0001)
+    ('1.63 kJ', '12.3 mJ')
+    """
+    for factor, unit in ((1e6, "MJ"), (1e3, "kJ"), (1.0, "J"), (1e-3, "mJ")):
+        if abs(joules) >= factor or factor == 1e-3:
+            return f"{format_estimate(joules / factor, mcse / factor)} {unit}"
+    raise AssertionError("unreachable")
+
+
+def format_wh(joules: float, mcse: float) -> str:
+    """Joules as watt-hours, to the digits the MCSE supports ("0.45 Wh")."""
+    return f"{format_estimate(joules / 3600.0, mcse / 3600.0)} Wh"
+
+
+def query_text_table(table: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`energytrend.TrendFit.energy_per_query` as printed: energy in J and Wh with
+    their bands, each to the digits its MCSE supports."""
+    rows = []
+    for _, r in table.iterrows():
+        pct = f"{r['prob']:.0%}"
+        rows.append(
+            {
+                "year": f"{r['year']:.0f}" if float(r["year"]).is_integer() else f"{r['year']:.2f}",
+                "group": r["group"],
+                "energy": format_energy(r["median_j"], r["mcse_median_j"]),
+                f"{pct} band": f"{format_energy(r['lower_j'], r['mcse_lower_j'])} to "
+                f"{format_energy(r['upper_j'], r['mcse_upper_j'])}",
+                "Wh": format_wh(r["median_j"], r["mcse_median_j"]),
+                f"{pct} band (Wh)": f"{format_wh(r['lower_j'], r['mcse_lower_j'])} to "
+                f"{format_wh(r['upper_j'], r['mcse_upper_j'])}",
+            }
+        )
+    return pd.DataFrame(rows)

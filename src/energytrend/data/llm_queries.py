@@ -97,6 +97,11 @@ def read_commented_table(path: str | Path, spec: TableSpec) -> pd.DataFrame:
     Raises:
         DataValidationError: naming the file, line and column of each problem.
     """
+    return _read(path, spec)[0]
+
+
+def _read(path: str | Path, spec: TableSpec) -> tuple[pd.DataFrame, int]:
+    """The validated table and the number of ``#`` lines before its header."""
     file = str(path)
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -112,9 +117,7 @@ def read_commented_table(path: str | Path, spec: TableSpec) -> pd.DataFrame:
     while skip < len(lines) and lines[skip].startswith("#"):
         skip += 1
     try:
-        raw = pd.read_csv(
-            io.StringIO("".join(lines[skip:])), dtype=str, keep_default_na=False
-        )
+        raw = pd.read_csv(io.StringIO("".join(lines[skip:])), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
         fix = "Save it as comma-separated values: '#' comment lines, then one header row."
         raise DataValidationError(
@@ -122,7 +125,7 @@ def read_commented_table(path: str | Path, spec: TableSpec) -> pd.DataFrame:
         ) from None
     raw.index = pd.Index([skip + 2 + i for i in range(len(raw))])  # line numbers in the file
     try:
-        return validate_table(raw, spec, source=file)
+        return validate_table(raw, spec, source=file), skip
     except DataValidationError as e:
         raise DataValidationError(file, e.problems, "line") from None
 
@@ -147,21 +150,30 @@ def published_query_energy(path: str | Path | None = None) -> pd.DataFrame:
             ``joules_per_query`` other than ``wh_per_query x 3600``.
     """
     file = str(path or shipped_path("data") / PUBLISHED_QUERY_ENERGY.filename)
-    table = read_commented_table(file, PUBLISHED_QUERY_ENERGY)
-    skip = _header_lines(file)
+    table, skip = _read(file, PUBLISHED_QUERY_ENERGY)
     problems = []
     for i, row in enumerate(table.to_dict("records")):
         line = skip + 2 + i
         expected = row["wh_per_query"] * J_PER_WH
         if not np.isclose(row["joules_per_query"], expected, rtol=1e-9, atol=0.0):
             problems.append(
-                Problem(line, "joules_per_query",
-                        f"{row['joules_per_query']:g} J is not {row['wh_per_query']:g} Wh x 3600",
-                        f"Write {expected:g} (1 Wh = 3600 J)."))
+                Problem(
+                    line,
+                    "joules_per_query",
+                    f"{row['joules_per_query']:g} J is not {row['wh_per_query']:g} Wh x 3600",
+                    f"Write {expected:g} (1 Wh = 3600 J).",
+                )
+            )
         for column, allowed in (("verified", VERIFIED), ("boundary_class", BOUNDARY_CLASSES)):
             if row[column] not in allowed:
-                problems.append(Problem(line, column, f"unknown {column} {row[column]!r}",
-                                        f"Use one of {', '.join(allowed)}."))
+                problems.append(
+                    Problem(
+                        line,
+                        column,
+                        f"unknown {column} {row[column]!r}",
+                        f"Use one of {', '.join(allowed)}.",
+                    )
+                )
     _check(file, problems)
     return table
 
@@ -181,17 +193,15 @@ def query_scenarios(path: str | Path | None = None) -> pd.DataFrame:
     file = str(path or shipped_path("data") / QUERY_SCENARIOS.filename)
     table = read_commented_table(file, QUERY_SCENARIOS)
     if path is None and DEFAULT_SCENARIO not in set(table["scenario"]):
-        _check(file, [Problem(None, "scenario", f"no {DEFAULT_SCENARIO!r} row",
-                              "Add the default scenario back.")])
+        _check(
+            file,
+            [
+                Problem(
+                    None,
+                    "scenario",
+                    f"no {DEFAULT_SCENARIO!r} row",
+                    "Add the default scenario back.",
+                )
+            ],
+        )
     return table
-
-
-def _header_lines(file: str) -> int:
-    """How many leading ``#`` lines ``file`` has."""
-    n = 0
-    with open(file, encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("#"):
-                break
-            n += 1
-    return n

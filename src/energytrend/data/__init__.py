@@ -3,12 +3,18 @@ validation (:mod:`~energytrend.data.validation`), the named datasets
 (:mod:`~energytrend.data.datasets`), frontier rules, the thesis's OLS baseline, and the
 hardware tables: v1's adapted series (:mod:`~energytrend.data.hardware`), efficiency per
 numeric precision (:mod:`~energytrend.data.precision`) and MLPerf's measured energy
-(:mod:`~energytrend.data.realisation`).
+(:mod:`~energytrend.data.realisation`); published per-query LLM energy and named query shapes
+(:mod:`~energytrend.data.llm_queries`).
 
 The names of :mod:`energytrend.data.tables` (loading, decimal years) are re-exported here,
 so ``energytrend.data.decimal_year`` keeps working.
 """
 
+from energytrend.data.llm_queries import (
+    DEFAULT_SCENARIO,
+    published_query_energy,
+    query_scenarios,
+)
 from energytrend.data.tables import (
     TableSource,
     decimal_year,
@@ -23,6 +29,7 @@ from energytrend.data.tables import (
 )
 
 __all__ = [
+    "DEFAULT_SCENARIO",
     "TableSource",
     "decimal_year",
     "from_decimal_year",
@@ -31,6 +38,8 @@ __all__ = [
     "load_inference_throughput",
     "load_nlp_models",
     "load_table",
+    "published_query_energy",
+    "query_scenarios",
     "shipped_path",
     "table_spec",
 ]

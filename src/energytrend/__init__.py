@@ -44,6 +44,8 @@ from energytrend.data.baseline import (
 from energytrend.data.datasets import DATASETS, DEFAULT_DATA, datasets, load_data
 from energytrend.data.frontier import RULES, frontier_mask, rules_table
 from energytrend.data.hardware import efficiency_series, speedup_table
+from energytrend.data.llm import llm_excluded, llm_models_frame
+from energytrend.data.llm_queries import published_query_energy, query_scenarios
 from energytrend.data.precision import precision_series, speedup_data
 from energytrend.data.realisation import realisation_table
 from energytrend.data.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS, TABLES
@@ -99,9 +101,13 @@ __all__ = [
     "load_inference_throughput",
     "load_nlp_models",
     "load_table",
+    "llm_excluded",
+    "llm_models_frame",
     "models_frame",
     "plugin_joules",
     "precision_series",
+    "published_query_energy",
+    "query_scenarios",
     "realisation_table",
     "rules_table",
     "speedup_data",

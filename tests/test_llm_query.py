@@ -173,7 +173,7 @@ def test_cli_query_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert code == 0
     assert "1,000 prompt and 500 output tokens" in out
-    assert " Wh" in out and "kJ" in out or " J " in out
+    assert " Wh" in out and ("kJ" in out or " J " in out)
     assert not any(c in out for c in ("e+0", "e-0"))
 
 

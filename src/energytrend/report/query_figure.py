@@ -1,0 +1,111 @@
+"""The figure of one LLM query's energy, with the human levels and the published figures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from energytrend.data.llm_queries import DEFAULT_SCENARIO
+from energytrend.forecast.forecasts import human_levels
+from energytrend.forecast.query import J_PER_WH, energy_per_query, first_year
+from energytrend.forecast.query_compare import published_comparison
+from energytrend.inference.result import CI_PROB
+
+if TYPE_CHECKING:
+    from energytrend.inference.result import TrendFit
+
+GROUP_COLOURS = {"frontier": "#c0392b", "all": "#2c7fb8"}
+GROUP_NAMES = {"frontier": "frontier model", "all": "typical new model"}
+#: Marker of a published figure by its energy boundary.
+BOUNDARY_MARKERS = {"accelerator": "v", "server": "s", "datacentre": "D", "undisclosed": "o"}
+
+
+def plot_query_energy(
+    result: TrendFit,
+    *,
+    scenario: str = DEFAULT_SCENARIO,
+    end: float = 2030.0,
+    prob: float = CI_PROB,
+    show_published: bool = True,
+    ax: Axes | None = None,
+) -> Figure:
+    """Calibrated energy of one query of ``scenario`` to the typical and the frontier model,
+    median and ``prob`` band by year, with the two human levels and (``show_published``) the
+    2025 published figures, marked by boundary. Returns the Figure (never shows it)."""
+    if ax is None:
+        fig = Figure(figsize=(7.5, 4.6))
+        ax = fig.add_subplot()
+    else:
+        fig = ax.get_figure()  # type: ignore[assignment]
+    start = float(np.floor(first_year(result)))
+    years = np.arange(start, end + 1e-9, 0.25)
+    table = energy_per_query(result, scenario=scenario, year=years, prob=prob)
+    for group in ("all", "frontier"):
+        g = table[table["group"] == group]
+        colour = GROUP_COLOURS[group]
+        ax.fill_between(g["year"], g["lower_j"], g["upper_j"], color=colour, alpha=0.2, lw=0)
+        ax.plot(g["year"], g["median_j"], color=colour, lw=2, label=GROUP_NAMES[group])
+    for level in human_levels():
+        ax.axhline(level.joules, color="k", lw=0.8, ls="--")
+        ax.annotate(
+            level.name,
+            (start, level.joules),
+            xytext=(3, 3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    if show_published:
+        _published(ax, result, prob)
+    ax.set_yscale("log")
+    ax.set_xlim(start, end)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("year")
+    shape = table.iloc[0]
+    ax.set_ylabel(f"J per query ({shape['prompt_tokens']:,} in, {shape['output_tokens']:,} out)")
+    wh = ax.secondary_yaxis("right", functions=(lambda j: j / J_PER_WH, lambda w: w * J_PER_WH))
+    wh.set_ylabel("Wh per query")
+    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    ax.grid(alpha=0.3, which="major")
+    return fig
+
+
+def _published(ax: Axes, result: TrendFit, prob: float) -> pd.DataFrame:
+    """The published figures as black markers (hollow when read on secondary pages only),
+    labelled in a column to their right, lowest at the bottom."""
+    comparison = published_comparison(result, prob=prob).sort_values("joules_per_query")
+    seen: set[tuple[str, bool]] = set()
+    for i, (_, row) in enumerate(comparison.iterrows()):
+        boundary = str(row["boundary_class"])
+        primary = row["verified"] == "primary"
+        key = (boundary, primary)
+        ax.scatter(
+            [row["year"]],
+            [row["joules_per_query"]],
+            marker=BOUNDARY_MARKERS.get(boundary, "o"),
+            s=40,
+            facecolors="k" if primary else "white",
+            edgecolors="k",
+            zorder=5,
+            label=None
+            if key in seen
+            else f"published 2025: {boundary}" + ("" if primary else " (secondary source)"),
+        )
+        seen.add(key)
+        ax.annotate(
+            f"{_short(str(row['source']))} {row['wh_per_query']:g} Wh",
+            (row["year"], row["joules_per_query"]),
+            xytext=(row["year"] + 1.0, row["joules_per_query"] * 0.35 * 2.2**i),
+            fontsize=7,
+            va="center",
+            arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.4"},
+        )
+    return comparison
+
+
+def _short(source: str) -> str:
+    return source.split("(")[0].split(",")[0].strip()

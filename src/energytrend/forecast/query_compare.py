@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from energytrend.data.llm_queries import DEFAULT_SCENARIO, published_query_energy

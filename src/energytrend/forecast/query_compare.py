@@ -71,14 +71,23 @@ def _position(j: float, typical: pd.Series, frontier: pd.Series, boundary: str) 
     return f"above both bands: {_ABOVE.get(boundary, _ABOVE['undisclosed'])}"
 
 
+def _band_columns(prefix: str, row: pd.Series) -> dict[str, float]:
+    out = {}
+    for k in ("median", "lower", "upper"):
+        out[f"{prefix}_{k}_j"] = float(row[f"{k}_j"])
+        out[f"{prefix}_mcse_{k}_j"] = float(row[f"mcse_{k}_j"])
+    return out
+
+
 def published_comparison(result: TrendFit, *, prob: float = CI_PROB) -> pd.DataFrame:
     """Every published figure beside the model's calibrated query energy.
 
     Columns: source, model_or_service, wh_per_query, joules_per_query, boundary_class,
     verified, year (publication, decimal), shape (``"as published"`` or the default
     scenario's name), prompt_tokens, output_tokens, typical_median_j, typical_lower_j,
-    typical_upper_j, frontier_median_j, frontier_lower_j, frontier_upper_j, position (in
-    words, with the reason where the figure is outside both bands), prob.
+    typical_upper_j, frontier_median_j, frontier_lower_j, frontier_upper_j (with their MCSEs
+    as ``typical_mcse_median_j``, ...), position (in words, with the reason where the figure
+    is outside both bands), prob.
     """
     rows = []
     for _, row in published_query_energy().iterrows():
@@ -101,8 +110,8 @@ def published_comparison(result: TrendFit, *, prob: float = CI_PROB) -> pd.DataF
                 "shape": shape,
                 "prompt_tokens": prompt,
                 "output_tokens": output,
-                **{f"typical_{k}_j": typical[f"{k}_j"] for k in ("median", "lower", "upper")},
-                **{f"frontier_{k}_j": frontier[f"{k}_j"] for k in ("median", "lower", "upper")},
+                **_band_columns("typical", typical),
+                **_band_columns("frontier", frontier),
                 "position": _position(j, typical, frontier, str(row["boundary_class"])),
                 "prob": prob,
             }

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from energytrend.data.llm_queries import DEFAULT_SCENARIO
@@ -97,7 +98,7 @@ def _published(ax: Axes, result: TrendFit, prob: float) -> pd.DataFrame:
         )
         seen.add(key)
         ax.annotate(
-            f"{_short(str(row['source']))} {row['wh_per_query']:g} Wh",
+            f"{short_source(str(row['source']))} {row['wh_per_query']:g} Wh",
             (row["year"], row["joules_per_query"]),
             xytext=(row["year"] + 1.0, row["joules_per_query"] * 0.35 * 2.2**i),
             fontsize=7,
@@ -107,5 +108,59 @@ def _published(ax: Axes, result: TrendFit, prob: float) -> pd.DataFrame:
     return comparison
 
 
-def _short(source: str) -> str:
+def short_source(source: str) -> str:
+    """A publisher's name from a source string ("Google (Elsworth ...)" -> "Google")."""
     return source.split("(")[0].split(",")[0].strip()
+
+
+SCENARIO_COLOURS = ("#6a3d9a", "#e08214", "#1b7837", "#555555")
+
+
+def plot_query_crossing_curve(
+    result: TrendFit,
+    *,
+    end: float = 2040.0,
+    ax: Axes | None = None,
+) -> Figure:
+    """P(crossed by year) of one query's calibrated energy, one panel per human level, a
+    colour per scenario; solid for the frontier model, dashed for the typical one. Starts at
+    the forecast origin (nothing before it is plotted). Returns the Figure."""
+    curve = result.query_crossing_curve(end=end)
+    levels = list(dict.fromkeys(curve["level"]))
+    if ax is None:
+        fig = Figure(figsize=(8.0, 3.6))
+        axes = list(fig.subplots(1, len(levels), sharey=True))
+    else:
+        fig = ax.get_figure()  # type: ignore[assignment]
+        axes = [ax] * len(levels)
+    scenarios = list(dict.fromkeys(curve["scenario"]))
+    for a, level in zip(axes, levels, strict=True):
+        for k, scenario in enumerate(scenarios):
+            colour = SCENARIO_COLOURS[k % len(SCENARIO_COLOURS)]
+            for group, style in (("frontier", "-"), ("all", "--")):
+                c = curve[
+                    (curve["level"] == level)
+                    & (curve["scenario"] == scenario)
+                    & (curve["group"] == group)
+                ]
+                a.step(
+                    c["year"],
+                    c["p_crossed"],
+                    where="post",
+                    color=colour,
+                    ls=style,
+                    lw=1.6,
+                    label=f"{scenario.replace('_', ' ')}" if group == "frontier" else None,
+                )
+        a.set_title(str(level), fontsize=9)
+        a.set_ylim(-0.02, 1.02)
+        a.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        a.set_xlabel("year")
+        a.grid(alpha=0.3)
+    axes[0].set_ylabel("P(crossed by year)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    handles += [Line2D([], [], color="k", ls="-"), Line2D([], [], color="k", ls="--")]
+    labels += ["frontier model", "typical model"]
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
+    fig.subplots_adjust(bottom=0.27, wspace=0.08)
+    return fig

@@ -10,7 +10,8 @@ Public API (see the README for a tour):
   :func:`from_decimal_year` (exact calendar conversion);
 * hardware: :func:`precision_series` (GFLOPS/W per numeric precision), :func:`speedup_data`
   (measured speed-ups against peak ratios), :func:`realisation_table` (MLPerf measured
-  energy against the peak-based estimate); v1's :func:`speedup_table`,
+  energy against the peak-based estimate), :func:`llm_realisation_table` (the same for
+  MLPerf's LLM benchmarks, per prompt and generated token); v1's :func:`speedup_table`,
   :func:`efficiency_series`;
 * frontier rules: :func:`frontier_mask`, :data:`RULES`;
 * the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`;
@@ -44,6 +45,7 @@ from energytrend.data.baseline import (
 from energytrend.data.datasets import DATASETS, DEFAULT_DATA, datasets, load_data
 from energytrend.data.frontier import RULES, frontier_mask, rules_table
 from energytrend.data.hardware import efficiency_series, speedup_table
+from energytrend.data.llm_realisation import llm_realisation_table
 from energytrend.data.precision import precision_series, speedup_data
 from energytrend.data.realisation import realisation_table
 from energytrend.data.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS, TABLES
@@ -92,6 +94,7 @@ __all__ = [
     "fit_ols",
     "from_decimal_year",
     "frontier_mask",
+    "llm_realisation_table",
     "load",
     "load_cv_models",
     "load_data",

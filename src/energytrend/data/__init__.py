@@ -3,12 +3,15 @@ validation (:mod:`~energytrend.data.validation`), the named datasets
 (:mod:`~energytrend.data.datasets`), frontier rules, the thesis's OLS baseline, and the
 hardware tables: v1's adapted series (:mod:`~energytrend.data.hardware`), efficiency per
 numeric precision (:mod:`~energytrend.data.precision`) and MLPerf's measured energy
-(:mod:`~energytrend.data.realisation`).
+(:mod:`~energytrend.data.realisation`; its LLM benchmarks in
+:mod:`~energytrend.data.llm_realisation`, whose :func:`llm_realisation_table` is re-exported
+here).
 
 The names of :mod:`energytrend.data.tables` (loading, decimal years) are re-exported here,
 so ``energytrend.data.decimal_year`` keeps working.
 """
 
+from energytrend.data.llm_realisation import llm_realisation_table
 from energytrend.data.tables import (
     TableSource,
     decimal_year,
@@ -26,6 +29,7 @@ __all__ = [
     "TableSource",
     "decimal_year",
     "from_decimal_year",
+    "llm_realisation_table",
     "load_cv_models",
     "load_gpus",
     "load_inference_throughput",

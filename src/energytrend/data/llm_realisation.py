@@ -65,12 +65,12 @@ import pandas as pd
 from energytrend.data.datasets import load_data
 from energytrend.data.realisation import (
     PRECISION_COLUMNS,
-    _check_known,
     check_scenarios,
     first_reason,
     peak_at_precision,
     read_mlperf_accelerators,
     run_checks,
+    unknown_values,
 )
 from energytrend.data.schema import Column, TableSpec
 from energytrend.data.tables import decimal_year, shipped_path
@@ -132,19 +132,20 @@ def read_mlperf_llm_benchmarks(path: str | Path | None = None) -> pd.DataFrame:
     file = str(path or shipped_path("data") / MLPERF_LLM_BENCHMARKS.filename)
     table = read_table(file, MLPERF_LLM_BENCHMARKS)
     fix = f"Use one of {', '.join(PRECISION_COLUMNS)}."
-    _check_known(file, table, "precision", set(PRECISION_COLUMNS), fix)
-    problems = [
-        Problem(i + 2, "active_parameters_b", f"{a} active > {t} total parameters",
-                "Active parameters are part of the total; check both.")  # fmt: skip
-        for i, (a, t) in enumerate(zip(table["active_parameters_b"], table["parameters_b"]))
+    problems = unknown_values(table, "precision", set(PRECISION_COLUMNS), fix)
+    active, total = table["active_parameters_b"], table["parameters_b"]
+    fix = "Active parameters are part of the total; check both."
+    problems += [
+        Problem(i + 2, "active_parameters_b", f"{a} active > {t} total parameters", fix)
+        for i, (a, t) in enumerate(zip(active, total, strict=True))
         if a > t
     ]
     for col in ("parameters_b", "active_parameters_b", "input_tokens"):
         first = table.groupby("benchmark")[col].transform("first")
+        fix = "One benchmark has one model and one dataset in every round."
         problems += [
-            Problem(i + 2, col, f"{v} differs from {f} on an earlier row of {b!r}",
-                    "One benchmark has one model and one dataset in every round.")  # fmt: skip
-            for i, (v, f, b) in enumerate(zip(table[col], first, table["benchmark"]))
+            Problem(i + 2, col, f"{v} differs from {f} on an earlier row of {b!r}", fix)
+            for i, (v, f, b) in enumerate(zip(table[col], first, table["benchmark"], strict=True))
             if v != f
         ]
     if problems:

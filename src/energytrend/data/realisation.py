@@ -107,13 +107,18 @@ OUTPUT_COLUMNS = [
 # fmt: on
 
 
-def _check_known(file: str, table: pd.DataFrame, column: str, known: set[str], fix: str) -> None:
-    """Raise a DataValidationError (file, CSV line, column) for values not in ``known``."""
-    problems = [
+def unknown_values(table: pd.DataFrame, column: str, known: set[str], fix: str) -> list[Problem]:
+    """A Problem (CSV line, column) for each value of ``column`` not in ``known``."""
+    return [
         Problem(i + 2, column, f"unknown {column} {value!r}", fix)
         for i, value in enumerate(table[column])
         if value not in known
     ]
+
+
+def _check_known(file: str, table: pd.DataFrame, column: str, known: set[str], fix: str) -> None:
+    """Raise a DataValidationError (file, CSV line, column) for values not in ``known``."""
+    problems = unknown_values(table, column, known, fix)
     if problems:
         raise DataValidationError(file, problems)
 

@@ -10,7 +10,8 @@ Public API (see the README for a tour):
   :func:`from_decimal_year` (exact calendar conversion);
 * hardware: :func:`precision_series` (GFLOPS/W per numeric precision), :func:`speedup_data`
   (measured speed-ups against peak ratios), :func:`realisation_table` (MLPerf measured
-  energy against the peak-based estimate); v1's :func:`speedup_table`,
+  energy against the peak-based estimate), :func:`llm_realisation_table` (the same for
+  MLPerf's LLM benchmarks, per prompt and generated token); v1's :func:`speedup_table`,
   :func:`efficiency_series`;
 * frontier rules: :func:`frontier_mask`, :data:`RULES`;
 * the thesis's OLS baseline: :func:`baseline_lines`, :func:`plugin_joules`;
@@ -46,6 +47,7 @@ from energytrend.data.frontier import RULES, frontier_mask, rules_table
 from energytrend.data.hardware import efficiency_series, speedup_table
 from energytrend.data.llm import llm_excluded, llm_models_frame
 from energytrend.data.llm_queries import published_query_energy, query_scenarios
+from energytrend.data.llm_realisation import llm_realisation_table
 from energytrend.data.precision import precision_series, speedup_data
 from energytrend.data.realisation import realisation_table
 from energytrend.data.schema import CV_MODELS, GPUS, INFERENCE_THROUGHPUT, NLP_MODELS, TABLES
@@ -96,6 +98,7 @@ __all__ = [
     "frontier_mask",
     "llm_excluded",
     "llm_models_frame",
+    "llm_realisation_table",
     "load",
     "load_cv_models",
     "load_data",

@@ -107,13 +107,18 @@ OUTPUT_COLUMNS = [
 # fmt: on
 
 
-def _check_known(file: str, table: pd.DataFrame, column: str, known: set[str], fix: str) -> None:
-    """Raise a DataValidationError (file, CSV line, column) for values not in ``known``."""
-    problems = [
+def unknown_values(table: pd.DataFrame, column: str, known: set[str], fix: str) -> list[Problem]:
+    """A Problem (CSV line, column) for each value of ``column`` not in ``known``."""
+    return [
         Problem(i + 2, column, f"unknown {column} {value!r}", fix)
         for i, value in enumerate(table[column])
         if value not in known
     ]
+
+
+def _check_known(file: str, table: pd.DataFrame, column: str, known: set[str], fix: str) -> None:
+    """Raise a DataValidationError (file, CSV line, column) for values not in ``known``."""
+    problems = unknown_values(table, column, known, fix)
     if problems:
         raise DataValidationError(file, problems)
 
@@ -149,6 +154,45 @@ def read_mlperf_benchmarks(path: str | Path | None = None) -> pd.DataFrame:
     return table
 
 
+def peak_at_precision(df: pd.DataFrame) -> pd.Series:
+    """Per row, the ``accelerators`` peak (TFLOPS or TOPS) in the column that
+    :data:`PRECISION_COLUMNS` names for the row's ``precision``; NaN when there is none."""
+    peak = pd.Series(np.nan, index=df.index, dtype=float)
+    for prec, col in PRECISION_COLUMNS.items():
+        sel = df["precision"] == prec
+        peak[sel] = df.loc[sel, col].astype(float)
+    return peak
+
+
+def check_scenarios(scenarios: tuple[str, ...]) -> None:
+    """Raise ValueError unless every scenario is one of :data:`THROUGHPUT_SCENARIOS`."""
+    bad = [s for s in scenarios if s not in THROUGHPUT_SCENARIOS]
+    if bad:
+        raise ValueError(
+            f"scenarios {bad} have no per-sample throughput energy; "
+            f"choose from {THROUGHPUT_SCENARIOS}"
+        )
+
+
+def run_checks(df: pd.DataFrame, scenarios: tuple[str, ...]) -> list[tuple[pd.Series, str]]:
+    """The run-level checks shared by the realisation tables, as (failing mask, reason):
+    LoadGen verdict, scenario and closed division."""
+    check_scenarios(scenarios)
+    return [
+        (df["valid"] != "VALID", "invalid result"),
+        (~df["scenario"].isin(scenarios), "scenario not selected"),
+        (~df["division"].str.split(";").map(lambda d: "closed" in d), "open division only"),
+    ]
+
+
+def first_reason(index: pd.Index, checks: list[tuple[pd.Series, str]]) -> pd.Series:
+    """Per row, the reason of the first failing check (empty string: every check passed)."""
+    reason = pd.Series("", index=index, dtype=object)
+    for mask, why in checks:
+        reason[(reason == "") & mask.to_numpy()] = why
+    return reason
+
+
 def _joined(
     data: str,
     scenarios: tuple[str, ...],
@@ -157,12 +201,7 @@ def _joined(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Every mlperf_power run with its curation columns and a ``drop_reason`` (empty: kept),
     and the names of the mlperf_power columns."""
-    bad = [s for s in scenarios if s not in THROUGHPUT_SCENARIOS]
-    if bad:
-        raise ValueError(
-            f"scenarios {bad} have no per-sample throughput energy; "
-            f"choose from {THROUGHPUT_SCENARIOS}"
-        )
+    check_scenarios(scenarios)
     runs = load_data("mlperf_power", data)
     acc = load_data("accelerators", data)
     amap = read_mlperf_accelerators(accelerators_path, acc)
@@ -186,24 +225,16 @@ def _joined(
         how="left",
         on="hardware_name",
     )
-    df["peak_tops"] = np.nan
-    for prec, col in PRECISION_COLUMNS.items():
-        sel = df["precision"] == prec
-        df.loc[sel, "peak_tops"] = df.loc[sel, col]
-    reason = pd.Series("", index=df.index, dtype=object)
+    df["peak_tops"] = peak_at_precision(df)
     checks = [  # first failing check names the reason
-        (df["valid"] != "VALID", "invalid result"),
-        (~df["scenario"].isin(scenarios), "scenario not selected"),
-        (~df["division"].str.split(";").map(lambda d: "closed" in d), "open division only"),
+        *run_checks(df, scenarios),
         (df["gflops_per_sample"].isna(), "benchmark not in mlperf_benchmarks.csv"),
         (df["hardware_name"].isna(), "accelerator not in mlperf_accelerators.csv"),
         (~(df["peak_tops"] > 0) | ~(df["tdp_watts"] > 0), "no peak or TDP at that precision"),
         (~(df["joules_per_sample"] > 0), "no measured energy per sample"),
         (~(df["accelerator_count"] > 0), "no accelerator_count"),
     ]
-    for mask, why in checks:
-        reason[(reason == "") & mask.to_numpy()] = why
-    df["drop_reason"] = reason
+    df["drop_reason"] = first_reason(df.index, checks)
     return df, list(runs.columns)
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -45,7 +46,7 @@ def plot_query_energy(
         fig = ax.get_figure()  # type: ignore[assignment]
     start = float(np.floor(first_year(result)))
     years = np.arange(start, end + 1e-9, 0.25)
-    table = energy_per_query(result, scenario=scenario, year=years, prob=prob)
+    table = energy_per_query(result, scenario=scenario, year=list(years), prob=prob)
     for group in ("all", "frontier"):
         g = table[table["group"] == group]
         colour = GROUP_COLOURS[group]
@@ -68,11 +69,21 @@ def plot_query_energy(
     ax.set_xlabel("year")
     shape = table.iloc[0]
     ax.set_ylabel(f"J per query ({shape['prompt_tokens']:,} in, {shape['output_tokens']:,} out)")
-    wh = ax.secondary_yaxis("right", functions=(lambda j: j / J_PER_WH, lambda w: w * J_PER_WH))
+    wh = ax.secondary_yaxis("right", functions=(_to_wh, _to_joules))
     wh.set_ylabel("Wh per query")
     ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
     ax.grid(alpha=0.3, which="major")
     return fig
+
+
+def _to_wh(joules: ArrayLike) -> np.ndarray:
+    out: np.ndarray = np.asarray(joules, dtype=float) / J_PER_WH
+    return out
+
+
+def _to_joules(wh: ArrayLike) -> np.ndarray:
+    out: np.ndarray = np.asarray(wh, dtype=float) * J_PER_WH
+    return out
 
 
 def _published(ax: Axes, result: TrendFit, prob: float) -> pd.DataFrame:

@@ -90,7 +90,7 @@ def test_query_energy_is_the_draws_composed_by_hand(llm: et.TrendFit) -> None:
     got = llm.energy_per_query(prompt_tokens=1000, output_tokens=500, year=year, group="all")
     lo, hi = 10.0 ** np.quantile(np.log10(hand), [0.05, 0.95])  # quantiles of log10 draws
     row = got.iloc[0]
-    assert row["median_j"] == pytest.approx(np.median(hand), rel=1e-9)
+    assert row["median_j"] == pytest.approx(10.0 ** np.median(np.log10(hand)), rel=1e-9)
     assert (row["lower_j"], row["upper_j"]) == pytest.approx((lo, hi), rel=1e-9)
     assert row["median_wh"] == pytest.approx(row["median_j"] / 3600.0)
 

@@ -5,6 +5,8 @@
 Blocks (between ``<!-- name:start -->`` and ``<!-- name:end -->``):
 
 * ``results``: what ``energytrend fit all`` prints;
+* ``query``: what ``energytrend query --prompt-tokens 1000 --output-tokens 500 --year 2025``
+  prints;
 * ``sbc`` and ``backtest``: tables from ``results/`` (``energytrend calibrate``/``backtest``);
 * ``benchmark``: ``results/benchmark.md`` (``scripts/benchmark.py``).
 
@@ -22,6 +24,9 @@ from energytrend.cli import main as cli
 from energytrend.studies.results import readme_tables
 
 REPO = Path(__file__).resolve().parents[1]
+
+#: The README's per-query example.
+QUERY_ARGS = ["query", "--prompt-tokens", "1000", "--output-tokens", "500", "--year", "2025"]
 
 
 def replace_block(text: str, name: str, body: str) -> str:
@@ -41,6 +46,11 @@ def main() -> int:
         if cli(["fit", "all"]) != 0:
             raise SystemExit("energytrend fit all failed")
     text = replace_block(text, "results", "```text\n" + out.getvalue().strip() + "\n```")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        if cli(QUERY_ARGS) != 0:
+            raise SystemExit("energytrend query failed")
+    text = replace_block(text, "query", "```text\n" + out.getvalue().strip() + "\n```")
     for name, table in readme_tables(REPO / "results").items():
         text = replace_block(text, name, table)
     bench = REPO / "results" / "benchmark.md"

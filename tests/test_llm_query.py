@@ -7,11 +7,15 @@ real sampler on the shipped ``language_models`` table.
 
 from __future__ import annotations
 
+import itertools
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import energytrend as et
+from conftest import REPO
 from energytrend.cli import main
 from energytrend.data.datasets import load_data
 from energytrend.data.llm import llm_excluded, llm_models_frame
@@ -22,6 +26,10 @@ from energytrend.forecast.trend import (
     forecast_origin,
     inference_series,
 )
+from tolerance import assert_within_mcse, decimal_unit, numbers_in
+
+sys.path.insert(0, str(REPO / "scripts"))
+from update_readme import QUERY_ARGS
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +199,53 @@ def test_cli_query_bad_input(
     assert main(["query", *argv]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("energytrend: error: ") and message in err and "\n" not in err
+
+
+# --------------------------------------------------------------------- the README
+UNIT_J = {"mJ": 1e-3, "J": 1.0, "kJ": 1e3, "MJ": 1e6, "Wh": 3600.0}
+
+
+def _energies(line: str) -> list[tuple[float, float]]:
+    """(joules, unit of the last printed digit in joules) of every 'number unit' pair."""
+    words = line.split()
+    out = []
+    for number, unit in itertools.pairwise(words):
+        if unit in UNIT_J and numbers_in(number):
+            factor = UNIT_J[unit]
+            out.append((float(number.replace(",", "")) * factor, decimal_unit(number) * factor))
+    return out
+
+
+def test_readme_query_block_is_what_the_cli_prints(
+    llm: et.TrendFit, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- query:start -->")[1].split("<!-- query:end -->")[0]
+    documented = block.replace("```text", "").replace("```", "").strip().splitlines()
+    assert main(QUERY_ARGS) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert len(documented) == len(printed)
+    table = llm.energy_per_query(prompt_tokens=1000, output_tokens=500, year=2025)
+    mcse = {
+        g: [r["mcse_median_j"], r["mcse_lower_j"], r["mcse_upper_j"]] * 2
+        for g, r in table.set_index("group").iterrows()
+    }
+    compared = 0
+    for doc, out in zip(documented, printed, strict=True):
+        group = next((g for g in mcse if f" {g} " in f" {out} "), None)
+        if group is None:
+            assert doc.split() == out.split()
+            continue
+        pairs = list(zip(_energies(doc), _energies(out), mcse[group], strict=True))
+        assert len(pairs) == 6
+        for (a, unit_a), (b, unit_b), e in pairs:
+            assert_within_mcse(a, b, e, unit_a=unit_a, unit_b=unit_b, what=f"{doc}\n{out}")
+            compared += 1
+    assert compared == 12
+
+
+def test_readme_counts_of_left_out_language_models(table: pd.DataFrame) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    out = llm_excluded(table)
+    closed = int((out["reason"] == "no published parameter count").sum())
+    assert f"({len(out)} of {len(table)}, {closed} for lack of a parameter count)" in readme

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from energytrend.data import baseline, hardware
-from energytrend.data.datasets import DATASETS, DEFAULT_DATA, datasets
+from energytrend.data.datasets import DATASETS, DEFAULT_DATA, datasets, tables_of
 from energytrend.data.frontier import get_rule, rules_table
 from energytrend.data.schema import DATASET_TABLES, TABLES
 from energytrend.data.tables import load_table
@@ -350,6 +350,23 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _llm_fit(args: argparse.Namespace, kwargs: dict[str, Any]) -> TrendFit | None:
+    """The language-model fit for the report's per-query section: with the same settings,
+    when the dataset has language models and the v2 model is used (else None)."""
+    if "language_models" not in tables_of(args.data) and "language_models" not in kwargs:
+        return None
+    if getattr(args, "model", "v2") != "v2":
+        return None
+    llm_kwargs = {k: v for k, v in kwargs.items() if k not in OWN_CV_NLP}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DiagnosticsWarning)  # the report says so
+        return fit("llm", **llm_kwargs)
+
+
+#: Fit arguments that belong to the CV and NLP fit only.
+OWN_CV_NLP = ("cv_models", "nlp_models", "throughput", "per_token", "rule")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Fit (or load from the cache) and write the self-contained HTML report.
 
@@ -364,7 +381,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     result = _fit_checked(args, kwargs)
     if result is None:
         return 2
-    path = write_report(result, out, prob=args.prob)
+    path = write_report(result, out, prob=args.prob, llm=_llm_fit(args, kwargs))
     print(
         f"\nreport written to {path}"
         + ("" if result.passed else " (the fit FAILED its diagnostics; marked there)")

@@ -30,7 +30,8 @@ def _factor(rates: pd.DataFrame, metric: str, domain: str, group: str) -> str:
     )
 
 
-def _crossing(c: pd.Series, n_draws: int) -> str:
+def crossing_phrase(c: pd.Series, n_draws: int) -> str:
+    """A crossing-table row in words: already above, not by the horizon, or the year."""
     if c["crossing"] == "already crossed":
         return f"already above it when its data end ({c['origin']:.0f})"
     p_by = float(c["p_by_horizon"])
@@ -81,7 +82,7 @@ def key_findings(result: TrendFit, *, prob: float, backtest: Path | None = None)
         "The frontier's peak-based energy per forward pass reaches "
         + "; ".join(
             f"{row['level']} ({row['joules']:,.0f} J) in {row['domain'].upper()} "
-            + _crossing(row, n_draws)
+            + crossing_phrase(row, n_draws)
             for _, row in frontier.iterrows()
         )
         + "."

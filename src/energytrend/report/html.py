@@ -34,6 +34,7 @@ from energytrend.report.formatting import (
     growth_text_table,
     verdict_text_table,
 )
+from energytrend.report.query_section import query_finding, query_section
 from energytrend.studies.backtest_scores import check_targets
 
 CSS = """
@@ -253,13 +254,17 @@ def _data_source(result: TrendFit) -> str:
     return f"the user's own tables {', '.join(own)}, and {rest}"
 
 
-def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
-    """The report as an HTML string, with ``prob`` credible intervals."""
+def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | None = None) -> str:
+    """The report as an HTML string, with ``prob`` credible intervals; ``llm`` (a fit of
+    the ``"llm"`` domain) adds the energy per LLM query."""
+    queries = llm if llm is not None and llm.passed else None
     c = result.config
     n_draws = c.chains * c.draws
     parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
     if result.passed:
         findings = key_findings(result, prob=prob, backtest=_backtest_file())
+        if queries is not None:
+            findings.append(query_finding(queries, prob=prob))
         parts.append(
             '<div class="findings"><h2>Key findings</h2><ul>'
             + "".join(f"<li>{html.escape(f)}</li>" for f in findings)
@@ -356,6 +361,14 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
         parts.append(
             _figure(plots.plot_growth_forest(result, prob=prob), "Growth rates of every line")
         )
+        if queries is not None:
+            parts += query_section(queries, prob=prob, figure=_figure, table=_table)
+        elif llm is not None:
+            parts.append(
+                '<p class="fail">The language-model fit FAILED its diagnostics ('
+                + html.escape("; ".join(llm.diagnostics.failures))
+                + "); the energy per query is not reported.</p>"
+            )
         parts += _backtest_section()
         parts += ["<h2>Posterior predictive checks</h2>", _table(result.ppc())]
     parts += [
@@ -391,11 +404,17 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
     )
 
 
-def write_report(result: TrendFit, path: str | Path, *, prob: float = CI_PROB) -> Path:
+def write_report(
+    result: TrendFit,
+    path: str | Path,
+    *,
+    prob: float = CI_PROB,
+    llm: TrendFit | None = None,
+) -> Path:
     """Write the report to ``path`` atomically (never a half-written file), with ``prob``
-    credible intervals."""
+    credible intervals; ``llm`` (a fit of ``"llm"``) adds the energy per LLM query."""
     path = Path(path)
-    text = render_report(result, prob=prob)
+    text = render_report(result, prob=prob, llm=llm)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path

@@ -16,6 +16,7 @@ from energytrend.data.llm import llm_excluded
 from energytrend.data.llm_queries import DEFAULT_SCENARIO, query_scenarios
 from energytrend.forecast.query import J_PER_WH
 from energytrend.forecast.query_compare import published_comparison
+from energytrend.report.findings import crossing_phrase
 from energytrend.report.formatting import (
     format_energy,
     format_number,
@@ -115,6 +116,28 @@ def published_words(llm: TrendFit, *, prob: float) -> pd.DataFrame:
             "frontier model": [_band(r, "frontier_") for _, r in c.iterrows()],
             "where it falls": c["position"],
         }
+    )
+
+
+def query_finding(llm: TrendFit, *, prob: float) -> str:
+    """The key-findings sentence on one LLM query: its energy in 2025 for the default
+    scenario, typical and frontier, and when each crosses the two human levels."""
+    shape = query_scenarios().set_index("scenario").loc[DEFAULT_SCENARIO]
+    t = llm.energy_per_query(year=2025.0, prob=prob).set_index("group")
+    crossings = llm.query_crossing_dates(scenarios=[DEFAULT_SCENARIO], prob=prob)
+    n_draws = llm.draws("slope").shape[0]
+    when = "; ".join(
+        f"the {'typical' if row['group'] == 'all' else 'frontier'} one reaches "
+        f"{row['level']} ({format_significant(row['joules'], 2)} J) "
+        + crossing_phrase(row, n_draws)
+        for _, row in crossings.iterrows()
+    )
+    return (
+        f"One chat query to a language model ({shape['prompt_tokens']:,} tokens in, "
+        f"{shape['output_tokens']:,} out, the mean turn of LMSYS-Chat-1M) takes "
+        f"{_band(t.loc['all'])} on the typical 2025 model and {_band(t.loc['frontier'])} on "
+        f"the frontier one ({prob:.0%} intervals, calibrated to MLPerf's measured energy); "
+        f"{when}."
     )
 
 

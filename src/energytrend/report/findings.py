@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from energytrend.inference.result import TrendFit
-from energytrend.report.formatting import format_estimate, format_probability
+from energytrend.report.formatting import format_estimate, format_probability, format_year
 
 #: What each efficiency series is called in the text.
 PRECISION_NAMES = {"fp32": "FP32", "fp16": "FP16/BF16 tensor", "int8": "8-bit"}
@@ -33,7 +33,7 @@ def _factor(rates: pd.DataFrame, metric: str, domain: str, group: str) -> str:
 def crossing_phrase(c: pd.Series, n_draws: int) -> str:
     """A crossing-table row in words: already above, not by the horizon, or the year."""
     if c["crossing"] == "already crossed":
-        return f"already above it when its data end ({c['origin']:.0f})"
+        return f"already by the end of its data ({format_year(c['origin'])})"
     p_by = float(c["p_by_horizon"])
     p = format_probability(p_by, (p_by * (1 - p_by) / n_draws) ** 0.5, n_draws)
     if c["crossing"].startswith("not by"):

@@ -127,10 +127,13 @@ def query_finding(llm: TrendFit, *, prob: float) -> str:
     crossings = llm.query_crossing_dates(scenarios=[DEFAULT_SCENARIO], prob=prob)
     n_draws = llm.draws("slope").shape[0]
     when = "; ".join(
-        f"the {'typical' if row['group'] == 'all' else 'frontier'} one reaches "
-        f"{row['level']} ({format_significant(row['joules'], 2)} J) "
-        + crossing_phrase(row, n_draws)
-        for _, row in crossings.iterrows()
+        f"on the {'typical' if group == 'all' else 'frontier'} model it reaches "
+        + " and ".join(
+            f"{format_significant(row['joules'], 2)} J ({row['level']}) "
+            + crossing_phrase(row, n_draws)
+            for _, row in rows.iterrows()
+        )
+        for group, rows in crossings.groupby("group", sort=False)
     )
     return (
         f"One chat query to a language model ({shape['prompt_tokens']:,} tokens in, "

@@ -21,7 +21,8 @@ from energytrend.forecast.trend import (
     forecast_origin,
     has_calibration,
 )
-from energytrend.inference.result import CI_PROB, TrendFit, _bounds
+from energytrend.inference.intervals import _bounds
+from energytrend.inference.result import CI_PROB, TrendFit
 
 KCAL = 4184.0  # J
 KWH = 3.6e6  # J

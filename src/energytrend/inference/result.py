@@ -27,6 +27,9 @@ from energytrend.inference.intervals import (
 from energytrend.inference.mcse import mean_mcse
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from energytrend.inference.fit import FitConfig
 
 #: Default probability of every credible interval (equal-tailed).
@@ -439,6 +442,43 @@ class TrendFit:
 
         self._warn_if_failed()
         return crossing_curve(self, levels=levels, end=end)
+
+    # ----------------------------------------------------------------- figures
+    def plot_forecast(
+        self,
+        *,
+        metric: str = "joules",
+        domain: str | None = None,
+        end: float = 2040.0,
+        levels: Mapping[str, float] | None = None,
+        ax: Axes | None = None,
+    ) -> Figure:
+        """The forecast fan of ``metric`` (``"joules"``, ``"gflops"`` or
+        ``"gflops_per_watt"``) for ``domain`` (default the first; for efficiency, a series or
+        every series) to ``end``, with the data, the human ``levels`` for energy, and the
+        forecast origin; drawn into ``ax`` when given. See
+        :func:`energytrend.report.figures_forecast.plot_forecast`."""
+        from energytrend.report.figures_forecast import plot_forecast
+
+        self._warn_if_failed()
+        return plot_forecast(self, metric=metric, domain=domain, end=end, levels=levels, ax=ax)
+
+    def plot_crossing_curve(
+        self,
+        *,
+        levels: Mapping[str, float] | None = None,
+        end: float = 2040.0,
+        domain: str | None = None,
+        ax: Axes | None = None,
+    ) -> Figure:
+        """P(crossed by year) of each energy level (default the human levels) and group,
+        from the forecast origin to ``end``: the figure of :meth:`crossing_curve`, one panel
+        per domain (or all in ``ax``). See
+        :func:`energytrend.report.figures_forecast.plot_crossing_curve`."""
+        from energytrend.report.figures_forecast import plot_crossing_curve
+
+        self._warn_if_failed()
+        return plot_crossing_curve(self, levels=levels, end=end, domain=domain, ax=ax)
 
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from energytrend.forecast.forecasts import human_levels
 from energytrend.forecast.trend import forecast_origin
@@ -56,7 +56,7 @@ def _plain_decade(value: float, _pos: object = None) -> str:
         return ""
     if value >= 1:
         return f"{value:,.0f}"
-    return f"{value:.{int(np.ceil(-np.log10(value) - 1e-9))}f}"
+    return f"{value:.{int(np.ceil(-np.log10(value) - 1e-9))}f}".rstrip("0").rstrip(".")
 
 
 def log_axis(ax: Axes, metric: str) -> None:
@@ -64,6 +64,16 @@ def log_axis(ax: Axes, metric: str) -> None:
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=12))
     ax.yaxis.set_major_formatter(FuncFormatter(_si_joules if metric == "joules" else _plain_decade))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def decade_ticks(ax: Axes) -> None:
+    """On a log y-axis spanning less than two decades, tick 1, 2 and 5 of each decade too (a
+    narrow panel would otherwise show one labelled tick, or mathtext minor labels)."""
+    low, high = ax.get_ylim()
+    subs = (1.0, 2.0, 5.0) if np.log10(high / low) < 2 else (1.0,)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def outside_legend(ax: Axes, **kwargs: object) -> None:

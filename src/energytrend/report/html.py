@@ -449,10 +449,11 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB) -> str:
             )
         parts.append(
             _figure(
-                result.plot_forecast(metric="gflops_per_watt"),
+                result.plot_forecast(metric="gflops_per_watt", end=2030),
                 "Hardware efficiency by numeric precision. Read: each colour is one precision; "
                 "filled dots are server chips, hollow ones desktop and workstation parts; the "
-                "line and band are the trend of a server part (90%). The gap between the "
+                "line and band are the trend of a server part (90%), continued to 2030. The gap "
+                "between the "
                 "series is what a move to a lower precision gains.",
             )
         )

@@ -11,12 +11,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+from matplotlib.ticker import FormatStrFormatter, FuncFormatter, MaxNLocator, NullFormatter
 
 from energytrend.data.baseline import YEAR_ORIGIN, baseline_lines
 from energytrend.forecast.forecasts import forecast
 from energytrend.inference.result import TrendFit
-from energytrend.report.figures_forecast import log_axis, outside_legend, whole_years
+from energytrend.report.figures_forecast import (
+    _si_joules,
+    log_axis,
+    outside_legend,
+    plausible_limits,
+    whole_years,
+)
 
 UNITS = {
     "gflops": "GFLOPs per forward pass",
@@ -166,7 +172,17 @@ def plot_growth_forest(result: TrendFit, *, prob: float = 0.9, ax: Axes | None =
     ax.hlines(y, rates["lower"], rates["upper"], colors=colours, lw=2)
     ax.scatter(rates["median"], y, color=colours, zorder=3)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_yticks(y, [f"{r.metric} {r.domain} {r.group}" for r in rates.itertuples()], fontsize=8)
+    names = {"gflops": "compute", "joules": "energy", "gflops_per_watt": "efficiency"}
+    groups = {"frontier": " frontier", "all": " typical", "hardware": ""}
+    ax.set_yticks(
+        y,
+        [
+            f"{names.get(r.metric, r.metric)}, {r.domain.upper()}"
+            + groups.get(str(r.group), f" {r.group}")
+            for r in rates.itertuples()
+        ],
+        fontsize=8,
+    )
     ax.set(xlabel=f"growth, log10 per year (median, {prob:.0%} interval)", title="Growth rates")
     return fig
 
@@ -205,6 +221,12 @@ def plot_efficiency(
         sub = f[(f["metric"] == "gflops_per_watt") & (f["domain"] == name) & (f["band"] == "mean")]
         ax.fill_between(sub["year"], sub["lower"], sub["upper"], color=f"C{k}", alpha=0.2, lw=0)
         ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{label}: server trend, 90%")
+    # the chips and the bands' plausible range, at most a decade beyond the chips either way
+    shown = f[(f["metric"] == "gflops_per_watt") & (f["band"] == "mean")]
+    shown = shown[shown["domain"].isin(series or result.series)]
+    chips = result.gpus[result.gpus["domain"].isin(series or result.series)]["gflops_per_watt"]
+    low, high = plausible_limits(chips, shown["lower"], shown["upper"], [])
+    ax.set_ylim(max(low, chips.min() / 10), min(high, chips.max() * 10))
     log_axis(ax, "gflops_per_watt")
     ax.set(xlabel="launch date (year)", ylabel="peak GFLOPS/W",
            title="Hardware efficiency by numeric precision")  # fmt: skip
@@ -227,8 +249,10 @@ def plot_accuracy_energy(
     bar.formatter = FormatStrFormatter("%d")  # 2019, never "+2.02e3" and an offset
     bar.update_ticks()
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_si_joules))  # 1 mJ, never 10^-3
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set(
-        xlabel=UNITS["joules"],
+        xlabel=UNITS["joules"] + " (peak-based)",
         ylabel="ImageNet top-1 accuracy (%)" if domain == "cv" else "GLUE score",
         title=f"{domain.upper()}: accuracy against energy per forward pass",
     )

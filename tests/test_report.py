@@ -72,6 +72,17 @@ def test_key_findings_open_the_report_with_the_fits_numbers(report) -> None:
     for reading in verdict["reading"]:
         assert reading.split(":")[0] in findings
     assert "97 J" in findings and "9,114 J" in findings
+    # the retrospective finding quotes the retrospective figures' own counts
+    from energytrend.report.figures_retro import retrospective_coverage, retrospective_points
+
+    cov = retrospective_coverage(
+        retrospective_points(REPO / "results" / "backtest_points.csv")
+    ).set_index("series")
+    cv = cov.loc["cv/all"]
+    sentence = f"({cv['inside_90']:.0f} of {cv['n']:.0f}) of the CV models"
+    assert sentence in findings
+    retro = text[text.index("Looking back") :]
+    assert f"{cv['inside_90']:.0f} of {cv['n']:.0f} ({cv['share_90']:.0%})" in retro
 
 
 def test_report_numbers_are_the_fits_numbers(report) -> None:

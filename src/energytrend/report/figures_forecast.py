@@ -224,7 +224,8 @@ def plot_crossing_curve(
                     axis.step(sub["year"], sub["p_crossed"], where="post", ls=ls, lw=1.6,
                               color=LEVEL_COLOURS[j % len(LEVEL_COLOURS)],
                               label=f"{prefix}{who}:\n{name} ({energy_label(joules)})")  # fmt: skip
-        axis.axhline(0.5, color="0.7", lw=0.6, zorder=0)
+        axis.set_yticks([0, 0.25, 0.5, 0.75, 1])
+        axis.grid(axis="y", color="0.85", lw=0.6)  # gridlines, so the curves are the only lines
         shown = curve[curve["domain"].isin(ds)]
         if len(shown) and shown["p_crossed"].max() < 0.005:
             axis.annotate(f"no level is reached by {end:.0f} (P < 0.5% for every line)",

@@ -113,3 +113,53 @@ def test_nlp_models_are_not_drawn_as_extra_data_and_years_are_whole(
         ticks = [t for t in axis.get_xticks() if axis.get_xlim()[0] <= t <= axis.get_xlim()[1]]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
     plt.close("all")
+
+
+def test_result_plot_methods_return_figures_and_honour_ax(result: et.TrendFit) -> None:
+    """``plot_forecast`` and ``plot_crossing_curve`` are keyword-only methods of the result,
+    return Figures, draw into ``ax=``, tick whole years and keep the y-axis to the data and
+    the plausible bands."""
+    for metric in ("gflops", "joules", "gflops_per_watt"):
+        fig = result.plot_forecast(
+            metric=metric, domain=None if metric == "gflops_per_watt" else "nlp"
+        )
+        assert isinstance(fig, Figure)
+        ax = fig.axes[0]
+        low, high = ax.get_ylim()
+        assert np.log10(high / low) < 15, (metric, low, high)
+        fig.canvas.draw()
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+        assert ax.get_legend() is not None and ax.get_legend().get_bbox_to_anchor().x0 > 0
+        plt.close(fig)
+    curve = result.plot_crossing_curve(end=2035)
+    assert len(curve.axes) == len(result.domains)
+    plt.close(curve)
+    fig, axes = plt.subplots(1, 2)
+    assert result.plot_forecast(metric="gflops", domain="cv", ax=axes[0]) is fig
+    assert result.plot_crossing_curve(domain="nlp", ax=axes[1]) is fig
+    assert len(axes[1].get_lines()) == 4  # two groups x two human levels
+    plt.close(fig)
+    with pytest.raises(TypeError):
+        result.plot_forecast("joules")  # type: ignore[misc]
+    with pytest.raises(ValueError, match="metric must be"):
+        result.plot_forecast(metric="watts")
+
+
+def test_retrospective_figures_read_the_shipped_points(result: et.TrendFit) -> None:
+    """The retrospective is drawn from results/backtest_points.csv (no refit): the 2021 origin's
+    later CV models and chips, with counts that the captions and key findings quote."""
+    from conftest import REPO
+    from energytrend.report import figures_retro as retro
+
+    points = retro.retrospective_points(REPO / "results" / "backtest_points.csv")
+    assert (points["origin"] == 2021.0).all() and (points["year"] >= 2021.0).all()
+    cov = retro.retrospective_coverage(points).set_index("series")
+    cv = points[points["series"] == "cv/all"]
+    assert cov.loc["cv/all", "inside_90"] == cv["in_90"].sum() and cov.loc["cv/all", "n"] == len(cv)
+    fig = retro.plot_retro_compute(result, points)
+    assert fig.axes[0].get_yscale() == "log"
+    plt.close(fig)
+    fig = retro.plot_retro_efficiency(result, points)
+    assert [a.get_title().split(":")[0] for a in fig.axes] == ["FP32", "FP16/BF16 tensor", "8-bit"]
+    plt.close(fig)

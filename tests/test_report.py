@@ -15,11 +15,14 @@ import numpy as np
 import pytest
 
 import energytrend as et
+from conftest import REPO
 from energytrend.cli import main
 from energytrend.report.html import render_report, write_report
 
 pytestmark = pytest.mark.slow
-N_FIGURES = 4 * 2 + 2  # per domain: compute, energy, fan, accuracy; plus efficiency, forest
+#: per domain: compute trend, compute fan, energy fan, accuracy; plus the growth forest, the
+#: crossing curve, efficiency by precision and the two retrospective figures
+N_FIGURES = 4 * 2 + 3 + 2
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +72,17 @@ def test_key_findings_open_the_report_with_the_fits_numbers(report) -> None:
     for reading in verdict["reading"]:
         assert reading.split(":")[0] in findings
     assert "97 J" in findings and "9,114 J" in findings
+    # the retrospective finding quotes the retrospective figures' own counts
+    from energytrend.report.figures_retro import retrospective_coverage, retrospective_points
+
+    cov = retrospective_coverage(
+        retrospective_points(REPO / "results" / "backtest_points.csv")
+    ).set_index("series")
+    cv = cov.loc["cv/all"]
+    sentence = f"({cv['inside_90']:.0f} of {cv['n']:.0f}) of the CV models"
+    assert sentence in findings
+    retro = text[text.index("Looking back") :]
+    assert f"{cv['inside_90']:.0f} of {cv['n']:.0f} ({cv['share_90']:.0%})" in retro
 
 
 def test_report_numbers_are_the_fits_numbers(report) -> None:
@@ -126,7 +140,7 @@ def _browser() -> str | None:
 
 
 #: Measures the rendered page and writes the numbers into the DOM for ``--dump-dom``.
-PROBE = """<script>
+PROBE = r"""<script>
 window.addEventListener("load", () => {
   const column = document.body.getBoundingClientRect().right;
   const tables = [...document.querySelectorAll("table")];
@@ -140,7 +154,9 @@ window.addEventListener("load", () => {
       .map(t => t.innerText.slice(0, 60)),
     images: imgs.length,
     images_blank: imgs.filter(i => !i.complete || i.naturalWidth < 200).length,
+    document_height: document.documentElement.scrollHeight,
     findings_bottom: findings ? findings.getBoundingClientRect().bottom : 1e9,
+    e_notation: (document.body.innerText.match(/\d\.?\d*[eE][+-]?\d/g) || []),
   };
   const pre = document.createElement("pre");
   pre.id = "probe";
@@ -203,12 +219,21 @@ def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
     assert layout["tables_overflowing"] == [], layout
     assert layout["images"] == N_FIGURES and layout["images_blank"] == 0, layout
     assert layout["findings_bottom"] <= layout["window_height"], layout
-    shot = tmp_path / "shot.png"
-    _chromium(
-        browser,
-        tmp_path / "profile2",
-        f"--screenshot={shot}",
-        "--window-size=1200,2000",
-        path.as_uri(),
-    )
-    assert shot.stat().st_size > 20_000
+    # no number in e-notation in any text the reader sees (tables, findings, captions)
+    assert layout["e_notation"] == [], layout["e_notation"]
+    # full-page screenshots at 1280 px, kept under out/ for a person to look at
+    out = REPO / "out"
+    out.mkdir(exist_ok=True)
+    height = int(layout["document_height"]) + 50
+    for width in (1280,):
+        shot = out / f"report-{width}.png"
+        shot.unlink(missing_ok=True)
+        _chromium(
+            browser,
+            tmp_path / f"profile-{width}",
+            "--hide-scrollbars",
+            f"--screenshot={shot}",
+            f"--window-size={width},{height}",
+            path.as_uri(),
+        )
+        assert shot.stat().st_size > 100_000, shot

@@ -21,7 +21,8 @@ from energytrend.forecast.trend import (
     forecast_origin,
     has_calibration,
 )
-from energytrend.inference.result import CI_PROB, TrendFit, _bounds
+from energytrend.inference.intervals import _bounds
+from energytrend.inference.result import CI_PROB, TrendFit
 
 KCAL = 4184.0  # J
 KWH = 3.6e6  # J
@@ -111,7 +112,8 @@ def forecast(
     Every line has rows of two bands, told apart by the ``band`` column (it is not an
     argument): ``"mean"`` rows give the uncertainty of the trend itself (the typical new
     model's median, or the frontier quantile), ``"predictive"`` rows add the scatter of one
-    new model (or GPU) around it. A frontier that is a quantile of the year's new models has
+    new model (or GPU) around it, drawn once per posterior draw and shared by every year so
+    that the band's edges are smooth. A frontier that is a quantile of the year's new models has
     no scatter of its own: its predictive rows equal its mean rows. For energy, the
     predictive band adds the compute scatter only: the energy of a new model is its GFLOPs
     over the efficiency trend.
@@ -131,11 +133,14 @@ def forecast(
         mean = _path(result, metric, domain, group, t)
         predictive = mean
         if not _is_quantile_line(result, group):
+            # one standardised scatter draw per posterior draw, shared by every year (common
+            # random numbers): each year's band is the same predictive distribution, and its
+            # edges are smooth in time rather than jagged with independent Monte Carlo noise
             sd = result.scale(kind, np.full(t.shape, k), t)
-            predictive = mean + sd * result.scatter(kind, mean.shape, rng)
+            predictive = mean + sd * result.scatter(kind, (mean.shape[0], 1), rng)
             if metric == "joules_calibrated":  # and a deployment's own realisation
                 spread = result.draws("realisation_sigma").to_numpy()[:, None]
-                predictive = predictive + spread * rng.standard_normal(mean.shape)
+                predictive = predictive + spread * rng.standard_normal((mean.shape[0], 1))
         for band, values in (("mean", mean), ("predictive", predictive)):
             q = np.quantile(values, [0.5, lo, hi, 0.25, 0.75], axis=0)
             rows.append(

@@ -46,8 +46,9 @@ from energytrend.forecast.trend import (
     forecast_origin,
     has_calibration,
 )
+from energytrend.inference.intervals import _bounds
 from energytrend.inference.mcse import quantile_mcse
-from energytrend.inference.result import CI_PROB, _bounds
+from energytrend.inference.result import CI_PROB
 
 if TYPE_CHECKING:
     from energytrend.inference.result import TrendFit

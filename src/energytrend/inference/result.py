@@ -10,17 +10,26 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energytrend.data.growth import LOG10_2
 from energytrend.inference.diagnostics import Diagnostics, DiagnosticsWarning
-from energytrend.inference.mcse import mean_mcse, quantile_mcse, sd_mcse, transformed_mcse
+from energytrend.inference.intervals import (
+    _check_prob,
+    doubling_mcse,
+    doubling_row,
+    interval,
+    interval_mcse,
+)
+from energytrend.inference.mcse import mean_mcse
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from energytrend.inference.fit import FitConfig
 
 #: Default probability of every credible interval (equal-tailed).
@@ -28,72 +37,6 @@ CI_PROB = 0.9
 
 #: Readings of the posterior probability that energy per inference grows.
 GROWING, FALLING = 0.95, 0.05
-
-
-def _check_prob(prob: float) -> None:
-    if not 0 < prob < 1:
-        raise ValueError(f"prob must be between 0 and 1, got {prob}")
-
-
-def _bounds(prob: float) -> tuple[float, float]:
-    _check_prob(prob)
-    return (1 - prob) / 2, 1 - (1 - prob) / 2
-
-
-def interval(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
-    """Median and equal-tailed ``prob`` interval of 1-D draws."""
-    lo, hi = _bounds(prob)
-    q = np.quantile(draws, [0.5, lo, hi])
-    return float(q[0]), float(q[1]), float(q[2])
-
-
-def interval_mcse(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
-    """Monte Carlo standard errors of :func:`interval`'s median and bounds; ``draws`` has
-    shape (chain, draw)."""
-    lo, hi = _bounds(prob)
-    return quantile_mcse(draws, 0.5), quantile_mcse(draws, lo), quantile_mcse(draws, hi)
-
-
-def doubling_row(slope: np.ndarray, prob: float) -> dict[str, Any]:
-    """Doubling (or halving) time in months from slope draws.
-
-    When the slope's interval excludes zero, the times are the transformed quantiles
-    (``direction`` doubling or halving, values positive). When it includes zero the time is
-    unbounded: ``median`` and ``upper`` are infinite and ``lower`` is the shortest doubling or
-    halving time the interval allows.
-    """
-    med, lo, hi = interval(slope, prob)
-    k = 12.0 * LOG10_2
-    if lo > 0:
-        return {"median": k / med, "lower": k / hi, "upper": k / lo, "direction": "doubling"}
-    if hi < 0:
-        return {"median": k / -med, "lower": k / -lo, "upper": k / -hi, "direction": "halving"}
-    return {
-        "median": np.inf,
-        "lower": k / max(abs(lo), abs(hi)),
-        "upper": np.inf,
-        "direction": "unbounded",
-    }
-
-
-def doubling_mcse(
-    direction: str, slopes: tuple[float, float, float], mcses: tuple[float, float, float]
-) -> dict[str, float]:
-    """MCSEs of :func:`doubling_row`'s times, by the delta method on ``k / |q|`` (``k`` = 12
-    log10 2, ``q`` a slope quantile): ``slopes`` and ``mcses`` are (median, lower, upper)."""
-    k = 12.0 * LOG10_2
-    (med, lo, hi), (e_med, e_lo, e_hi) = slopes, mcses
-
-    def m(q: float, e: float) -> float:
-        return transformed_mcse(k / abs(q), e, k / q**2)
-
-    nan = float("nan")
-    if direction == "doubling":
-        return {"mcse_median": m(med, e_med), "mcse_lower": m(hi, e_hi), "mcse_upper": m(lo, e_lo)}
-    if direction == "halving":
-        return {"mcse_median": m(med, e_med), "mcse_lower": m(lo, e_lo), "mcse_upper": m(hi, e_hi)}
-    nearest = (lo, e_lo) if abs(lo) >= abs(hi) else (hi, e_hi)
-    return {"mcse_median": nan, "mcse_lower": m(*nearest), "mcse_upper": nan}
 
 
 @dataclass(frozen=True, eq=False)
@@ -337,36 +280,9 @@ class TrendFit:
         ``mcse_mean`` and ``mcse_sd``; see :mod:`energytrend.inference.mcse`), ess_bulk, ess_tail,
         r_hat, prob.
         """
-        lo_q, hi_q = _bounds(prob)
-        chains = self.idata["posterior"].sizes["chain"]
-        post = self.idata["posterior"]
-        rows = []
-        for var in self.diagnostics.table["parameter"].str.split("[").str[0].unique():
-            da = post[var].stack(sample=("chain", "draw")).transpose(..., "sample")
-            flat = da.to_numpy().reshape(-1, da.sizes["sample"])
-            labels = [var] if da.ndim == 1 else [f"{var}[{c}]" for c in da[da.dims[0]].to_numpy()]
-            for label, d in zip(labels, flat, strict=True):
-                q = np.quantile(d, [0.5, lo_q, hi_q])
-                by_chain = d.reshape(chains, -1)
-                e_med, e_lo, e_hi = interval_mcse(by_chain, prob)
-                rows.append(
-                    {
-                        "parameter": label,
-                        "median": q[0],
-                        "lower": q[1],
-                        "upper": q[2],
-                        "mean": d.mean(),
-                        "sd": d.std(ddof=1),
-                        "mcse_median": e_med,
-                        "mcse_lower": e_lo,
-                        "mcse_upper": e_hi,
-                        "mcse_mean": mean_mcse(by_chain),
-                        "mcse_sd": sd_mcse(by_chain),
-                    }
-                )
-        out = pd.DataFrame(rows).merge(self.diagnostics.table, on="parameter", how="left")
-        out["prob"] = prob
-        return out
+        from energytrend.inference.summary import summary_table
+
+        return summary_table(self, prob)
 
     def predictive_draws(
         self,
@@ -431,18 +347,9 @@ class TrendFit:
     def posterior_predictive(self, n_draws: int | None = None) -> dict[str, np.ndarray]:
         """Replicated log10 data: ``log10_gflops`` (sample, obs), ``log10_gflops_per_watt``
         (sample, gpu), drawn with the fit's seed."""
-        rng = np.random.default_rng(self.config.seed + 1)
-        cd = self.idata["constant_data"]
-        server = cd["gpu_server"].to_numpy() if "gpu_server" in cd else 1.0
-        return {
-            name: self.predictive_draws(
-                kind, cd[idx].to_numpy(), cd[t].to_numpy(), rng, n_draws=n_draws, server=srv
-            )
-            for name, kind, idx, t, srv in (
-                ("log10_gflops", "compute", "obs_group", "obs_t", 1.0),
-                ("log10_gflops_per_watt", "efficiency", "gpu_series", "gpu_t", server),
-            )
-        }
+        from energytrend.inference.ppc import posterior_predictive
+
+        return posterior_predictive(self, n_draws)
 
     def ppc(self) -> pd.DataFrame:
         """Posterior predictive checks per line.
@@ -453,33 +360,9 @@ class TrendFit:
         and 0.9), and posterior predictive p-values of the standard deviation and maximum of
         the observations (extreme values, below 0.05 or above 0.95, flag misfit).
         """
-        rep = self.posterior_predictive()
-        cd = self.idata["constant_data"]
-        rows = []
-        for name, idx_name, labels, kind in (
-            ("log10_gflops", "obs_group", self.groups, "compute"),
-            ("log10_gflops_per_watt", "gpu_series", self.series, "efficiency"),
-        ):
-            idx = cd[idx_name].to_numpy()
-            y = self.idata["observed_data"][name].to_numpy()
-            for k, label in enumerate(labels):
-                sel = idx == k
-                if not sel.any():  # a frontier quantile line has no observations of its own
-                    continue
-                yk, rk = y[sel], rep[name][:, sel]
-                q = np.quantile(rk, [0.05, 0.25, 0.75, 0.95], axis=0)
-                rows.append(
-                    {
-                        "line": label,
-                        "kind": kind,
-                        "n": int(sel.sum()),
-                        "coverage_50": float(np.mean((yk >= q[1]) & (yk <= q[2]))),
-                        "coverage_90": float(np.mean((yk >= q[0]) & (yk <= q[3]))),
-                        "ppp_sd": float(np.mean(rk.std(axis=1, ddof=1) >= yk.std(ddof=1))),
-                        "ppp_max": float(np.mean(rk.max(axis=1) >= yk.max())),
-                    }
-                )
-        return pd.DataFrame(rows)
+        from energytrend.inference.ppc import ppc_table
+
+        return ppc_table(self)
 
     # ----------------------------------------------------------------- forecasts
     def forecast(
@@ -636,6 +519,43 @@ class TrendFit:
 
         self._warn_if_failed()
         return query_crossing_curve(self, scenarios=scenarios, levels=levels, end=end)
+
+    # ----------------------------------------------------------------- figures
+    def plot_forecast(
+        self,
+        *,
+        metric: str = "joules",
+        domain: str | None = None,
+        end: float = 2040.0,
+        levels: Mapping[str, float] | None = None,
+        ax: Axes | None = None,
+    ) -> Figure:
+        """The forecast fan of ``metric`` (``"joules"``, ``"gflops"`` or
+        ``"gflops_per_watt"``) for ``domain`` (default the first; for efficiency, a series or
+        every series) to ``end``, with the data, the human ``levels`` for energy, and the
+        forecast origin; drawn into ``ax`` when given. See
+        :func:`energytrend.report.figures_forecast.plot_forecast`."""
+        from energytrend.report.figures_forecast import plot_forecast
+
+        self._warn_if_failed()
+        return plot_forecast(self, metric=metric, domain=domain, end=end, levels=levels, ax=ax)
+
+    def plot_crossing_curve(
+        self,
+        *,
+        levels: Mapping[str, float] | None = None,
+        end: float = 2040.0,
+        domain: str | None = None,
+        ax: Axes | None = None,
+    ) -> Figure:
+        """P(crossed by year) of each energy level (default the human levels) and group,
+        from the forecast origin to ``end``: the figure of :meth:`crossing_curve`, one panel
+        per domain (or all in ``ax``). See
+        :func:`energytrend.report.figures_forecast.plot_crossing_curve`."""
+        from energytrend.report.figures_forecast import plot_crossing_curve
+
+        self._warn_if_failed()
+        return plot_crossing_curve(self, levels=levels, end=end, domain=domain, ax=ax)
 
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:

@@ -1,10 +1,9 @@
 """The report's key findings: a few sentences generated from the fit, each with its number
 and interval, printed to the digits the Monte Carlo error supports. Nothing is hand-written:
-every number comes from the result (and, for the backtest, from the shipped results file)."""
+every number comes from the result (and, for the retrospective, from the shipped backtest
+points)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 
@@ -41,10 +40,36 @@ def crossing_phrase(c: pd.Series, n_draws: int) -> str:
     return f"in {c['crossing']} ({c['interval']}; probability by {c['horizon']:.0f}: {p})"
 
 
-def key_findings(result: TrendFit, *, prob: float, backtest: Path | None = None) -> list[str]:
+def retrospective_sentence(coverage: pd.DataFrame) -> str:
+    """How the forecast from the data before 2021 did, from
+    :func:`energytrend.report.figures_retro.retrospective_coverage` (the numbers the
+    retrospective figures show)."""
+    rows = coverage.set_index("series")
+    text = "Forecasts fitted to the data released before 2021 held "
+    if "cv/all" in rows.index:
+        cv = rows.loc["cv/all"]
+        text += (
+            f"{cv['share_90']:.0%} ({cv['inside_90']:.0f} of {cv['n']:.0f}) of the CV models "
+            f"released {cv['first']:.0f}-{cv['last']:.0f} in their 90% band (target 80-97%)"
+        )
+    chips = [
+        f"{rows.loc[s, 'inside_90']:.0f} of {rows.loc[s, 'n']:.0f} {PRECISION_NAMES[s]}"
+        for s in PRECISION_NAMES
+        if s in rows.index
+    ]
+    if chips:
+        text += (", and " if "cv/all" in rows.index else "") + ", ".join(chips)
+        text += " chips launched since in theirs"
+    return text + " (see the retrospective figures)."
+
+
+def key_findings(
+    result: TrendFit, *, prob: float, retrospective: pd.DataFrame | None = None
+) -> list[str]:
     """Four to six sentences: frontier growth of compute and energy, hardware efficiency by
     precision, the thesis's question, the crossing of the human levels, and (when the
-    backtest results file is given) how forecasts made before 2021-2023 did."""
+    retrospective's coverage table is given) how the forecast from the data before 2021
+    did on the later models and chips."""
     rates = result.growth_rates(prob)
     n_draws = result.draws("slope").shape[0]
     out = []
@@ -87,16 +112,6 @@ def key_findings(result: TrendFit, *, prob: float, backtest: Path | None = None)
         )
         + "."
     )
-    if backtest is not None and backtest.exists():
-        c = pd.read_csv(backtest)
-        c = c[(c["bucket"] == "all") & (c["model"] == "v2") & (c["set"] == "late")]
-        cv = c[c["series"] == "cv/all"]
-        if len(cv):
-            r = cv.iloc[0]
-            out.append(
-                "Forecasts made from the data before 2021 and 2023 held "
-                f"{r['coverage_90']:.0%} of the {int(r['n_distinct'])} CV models released "
-                "later in their 90% bands (target 80-97%; the README and the backtest section "
-                "below name the series that miss)."
-            )
+    if retrospective is not None and len(retrospective):
+        out.append(retrospective_sentence(retrospective))
     return out

@@ -25,6 +25,13 @@ from energytrend.forecast.forecasts import human_levels
 from energytrend.inference.result import CI_PROB, TrendFit
 from energytrend.inference.store import atomic_path
 from energytrend.report import plots
+from energytrend.report.figures_retro import (
+    PRECISIONS,
+    plot_retro_compute,
+    plot_retro_efficiency,
+    retrospective_coverage,
+    retrospective_points,
+)
 from energytrend.report.findings import key_findings
 from energytrend.report.formatting import (
     contrast_text_table,
@@ -137,10 +144,10 @@ def _calibration(result: TrendFit, prob: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _backtest_file() -> Path | None:
-    """The shipped ``results/backtest_coverage.csv``, or None (an installed wheel)."""
+def _backtest_file(name: str = "backtest_coverage.csv") -> Path | None:
+    """The shipped ``results/<name>`` (a backtest output), or None (an installed wheel)."""
     try:
-        path = shipped_path("results") / "backtest_coverage.csv"
+        path = shipped_path("results") / name
     except FileNotFoundError:
         return None
     return path if path.exists() else None
@@ -180,6 +187,79 @@ def _backtest_section() -> list[str]:
         "<p>The issue's targets for the shipped model (series with at least 10 later points):</p>",
         _table(targets),
     ]
+
+
+def _retrospective_points() -> pd.DataFrame | None:
+    path = _backtest_file("backtest_points.csv")
+    return None if path is None else retrospective_points(path)
+
+
+def _retrospective_section(result: TrendFit) -> list[str]:
+    """Forecasts from the data before 2021 against what came after, from the shipped backtest
+    points (no refit); nothing when the results folder is not shipped."""
+    points = _retrospective_points()
+    if points is None or points.empty:
+        return []
+    cov = retrospective_coverage(points).set_index("series")
+    parts = [
+        "<h2>Looking back: the forecast from the data before 2021</h2><p>The shipped model "
+        "was fitted to the models and chips released before 1 January 2021 only (the "
+        "backtest's 2021 origin, <code>energytrend backtest</code>), and its predictive bands "
+        "are set against everything released since. A well-calibrated forecast holds about "
+        "90% of the later points inside its 90% band.</p>"
+    ]
+    if "cv/all" in cov.index and "cv" in result.domains:
+        cv = cov.loc["cv/all"]
+        later = points[points["series"] == "cv/all"]
+        below = int((later["observed"] < later["lower_90"]).sum())
+        above = int((later["observed"] > later["upper_90"]).sum())
+        parts.append(
+            _figure(
+                plot_retro_compute(result, points),
+                "Read: how many later CV models (coloured) fall inside the blue band that was "
+                f"forecast from the grey models before 2021. {cv['inside_90']:.0f} of "
+                f"{cv['n']:.0f} "
+                f"({cv['share_90']:.0%}) released {cv['first']:.0f}-{cv['last']:.0f} are inside; "
+                f"of those outside, {below} lie below the band (models cheaper than forecast) "
+                f"and {above} above it.",
+            )
+        )
+    chips = [s for s in PRECISIONS if s in cov.index]
+    if chips:
+        parts.append(
+            _figure(
+                plot_retro_efficiency(result, points),
+                "Read: each later chip's bar is the 90% interval forecast for it from the "
+                "chips before 2021 (grey); a blue dot is inside it, an orange one outside. "
+                + "; ".join(
+                    f"{PRECISIONS[c]}: {cov.loc[c, 'inside_90']:.0f} of {cov.loc[c, 'n']:.0f}"
+                    for c in chips
+                )
+                + " inside. Hollow markers are desktop and workstation parts, whose intervals sit "
+                "apart from the server parts' at the same date.",
+            )
+        )
+    return parts
+
+
+def _precision_steps(result: TrendFit) -> str:
+    """The precision eras of the specification in words: "fp16 from 2017, int8 from 2022"."""
+    eras = result.config.spec.get("precision", {}).get("eras", [])
+    return ", ".join(f"{name.upper()} from {year:.0f}" for year, name in eras[1:])
+
+
+def _llm_query_section(llm: TrendFit | None, prob: float) -> list[str]:
+    """The per-LLM-query section (:mod:`energytrend.report.query_section`) when a fit of the
+    language models is given; a failure notice when that fit failed its diagnostics."""
+    if llm is None:
+        return []
+    if not llm.passed:
+        return [
+            '<p class="fail">The language-model fit FAILED its diagnostics ('
+            + html.escape("; ".join(llm.diagnostics.failures))
+            + "); the energy per query is not reported.</p>"
+        ]
+    return query_section(llm, prob=prob, figure=_figure, table=_table)
 
 
 HOW_TO_READ = (
@@ -262,7 +342,12 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
     n_draws = c.chains * c.draws
     parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
     if result.passed:
-        findings = key_findings(result, prob=prob, backtest=_backtest_file())
+        retro = _retrospective_points()
+        findings = key_findings(
+            result,
+            prob=prob,
+            retrospective=None if retro is None else retrospective_coverage(retro),
+        )
         if queries is not None:
             findings.append(query_finding(queries, prob=prob))
         parts.append(
@@ -299,6 +384,12 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             "Doubling time is 12&middot;log10(2)/slope; 'unbounded' when the interval of the "
             "slope includes zero.</p>",
             _table(growth_text_table(result.growth_rates(prob))),
+            _figure(
+                plots.plot_growth_forest(result, prob=prob),
+                f"Read: each line's growth in orders of magnitude per year, median and {prob:.0%} "
+                "interval; right of the vertical line it grows, left of it it falls. Energy's "
+                "slope is compute's minus hardware efficiency's.",
+            ),
             "<h2>Does hardware progress cancel the growth in FLOPs?</h2>",
             _table(verdict_text_table(result.energy_verdict(), n_draws)),
             "<h3>Contrasts (difference of slopes, log10 per year)</h3>",
@@ -311,6 +402,13 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             "'from') at which the peak-based energy trend reaches the level: 'already' when it "
             "is above it at the origin, 'after 2040' when not by the horizon.</p>",
             _table(_crossings(result, prob)),
+            _figure(
+                result.plot_crossing_curve(),
+                "Read: the height of a curve in a year is the probability that the trend has "
+                "reached that level by then (solid: frontier; dashed: typical new model), from "
+                "the last model on; where a curve passes 0.5 is the median crossing date of "
+                "the table above. A flat curve at zero: not reached by 2040.",
+            ),
             "<h2>Measured against peak-based energy</h2><p>Peak-based energy is a lower "
             "bound. The realisation factor below is estimated from MLPerf Inference power "
             "runs (whole-system wall power, closed division) against the peak-based estimate "
@@ -319,56 +417,60 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             _table(_calibration(result, prob)),
             "<h2>Figures</h2>",
         ]
+        steps = _precision_steps(result)
         for domain in result.domains:
+            d = domain.upper()
             parts.append(
                 _figure(
                     plots.plot_trend(result, "gflops", domain),
-                    f"{domain.upper()}: compute per forward pass, posterior "
-                    "trends with 50%/90% bands, thesis OLS dashed",
+                    f"{d}: compute per forward pass over the data. Read: the red band is the "
+                    "frontier (the most compute-hungry tenth of a year's models), the blue "
+                    "band the typical model, each with 50%/90% bands of the trend; the dashed "
+                    "lines are the thesis's least-squares fits.",
                 )
             )
             parts.append(
                 _figure(
-                    plots.plot_trend(result, "joules", domain),
-                    f"{domain.upper()}: energy per forward pass",
+                    result.plot_forecast(metric="gflops", domain=domain),
+                    f"{d}: compute per forward pass to 2040. Read: the blue fan is where one "
+                    "new typical model would fall (50% and 90%), the red band the frontier; "
+                    "after the last model the growth relaxes towards the long-run rate of the "
+                    "priors, so the fans widen.",
                 )
             )
             parts.append(
                 _figure(
-                    plots.plot_energy_fan(result, domain),
-                    f"{domain.upper()}: energy per forward pass to 2040. Solid bands: "
-                    "peak-based (a lower bound); dotted: calibrated to MLPerf's measured "
-                    "energy. The steps are where inference moves to a new precision (tensor "
-                    "FP16 in 2017, 8-bit in 2022; see [precision] eras). Below: the "
-                    "probability that each trend has reached each human level by each year, "
-                    "from the last model on.",
+                    result.plot_forecast(metric="joules", domain=domain),
+                    f"{d}: energy per forward pass to 2040. Read: where the fans meet the dashed "
+                    "human levels. Bands are peak-based (a lower bound); the dotted lines are "
+                    "calibrated to MLPerf's measured energy."
+                    + (
+                        f" The steps are where inference moves to a new precision ({steps})."
+                        if steps
+                        else ""
+                    ),
                 )
             )
             parts.append(
                 _figure(
                     plots.plot_accuracy_energy(result, domain),
-                    f"{domain.upper()}: accuracy against energy per forward pass",
+                    f"{d}: accuracy against energy per forward pass (posterior median "
+                    "peak-based energy of each model). Read: further right costs more energy, "
+                    "further up is more accurate; the colour is the release year.",
                 )
             )
         parts.append(
             _figure(
-                plots.plot_efficiency(result),
-                "Hardware efficiency: peak GFLOPS/W per numeric precision (filled: server "
-                "chips; hollow: desktop and workstation), with each series' trend for a "
-                "server part and its 90% band",
+                result.plot_forecast(metric="gflops_per_watt", end=2030),
+                "Hardware efficiency by numeric precision. Read: each colour is one precision; "
+                "filled dots are server chips, hollow ones desktop and workstation parts; the "
+                "line and band are the trend of a server part (90%), continued to 2030. The gap "
+                "between the "
+                "series is what a move to a lower precision gains.",
             )
         )
-        parts.append(
-            _figure(plots.plot_growth_forest(result, prob=prob), "Growth rates of every line")
-        )
-        if queries is not None:
-            parts += query_section(queries, prob=prob, figure=_figure, table=_table)
-        elif llm is not None:
-            parts.append(
-                '<p class="fail">The language-model fit FAILED its diagnostics ('
-                + html.escape("; ".join(llm.diagnostics.failures))
-                + "); the energy per query is not reported.</p>"
-            )
+        parts += _llm_query_section(llm, prob)
+        parts += _retrospective_section(result)
         parts += _backtest_section()
         parts += ["<h2>Posterior predictive checks</h2>", _table(result.ppc())]
     parts += [

@@ -11,11 +11,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+from matplotlib.ticker import FormatStrFormatter, FuncFormatter, MaxNLocator, NullFormatter
 
 from energytrend.data.baseline import YEAR_ORIGIN, baseline_lines
-from energytrend.forecast.forecasts import forecast, human_levels
+from energytrend.forecast.forecasts import forecast
 from energytrend.inference.result import TrendFit
+from energytrend.report.figures_forecast import (
+    _si_joules,
+    log_axis,
+    outside_legend,
+    plausible_limits,
+    whole_years,
+)
 
 UNITS = {
     "gflops": "GFLOPs per forward pass",
@@ -26,7 +33,7 @@ GROUP_COLOURS = {"frontier": "#c0392b", "all": "#2c7fb8", "hardware": "#238b45"}
 ARCH_MARKERS = {"CNN": "o", "Transformer": "^", "Hybrid": "s", "": "o"}
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Figure, Axes]:
+def _axes(ax: Axes | None, size: tuple[float, float] = (8.0, 4.5)) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
     fig, new = plt.subplots(figsize=size, layout="constrained")
@@ -110,15 +117,15 @@ def plot_trend(
                 lw=1,
                 label=f"{group}: thesis OLS",
             )
-    ax.set_yscale("log")
+    log_axis(ax, metric)
     unit = (
         UNITS[metric].replace("forward pass", "token")
         if (result.config.per_token and domain == "nlp")
         else UNITS[metric]
     )
     ax.set(xlabel="release date (year)", ylabel=unit, title=f"{domain.upper()}: {unit} over time")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, never 2017.5
-    ax.legend(fontsize=7, ncols=2, loc="upper left")
+    whole_years(ax)  # whole years, never 2017.5
+    outside_legend(ax)
     return fig
 
 
@@ -138,62 +145,21 @@ def plot_energy_fan(
     levels: dict[str, float] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
-    """Energy per forward pass to ``end``: the typical model's predictive fan and the
-    frontier quantile's band, peak-based (solid, the thesis's lower bound) and, where the fit
-    has MLPerf measurements, calibrated to measured energy (dotted); the human levels as
-    labelled lines; and (on a new figure) P(crossed by year) from the forecast origin on."""
+    """Energy per forward pass to ``end`` (:meth:`TrendFit.plot_forecast`) and, underneath,
+    P(crossed by year) of each level from the forecast origin on
+    (:meth:`TrendFit.plot_crossing_curve`): the report's fan, made of the result's two plot
+    calls. With ``ax``, the fan alone is drawn there."""
     domain = domain or result.domains[0]
-    lv = levels or {x.name: x.joules for x in human_levels()}
-    if ax is None:
-        fig, (ax, ax2) = plt.subplots(
-            2, 1, figsize=(7, 6.5), height_ratios=(3, 1.4), sharex=True, layout="constrained"
-        )
-    else:
-        fig, ax2 = ax.figure, None  # type: ignore[assignment]
-    pts = _points(result, "joules", domain)
-    f = forecast(result, start=float(np.floor(pts["year"].min())), end=end, step=0.25)
-    f = f[f["domain"] == domain]
-    for group, band in (("all", "predictive"), ("frontier", "mean")):
-        sub = f[(f["metric"] == "joules") & (f["group"] == group) & (f["band"] == band)]
-        what = "typical new model" if group == "all" else "frontier"
-        _bands(ax, sub, GROUP_COLOURS[group], f"{what}, peak-based (50%/90%)")
-        cal = f[(f["metric"] == "joules_calibrated") & (f["group"] == group) & (f["band"] == band)]
-        if len(cal):
-            ax.plot(cal["year"], cal["median"], color=GROUP_COLOURS[group], ls=":", lw=1.5,
-                    label=f"{what}, calibrated to MLPerf (median)")  # fmt: skip
-    ax.scatter(pts["year"], pts["value"], s=12, color="0.3", zorder=3, label="models")
-    for name, joules in lv.items():
-        ax.axhline(joules, color="k", lw=0.8, ls="--")
-        ax.annotate(f"{name} ({joules:,.0f} J)", (f["year"].min(), joules), fontsize=7, va="bottom")
-    # the data and the plausible band range, never 100 orders of magnitude
-    shown = f[f["metric"].isin(["joules", "joules_calibrated"])]
-    low = min(pts["value"].min(), shown["lower"].quantile(0.02), min(lv.values()))
-    high = max(pts["value"].max(), shown["upper"].quantile(0.98), max(lv.values()))
-    ax.set_ylim(low / 3, high * 3)
-    ax.set_yscale("log")
-    ax.set(ylabel=UNITS["joules"], title=f"{domain.upper()}: energy per forward pass")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7, loc="upper left", framealpha=0.9)
-    if ax2 is not None:
-        _crossing_panel(result, domain, lv, end, ax2)
+    if ax is not None:
+        return result.plot_forecast(metric="joules", domain=domain, end=end, levels=levels, ax=ax)
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(8.5, 6.8), height_ratios=(3, 1.4), sharex=True, layout="constrained"
+    )
+    result.plot_forecast(metric="joules", domain=domain, end=end, levels=levels, ax=top)
+    result.plot_crossing_curve(levels=levels, end=end, domain=domain, ax=bottom)
+    top.set_xlabel("")
+    bottom.set_title("probability that the energy trend has reached each level", fontsize=9)
     return fig
-
-
-def _crossing_panel(
-    result: TrendFit, domain: str, levels: dict[str, float], end: float, ax: Axes
-) -> None:
-    curve = result.crossing_curve(levels=levels, end=end)
-    curve = curve[curve["domain"] == domain]
-    for group, ls in (("frontier", "-"), ("all", "--")):
-        for k, name in enumerate(levels):
-            sub = curve[(curve["group"] == group) & (curve["level"] == name)]
-            ax.step(sub["year"], sub["p_crossed"], where="post", ls=ls, color=f"C{k}",
-                    label=f"{group}: {name}")  # fmt: skip
-    ax.set_ylim(-0.02, 1.02)
-    ax.set(xlabel="year", ylabel="P(crossed by year)",
-           title="probability that the energy trend has reached each level")  # fmt: skip
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=6, loc="upper left")
 
 
 def plot_growth_forest(result: TrendFit, *, prob: float = 0.9, ax: Axes | None = None) -> Figure:
@@ -206,43 +172,66 @@ def plot_growth_forest(result: TrendFit, *, prob: float = 0.9, ax: Axes | None =
     ax.hlines(y, rates["lower"], rates["upper"], colors=colours, lw=2)
     ax.scatter(rates["median"], y, color=colours, zorder=3)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_yticks(y, [f"{r.metric} {r.domain} {r.group}" for r in rates.itertuples()], fontsize=8)
+    names = {"gflops": "compute", "joules": "energy", "gflops_per_watt": "efficiency"}
+    groups = {"frontier": " frontier", "all": " typical", "hardware": ""}
+    ax.set_yticks(
+        y,
+        [
+            f"{names.get(r.metric, r.metric)}, {r.domain.upper()}"
+            + groups.get(str(r.group), f" {r.group}")
+            for r in rates.itertuples()
+        ],
+        fontsize=8,
+    )
     ax.set(xlabel=f"growth, log10 per year (median, {prob:.0%} interval)", title="Growth rates")
     return fig
 
 
 def plot_efficiency(
-    result: TrendFit, *, end: float | None = None, ax: Axes | None = None
+    result: TrendFit,
+    *,
+    end: float | None = None,
+    ax: Axes | None = None,
+    series: list[str] | None = None,
 ) -> Figure:
     """Peak GFLOPS/W of the chips by efficiency series (numeric precision, or v1's
     domain-adapted series) with the posterior trend and its 90% band to ``end`` (default:
     the last chip's year); in the precision model the trend is a server part's, and desktop
-    and workstation chips are drawn hollow."""
-    fig, ax = _axes(ax)
+    and workstation chips are drawn hollow. ``series`` limits the figure to those series."""
+    fig, ax = _axes(ax, (8.0, 4.5))
     last = float(np.ceil(result.gpus["year"].max()))
     f = forecast(result, start=float(np.floor(result.gpus["year"].min())),
                  end=last if end is None else end, step=0.1)  # fmt: skip
-    for k, series in enumerate(result.series):
-        pts = result.gpus[result.gpus["domain"] == series]
+    names = {"fp32": "FP32", "fp16": "FP16/BF16 tensor", "int8": "8-bit"}
+    for k, name in enumerate(result.series):
+        if series is not None and name not in series:
+            continue
+        label = names.get(name, name.upper())
+        pts = result.gpus[result.gpus["domain"] == name]
         adapted = pts["adapted"].astype(bool)
         server = pts["type"] == "Server"
         on, off = pts[server & ~adapted], pts[~server & ~adapted]
         ax.scatter(on["year"], on["gflops_per_watt"], color=f"C{k}", s=18,
-                   label=f"{series}: server chips")  # fmt: skip
+                   label=f"{label}: server chips")  # fmt: skip
         ax.scatter(off["year"], off["gflops_per_watt"], facecolors="none", edgecolors=f"C{k}",
-                   s=18, label=f"{series}: desktop/workstation")  # fmt: skip
+                   s=18, label=f"{label}: desktop/workstation")  # fmt: skip
         if adapted.any():
             ax.scatter(pts.loc[adapted, "year"], pts.loc[adapted, "gflops_per_watt"], marker="D",
-                       color=f"C{k}", s=30, label=f"adapted for {series.upper()}")  # fmt: skip
-        sub = f[
-            (f["metric"] == "gflops_per_watt") & (f["domain"] == series) & (f["band"] == "mean")
-        ]
-        ax.fill_between(sub["year"], sub["lower"], sub["upper"], color=f"C{k}", alpha=0.2)
-        ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{series} trend")
-    ax.set_yscale("log")
-    ax.set(xlabel="launch date (year)", ylabel="peak GFLOPS/W", title="Hardware efficiency")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7, loc="upper left", ncols=2)
+                       color=f"C{k}", s=30, label=f"adapted for {name.upper()}")  # fmt: skip
+        sub = f[(f["metric"] == "gflops_per_watt") & (f["domain"] == name) & (f["band"] == "mean")]
+        ax.fill_between(sub["year"], sub["lower"], sub["upper"], color=f"C{k}", alpha=0.2, lw=0)
+        ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{label}: server trend, 90%")
+    # the chips and the bands' plausible range, at most a decade beyond the chips either way
+    shown = f[(f["metric"] == "gflops_per_watt") & (f["band"] == "mean")]
+    shown = shown[shown["domain"].isin(series or result.series)]
+    chips = result.gpus[result.gpus["domain"].isin(series or result.series)]["gflops_per_watt"]
+    low, high = plausible_limits(chips, shown["lower"], shown["upper"], [])
+    ax.set_ylim(max(low, chips.min() / 10), min(high, chips.max() * 10))
+    log_axis(ax, "gflops_per_watt")
+    ax.set(xlabel="launch date (year)", ylabel="peak GFLOPS/W",
+           title="Hardware efficiency by numeric precision")  # fmt: skip
+    whole_years(ax)
+    outside_legend(ax)
     return fig
 
 
@@ -260,8 +249,10 @@ def plot_accuracy_energy(
     bar.formatter = FormatStrFormatter("%d")  # 2019, never "+2.02e3" and an offset
     bar.update_ticks()
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_si_joules))  # 1 mJ, never 10^-3
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set(
-        xlabel=UNITS["joules"],
+        xlabel=UNITS["joules"] + " (peak-based)",
         ylabel="ImageNet top-1 accuracy (%)" if domain == "cv" else "GLUE score",
         title=f"{domain.upper()}: accuracy against energy per forward pass",
     )

@@ -199,5 +199,5 @@ def test_bend_scale_options() -> None:
     assert resolve_spec()["efficiency"]["changepoints"]["tau"] == "fixed"
     for tau in ("shared", "per_series"):
         assert resolve_spec({"efficiency": {"changepoints": {"tau": tau}}})
-    with pytest.raises(ValueError, match="changepoints.tau"):
+    with pytest.raises(ValueError, match=r"changepoints\.tau"):
         resolve_spec({"efficiency": {"changepoints": {"tau": "learned"}}})

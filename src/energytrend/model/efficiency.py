@@ -11,8 +11,11 @@ series per numeric precision (FP32, FP16/BF16 tensor, INT8/FP8; see
 * ``server_effect``: server parts against desktop and workstation ones at the same date,
   shared by the precisions (the same boards, power delivery and memory).
 * changepoints: knots every ``changepoints.spacing`` years after a series' first two years of
-  data, up to ``changepoints.until``; slope changes ``delta[j] = tau[p] z[j]``,
-  ``z ~ Normal(0, 1)``, ``tau[p] ~ HalfNormal``. Knots after the last data point carry no
+  data, up to ``changepoints.until``; slope changes ``delta[j] = tau z[j]``, ``z ~ Normal(0,
+  1)``, with ``tau`` the fixed ``changepoints.scale`` (``changepoints.tau = "fixed"``, the
+  default) or learned, ``tau ~ HalfNormal(scale)``, for all precisions (``"shared"``) or per
+  precision (``"per_series"``; neither improved the early backtest). Knots after the last
+  data point carry no
   data: their draws are the prior's, so the forecast's slope can change as often and as much
   as it did in the past (Prophet's trend uncertainty), which widens the bands honestly.
 

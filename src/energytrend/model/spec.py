@@ -120,9 +120,7 @@ def check_spec(spec: Spec) -> Spec:
         for name, params in spec[part].items():
             if not isinstance(params, dict):
                 continue
-            params = {
-                k: v for k, v in params.items() if not isinstance(v, dict) and k != "tau"
-            }
+            params = {k: v for k, v in params.items() if not isinstance(v, dict) and k != "tau"}
             for pname, v in params.items():
                 if not isinstance(v, int | float) or isinstance(v, bool):
                     raise ValueError(f"{part}.{name}.{pname} must be a number, got {v!r}")

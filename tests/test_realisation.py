@@ -170,3 +170,34 @@ def test_realisation_factors_into_host_power_and_utilisation(table: pd.DataFrame
     np.testing.assert_allclose(product, table["realisation"], rtol=1e-5)
     # no run can exceed its accelerators' summed peak rate
     assert (table["peak_utilisation"] < 1.0).all()
+
+
+def test_realisation_prior_respects_the_physical_bound() -> None:
+    """Measured whole-system energy is never below the peak-based estimate (every MLPerf
+    ratio is > 1 above), so the realisation prior is truncated at log10(1) = 0: its prior
+    draws, in the model and in the backtest's no-data origin, are all >= 0, with the median
+    of Normal(0.5, 0.5) truncated at 0 (0.60)."""
+    from scipy import stats
+
+    from energytrend.studies.prior_checks import prior_result
+
+    prior = prior_result("cv", data="2025", draws=2000, seed=3)
+    draws = prior.idata["posterior"]["realisation"].to_numpy().ravel()
+    assert draws.min() >= 0.0
+    spec = prior.config.spec["realisation"]["mu"]
+    assert spec["lower"] == 0.0
+    a = (spec["lower"] - spec["mu"]) / spec["sigma"]
+    expected = stats.truncnorm.median(a, np.inf, loc=spec["mu"], scale=spec["sigma"])
+    assert np.median(draws) == pytest.approx(expected, abs=4 * 1.25 * spec["sigma"] / 2000**0.5)
+
+
+def test_bend_scale_options() -> None:
+    """The efficiency bends' scale is fixed by default; "shared" and "per_series" learn it
+    (a HalfNormal with the scale as its sd) and are compared in the README's backtest notes."""
+    from energytrend.model.spec import resolve_spec
+
+    assert resolve_spec()["efficiency"]["changepoints"]["tau"] == "fixed"
+    for tau in ("shared", "per_series"):
+        assert resolve_spec({"efficiency": {"changepoints": {"tau": tau}}})
+    with pytest.raises(ValueError, match=r"changepoints\.tau"):
+        resolve_spec({"efficiency": {"changepoints": {"tau": "learned"}}})

@@ -11,8 +11,11 @@ series per numeric precision (FP32, FP16/BF16 tensor, INT8/FP8; see
 * ``server_effect``: server parts against desktop and workstation ones at the same date,
   shared by the precisions (the same boards, power delivery and memory).
 * changepoints: knots every ``changepoints.spacing`` years after a series' first two years of
-  data, up to ``changepoints.until``; slope changes ``delta[j] = tau[p] z[j]``,
-  ``z ~ Normal(0, 1)``, ``tau[p] ~ HalfNormal``. Knots after the last data point carry no
+  data, up to ``changepoints.until``; slope changes ``delta[j] = tau z[j]``, ``z ~ Normal(0,
+  1)``, with ``tau`` the fixed ``changepoints.scale`` (``changepoints.tau = "fixed"``, the
+  default) or learned, ``tau ~ HalfNormal(scale)``, for all precisions (``"shared"``) or per
+  precision (``"per_series"``; neither improved the early backtest). Knots after the last
+  data point carry no
   data: their draws are the prior's, so the forecast's slope can change as often and as much
   as it did in the past (Prophet's trend uncertainty), which widens the bands honestly.
 
@@ -84,7 +87,15 @@ def build_efficiency(data: ModelData, spec: dict[str, Any], family: Callable[...
     server = pm.Normal("eff_server", 0.0, eff["server"]["sigma"])
     scale = float(eff["changepoints"]["scale"])
     z = pm.Normal("eff_delta_z", 0.0, 1.0, dims="eff_knot")
-    delta = pm.Deterministic("eff_delta", scale * z, dims="eff_knot")
+    tau = eff["changepoints"].get("tau", "fixed")
+    if tau == "fixed":
+        delta = pm.Deterministic("eff_delta", scale * z, dims="eff_knot")
+    elif tau == "shared":
+        bend = pm.HalfNormal("eff_bend_scale", scale)
+        delta = pm.Deterministic("eff_delta", bend * z, dims="eff_knot")
+    else:  # "per_series"
+        bend = pm.HalfNormal("eff_bend_scale", scale, dims="series")
+        delta = pm.Deterministic("eff_delta", bend[knot_series] * z, dims="eff_knot")
     bends = (_hinge(gpu_t, gpu_series, knot_t, knot_series) * delta[None, :]).sum(axis=1)
     family(
         "log10_gflops_per_watt",
@@ -126,7 +137,14 @@ def build_efficiency(data: ModelData, spec: dict[str, Any], family: Callable[...
     if data.real_y.size:
         real_y = pm.Data("real_y", data.real_y, dims="mlperf")
         real = spec["realisation"]
-        mu = pm.Normal("realisation", real["mu"]["mu"], real["mu"]["sigma"])
+        prior = real["mu"]
+        if "lower" in prior:
+            # the mean of log10(measured / peak-based) is bounded below by a physical bound
+            mu = pm.TruncatedNormal(
+                "realisation", prior["mu"], prior["sigma"], lower=float(prior["lower"])
+            )
+        else:
+            mu = pm.Normal("realisation", prior["mu"], prior["sigma"])
         sd = pm.HalfNormal("realisation_sigma", real["sigma"]["sigma"])
         pm.Normal("log10_realisation", mu, sd, observed=real_y, dims="mlperf")
 

@@ -27,6 +27,8 @@ STRUCTURES = ("quantile", "two_lines")
 EXTRAPOLATIONS = ("damped", "linear")
 #: How hardware efficiency is modelled.
 EFFICIENCIES = ("precision", "thesis")
+#: How the size of the efficiency slope changes is set (see ``models/priors.toml``).
+BEND_SCALES = ("fixed", "shared", "per_series")
 
 
 #: Overrides that give energytrend v1's model, which reproduces the thesis's two lines per
@@ -108,6 +110,9 @@ def check_spec(spec: Spec) -> Spec:
     kind = spec["efficiency"]["kind"]
     if kind not in EFFICIENCIES:
         raise ValueError(f"efficiency.kind must be one of {EFFICIENCIES}, got {kind!r}")
+    tau = spec["efficiency"]["changepoints"].get("tau", "fixed")
+    if tau not in BEND_SCALES:
+        raise ValueError(f"efficiency.changepoints.tau must be one of {BEND_SCALES}, got {tau!r}")
     from energytrend.data.precision import precision_eras_from_config
 
     precision_eras_from_config(spec["precision"])
@@ -115,7 +120,7 @@ def check_spec(spec: Spec) -> Spec:
         for name, params in spec[part].items():
             if not isinstance(params, dict):
                 continue
-            params = {k: v for k, v in params.items() if not isinstance(v, dict)}
+            params = {k: v for k, v in params.items() if not isinstance(v, dict) and k != "tau"}
             for pname, v in params.items():
                 if not isinstance(v, int | float) or isinstance(v, bool):
                     raise ValueError(f"{part}.{name}.{pname} must be a number, got {v!r}")

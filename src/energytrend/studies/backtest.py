@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy import stats
 
 from energytrend.data.datasets import DEFAULT_DATA
 from energytrend.data.precision import BENCHMARK_PEAK, PRECISIONS
@@ -239,7 +240,10 @@ def _realisation(result: TrendFit, rng: np.random.Generator) -> tuple[np.ndarray
             result.draws("realisation_sigma").to_numpy(),
         )
     prior = result.config.spec["realisation"]
-    mu = rng.normal(prior["mu"]["mu"], prior["mu"]["sigma"], n)
+    m, s = prior["mu"]["mu"], prior["mu"]["sigma"]
+    # truncated below at the physical bound when the specification has one
+    lower = (float(prior["mu"]["lower"]) - m) / s if "lower" in prior["mu"] else -np.inf
+    mu = stats.truncnorm.rvs(lower, np.inf, loc=m, scale=s, size=n, random_state=rng)
     return mu, np.abs(rng.normal(0.0, prior["sigma"]["sigma"], n))
 
 

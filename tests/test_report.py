@@ -21,14 +21,17 @@ from energytrend.report.html import render_report, write_report
 
 pytestmark = pytest.mark.slow
 #: per domain: compute trend, compute fan, energy fan, accuracy; plus the growth forest, the
-#: crossing curve, efficiency by precision and the two retrospective figures
-N_FIGURES = 4 * 2 + 3 + 2
+#: crossing curve, efficiency by precision, the two retrospective figures and the two
+#: per-query figures (energy with the published figures, P(crossed by year) per scenario)
+N_FIGURES = 4 * 2 + 3 + 2 + 2
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[et.TrendFit, Path]:
     result = et.fit("all")
-    path = write_report(result, tmp_path_factory.mktemp("report") / "report.html")
+    path = write_report(
+        result, tmp_path_factory.mktemp("report") / "report.html", llm=et.fit("llm")
+    )
     return result, path
 
 
@@ -42,6 +45,8 @@ def test_report_is_self_contained_with_every_section(report) -> None:
         "Does hardware progress cancel",
         "human levels",
         "Figures",
+        "Energy per LLM query",
+        "The published figures beside the model",
         "Diagnostics",
         "Reproducibility",
     ):

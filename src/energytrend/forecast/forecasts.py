@@ -231,7 +231,8 @@ def crossing_dates(
         crossing: the median in words: ``"already crossed"``, a calendar year, or
             ``"not by <horizon>"``.
         interval: the ``prob`` interval in words, e.g. ``"2024 to 2031"``, ``"already to
-            2031"`` or ``"2030 to after 2040"``.
+            2031"`` or ``"2030 to after 2040"``; one phrase (``"already"``, ``"after 2040"``)
+            when both bounds read the same.
         median_year, lower_year, upper_year: the same as decimal years; ``t0`` for
             "already", NaN for "not by the horizon" (never ``inf``).
         median_date: the median as an ISO date ``YYYY-MM-DD`` ("" when not by the horizon).
@@ -258,7 +259,7 @@ def crossing_table(passages: Iterable[Passage], *, horizon: float, prob: float) 
                 "joules": joules,
                 "origin": t0,
                 "crossing": _in_words(med, horizon, already),
-                "interval": f"{_bound_text(low, t0, horizon)} to {_bound_text(high, t0, horizon)}",
+                "interval": _interval_text(low, high, t0, horizon),
                 "median_year": med,
                 "lower_year": low,
                 "upper_year": high,
@@ -272,6 +273,13 @@ def crossing_table(passages: Iterable[Passage], *, horizon: float, prob: float) 
             }
         )
     return pd.DataFrame(rows)
+
+
+def _interval_text(low: float, high: float, t0: float, horizon: float) -> str:
+    """"2024 to 2031", "already to 2031", "2030 to after 2040"; one phrase when both bounds
+    read the same ("already", "after 2040", "2031")."""
+    lo, hi = _bound_text(low, t0, horizon), _bound_text(high, t0, horizon)
+    return lo if lo == hi else f"{lo} to {hi}"
 
 
 def _bound_text(year: float, t0: float, horizon: float) -> str:

@@ -308,7 +308,7 @@ def test_cache_key_changes_with_library_versions_flags_and_cpu(
 
     from energytrend.model.design import prepare
 
-    fit_module = importlib.import_module("energytrend.inference.fit")  # the module, not et.fit
+    fit_module = importlib.import_module("energytrend.inference.config")  # where the key is made
 
     env = fit_module.numeric_environment()
     assert set(env["versions"]) >= {"pymc", "pytensor", "nutpie", "numba", "numpy", "arviz"}

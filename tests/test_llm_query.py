@@ -249,3 +249,12 @@ def test_readme_counts_of_left_out_language_models(table: pd.DataFrame) -> None:
     out = llm_excluded(table)
     closed = int((out["reason"] == "no published parameter count").sum())
     assert f"({len(out)} of {len(table)}, {closed} for lack of a parameter count)" in readme
+
+
+def test_llm_fit_saves_and_loads(llm: et.TrendFit, tmp_path) -> None:
+    path = llm.save(tmp_path / "llm.nc")
+    back = et.load(path)
+    assert back.config.domain == "llm" and back.passed
+    a = llm.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
+    b = back.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
+    pd.testing.assert_frame_equal(a, b)

@@ -276,7 +276,7 @@ def crossing_table(passages: Iterable[Passage], *, horizon: float, prob: float) 
 
 
 def _interval_text(low: float, high: float, t0: float, horizon: float) -> str:
-    """"2024 to 2031", "already to 2031", "2030 to after 2040"; one phrase when both bounds
+    """ "2024 to 2031", "already to 2031", "2030 to after 2040"; one phrase when both bounds
     read the same ("already", "after 2040", "2031")."""
     lo, hi = _bound_text(low, t0, horizon), _bound_text(high, t0, horizon)
     return lo if lo == hi else f"{lo} to {hi}"

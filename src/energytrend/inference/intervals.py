@@ -11,6 +11,9 @@ import numpy as np
 from energytrend.data.growth import LOG10_2
 from energytrend.inference.mcse import quantile_mcse, transformed_mcse
 
+#: Default probability of every credible interval (equal-tailed).
+CI_PROB = 0.9
+
 
 def _check_prob(prob: float) -> None:
     if not 0 < prob < 1:

@@ -7,17 +7,17 @@ exactly the same tables as the fit that made it.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energytrend.inference.config import FitConfig
 from energytrend.inference.diagnostics import Diagnostics, DiagnosticsWarning
 from energytrend.inference.intervals import (
+    CI_PROB,
     _check_prob,
     doubling_mcse,
     doubling_row,
@@ -25,22 +25,28 @@ from energytrend.inference.intervals import (
     interval_mcse,
 )
 from energytrend.inference.mcse import mean_mcse
+from energytrend.inference.persist import save_result
+from energytrend.inference.views import Views
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+#: Names of :mod:`~energytrend.inference.intervals` that are imported from here too.
+__all__ = [
+    "CI_PROB",
+    "FALLING",
+    "GROWING",
+    "TrendFit",
+    "doubling_mcse",
+    "doubling_row",
+    "interval",
+    "interval_mcse",
+]
 
-    from energytrend.inference.fit import FitConfig
-
-#: Default probability of every credible interval (equal-tailed).
-CI_PROB = 0.9
 
 #: Readings of the posterior probability that energy per inference grows.
 GROWING, FALLING = 0.95, 0.05
 
 
 @dataclass(frozen=True, eq=False)
-class TrendFit:
+class TrendFit(Views):
     """A fitted trend model: posterior, the data it saw, its configuration and diagnostics.
 
     Build it with :func:`energytrend.fit` or :func:`energytrend.load`; never by hand.
@@ -364,202 +370,7 @@ class TrendFit:
 
         return ppc_table(self)
 
-    # ----------------------------------------------------------------- forecasts
-    def forecast(
-        self,
-        *,
-        start: float | None = None,
-        end: float = 2040.0,
-        step: float = 0.25,
-        prob: float = CI_PROB,
-    ) -> pd.DataFrame:
-        """Median and credible bands of every trend, from ``start`` to ``end``.
-
-        Args:
-            start: first decimal year (default: the year of the first data point).
-            end: last decimal year (default 2040).
-            step: spacing of the years, in years (default a quarter).
-            prob: probability of the credible bands (default :data:`CI_PROB`).
-
-        Returns:
-            One row per (metric, domain, group, year, band): columns metric, domain, group,
-            year, date, band, median, lower, upper, lower_50, upper_50, prob, in natural
-            units (GFLOPs, GFLOPS/W, J per forward pass). The ``band`` column holds
-            ``"mean"`` (uncertainty of the trend line) and ``"predictive"`` (plus the scatter
-            of a new model or GPU); filter it, e.g. ``fc[fc["band"] == "predictive"]``. See
-            :func:`energytrend.forecast.forecasts.forecast`.
-        """
-        from energytrend.forecast.forecasts import forecast
-
-        self._warn_if_failed()
-        return forecast(self, start=start, end=end, step=step, prob=prob)
-
-    def crossing_dates(
-        self,
-        *,
-        levels: Mapping[str, float] | None = None,
-        horizon: float = 2040.0,
-        prob: float = CI_PROB,
-    ) -> pd.DataFrame:
-        """When each group's energy trend first reaches each energy level after the forecast
-        origin (the domain's last model).
-
-        Args:
-            levels: ``{name: joules}``; default the thesis's two human levels
-                (:func:`energytrend.forecast.forecasts.human_levels`).
-            horizon: last decimal year considered (default 2040).
-            prob: probability of the credible interval (default :data:`CI_PROB`).
-
-        Returns:
-            One row per (domain, group, level). ``crossing`` says in words "already
-            crossed", the median year, or "not by <horizon>"; the numbers are in
-            ``median_year``, ``lower_year``, ``upper_year`` and the probabilities
-            ``p_already``, ``p_by_horizon`` and ``p_not_by_horizon``. See
-            :func:`energytrend.forecast.forecasts.crossing_dates`.
-        """
-        from energytrend.forecast.forecasts import crossing_dates
-
-        self._warn_if_failed()
-        return crossing_dates(self, levels=levels, horizon=horizon, prob=prob)
-
-    def crossing_curve(
-        self,
-        *,
-        levels: Mapping[str, float] | None = None,
-        end: float = 2040.0,
-    ) -> pd.DataFrame:
-        """P(crossed by year) for each group and level, from the forecast origin to ``end``;
-        it never falls (first passage along each draw's path).
-
-        Args:
-            levels: ``{name: joules}``; default the thesis's two human levels.
-            end: last whole year (default 2040).
-
-        Returns:
-            Columns domain, group, level, joules, year, p_crossed. See
-            :func:`energytrend.forecast.forecasts.crossing_curve`.
-        """
-        from energytrend.forecast.forecasts import crossing_curve
-
-        self._warn_if_failed()
-        return crossing_curve(self, levels=levels, end=end)
-
-    # ----------------------------------------------------------------- LLM queries
-    def energy_per_query(
-        self,
-        *,
-        prompt_tokens: int | None = None,
-        output_tokens: int | None = None,
-        scenario: str | None = None,
-        year: float | Sequence[float] = 2025.0,
-        group: str | None = None,
-        basis: str = "calibrated",
-        prob: float = CI_PROB,
-    ) -> pd.DataFrame:
-        """Energy of one query to a language model (a fit of ``"llm"``), in J and Wh.
-
-        Args:
-            prompt_tokens, output_tokens: the query's tokens read and written; either one
-                left out comes from ``scenario`` (default: the default scenario of
-                :func:`energytrend.data.llm_queries.query_scenarios`).
-            scenario: ``"short_chat"``, ``"long_document"`` or ``"reasoning"`` (or another
-                name of that table).
-            year: a decimal year or a list of them, from the first language model on.
-            group: ``"all"`` (the typical new model), ``"frontier"``, or ``None`` (both).
-            basis: ``"calibrated"`` (to MLPerf's measured energy) or ``"peak"`` (the
-                peak-based lower bound).
-            prob: probability of the credible band.
-
-        Returns:
-            One row per (year, group): median, lower and upper in J (``*_j``) and Wh
-            (``*_wh``), with the MCSEs in J. See :mod:`energytrend.forecast.query` for the
-            decomposition and its assumptions.
-        """
-        from energytrend.forecast.query import energy_per_query
-
-        self._warn_if_failed()
-        return energy_per_query(
-            self,
-            prompt_tokens=prompt_tokens,
-            output_tokens=output_tokens,
-            scenario=scenario,
-            year=year,
-            group=group,
-            basis=basis,
-            prob=prob,
-        )
-
-    def query_crossing_dates(
-        self,
-        *,
-        scenarios: Sequence[str] | None = None,
-        levels: Mapping[str, float] | None = None,
-        horizon: float = 2040.0,
-        prob: float = CI_PROB,
-    ) -> pd.DataFrame:
-        """When the typical and frontier query of each scenario crosses each human level
-        (calibrated energy; columns of :meth:`crossing_dates` plus ``scenario``)."""
-        from energytrend.forecast.query import query_crossing_dates
-
-        self._warn_if_failed()
-        return query_crossing_dates(
-            self, scenarios=scenarios, levels=levels, horizon=horizon, prob=prob
-        )
-
-    def query_crossing_curve(
-        self,
-        *,
-        scenarios: Sequence[str] | None = None,
-        levels: Mapping[str, float] | None = None,
-        end: float = 2040.0,
-    ) -> pd.DataFrame:
-        """P(crossed by year) of every scenario's query energy (see
-        :func:`energytrend.forecast.query.query_crossing_curve`)."""
-        from energytrend.forecast.query import query_crossing_curve
-
-        self._warn_if_failed()
-        return query_crossing_curve(self, scenarios=scenarios, levels=levels, end=end)
-
-    # ----------------------------------------------------------------- figures
-    def plot_forecast(
-        self,
-        *,
-        metric: str = "joules",
-        domain: str | None = None,
-        end: float = 2040.0,
-        levels: Mapping[str, float] | None = None,
-        ax: Axes | None = None,
-    ) -> Figure:
-        """The forecast fan of ``metric`` (``"joules"``, ``"gflops"`` or
-        ``"gflops_per_watt"``) for ``domain`` (default the first; for efficiency, a series or
-        every series) to ``end``, with the data, the human ``levels`` for energy, and the
-        forecast origin; drawn into ``ax`` when given. See
-        :func:`energytrend.report.figures_forecast.plot_forecast`."""
-        from energytrend.report.figures_forecast import plot_forecast
-
-        self._warn_if_failed()
-        return plot_forecast(self, metric=metric, domain=domain, end=end, levels=levels, ax=ax)
-
-    def plot_crossing_curve(
-        self,
-        *,
-        levels: Mapping[str, float] | None = None,
-        end: float = 2040.0,
-        domain: str | None = None,
-        ax: Axes | None = None,
-    ) -> Figure:
-        """P(crossed by year) of each energy level (default the human levels) and group,
-        from the forecast origin to ``end``: the figure of :meth:`crossing_curve`, one panel
-        per domain (or all in ``ax``). See
-        :func:`energytrend.report.figures_forecast.plot_crossing_curve`."""
-        from energytrend.report.figures_forecast import plot_crossing_curve
-
-        self._warn_if_failed()
-        return plot_crossing_curve(self, levels=levels, end=end, domain=domain, ax=ax)
-
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:
         """Write the result to a netCDF file (atomically); see :func:`energytrend.load`."""
-        from energytrend.inference.fit import save_result
-
         return save_result(self, Path(path))

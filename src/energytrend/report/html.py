@@ -6,43 +6,40 @@ A fit that failed its diagnostics is marked at the top and its numbers are not s
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import json
 import platform
 from importlib.metadata import version
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from energytrend._version import __version__
-from energytrend.data.tables import shipped_path
 from energytrend.forecast.forecasts import human_levels
 from energytrend.inference.result import CI_PROB, TrendFit
 from energytrend.inference.store import atomic_path
 from energytrend.report import plots
+from energytrend.report.figures_realisation import plot_measured_vs_peak
 from energytrend.report.figures_retro import (
-    PRECISIONS,
-    plot_retro_compute,
-    plot_retro_efficiency,
     retrospective_coverage,
-    retrospective_points,
 )
 from energytrend.report.findings import key_findings
 from energytrend.report.formatting import (
     contrast_text_table,
-    format_number,
-    format_significant,
-    format_year,
     growth_text_table,
     verdict_text_table,
 )
 from energytrend.report.query_section import query_finding, query_section
-from energytrend.studies.backtest_scores import check_targets
+from energytrend.report.sections import (
+    backtest_section,
+    calibration_table,
+    crossings_table,
+    data_source,
+    data_summary,
+    figure_html,
+    retrospective_file_points,
+    retrospective_section,
+    table_html,
+)
 
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -59,193 +56,26 @@ figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}img{max-width:100%}
 """
 
 
-def _figure(fig: Figure, caption: str) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode()
-    return (
-        f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-    )
-
-
-def _table(df: pd.DataFrame, digits: int = 3) -> str:
-    """An HTML table; floats to ``digits`` significant digits in plain notation (sampled
-    estimates arrive already formatted to their MCSE by :mod:`energytrend.report.formatting`)."""
-
-    def fmt(v: object) -> str:
-        if isinstance(v, float):
-            if v != v:  # NaN
-                return ""
-            if v in (float("inf"), float("-inf")):
-                return "unbounded" if v > 0 else "-unbounded"
-            return format_significant(v, digits)
-        if isinstance(v, pd.Timestamp):
-            return str(v.strftime("%Y-%m-%d"))
-        return str(v) if v is not None else ""
-
-    return str(
-        df.to_html(
-            index=False, formatters={c: fmt for c in df.columns}, escape=True, border=0, na_rep=""
-        )
-    )
-
-
-def _crossings(result: TrendFit, prob: float) -> pd.DataFrame:
-    """The crossing table in words: the median and interval as calendar years ("already",
-    "after 2040"), and the probabilities of having crossed already and by the horizon."""
-    c = result.crossing_dates(prob=prob)
-    horizon = format_year(float(c["horizon"].iloc[0])) if len(c) else ""
-    return pd.DataFrame(
-        {
-            "line": c["domain"] + "/" + c["group"],
-            "level": [
-                f"{n} ({format_significant(j, 2)} J)"
-                for n, j in zip(c["level"], c["joules"], strict=True)
-            ],
-            "from": [format_year(v) for v in c["origin"]],
-            "crossing (median)": c["crossing"],
-            f"{prob:.0%} interval": c["interval"],
-            "P(already)": [format_number(v, 2) for v in c["p_already"]],
-            f"P(by {horizon})": [format_number(v, 2) for v in c["p_by_horizon"]],
-        }
-    )
-
-
-def _calibration(result: TrendFit, prob: float) -> pd.DataFrame:
-    """The realisation factor (measured MLPerf energy over the peak-based estimate) and the
-    measured speed-ups' realised share of the peak gain, as factors with intervals."""
-    rows = []
-    for var, what in (
-        ("realisation", "measured / peak-based energy, MLPerf (x)"),
-        ("speedup_fraction", "realised share of the peak speed-up over FP32, Table B.2"),
-    ):
-        if var not in result.idata["posterior"]:
-            continue
-        draws = result.draws(var)
-        for label, d in (
-            [
-                (str(k), draws.sel(speedup_precision=k))
-                for k in draws["speedup_precision"].to_numpy()
-            ]
-            if "speedup_precision" in draws.dims
-            else [("", draws)]
-        ):
-            q = np.quantile(10 ** d.to_numpy(), [0.5, (1 - prob) / 2, (1 + prob) / 2])
-            rows.append(
-                {
-                    "quantity": what + (f" [{label}]" if label else ""),
-                    "median": format_significant(q[0], 2),
-                    f"{prob:.0%} interval": f"{format_significant(q[1], 2)} to "
-                    f"{format_significant(q[2], 2)}",
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def _backtest_file(name: str = "backtest_coverage.csv") -> Path | None:
-    """The shipped ``results/<name>`` (a backtest output), or None (an installed wheel)."""
-    try:
-        path = shipped_path("results") / name
-    except FileNotFoundError:
-        return None
-    return path if path.exists() else None
-
-
-def _backtest_section() -> list[str]:
-    """The shipped rolling-origin backtest (``results/backtest_coverage.csv``, made by
-    ``energytrend backtest``): OLS, v1 and v2 side by side, and the targets; nothing when
-    the results folder is not shipped (an installed wheel without it)."""
-    path = _backtest_file()
-    if path is None:
-        return []
-    c = pd.read_csv(path)
-    c = c[(c["bucket"] == "all") & c["coverage_90"].notna()]
-    rows = []
-    for (s, series), sub in c.groupby(["set", "series"], sort=True):
-        row: dict[str, object] = {"set": s, "series": series, "later": int(sub["n_distinct"].max())}
-        for model, head in (("ols", "OLS"), ("v1", "v1"), ("v2", "v2 (shipped)")):
-            r = sub[sub["model"] == model]
-            row[head] = (
-                "-"
-                if r.empty
-                else f"{r['coverage_90'].iloc[0]:.2f} / {r['coverage_50'].iloc[0]:.2f} / "
-                f"{r['crps'].iloc[0]:.3f}"
-            )
-        rows.append(row)
-    targets = check_targets(pd.read_csv(path))
-    targets = targets.assign(**{"pass": targets["pass"].map({True: "yes", False: "no"})})
-    return [
-        "<h2>How did the forecasts do? Rolling-origin backtests</h2><p>Each model was fitted "
-        "to the data before an origin (early set: 2014-2020, used to choose the model; late "
-        "set: 2021 and 2023, confirmatory) and scored on every later point within 5 years, "
-        "each distinct point counted once per set. Cells: share of later points inside the "
-        "90% / 50% predictive bands / CRPS (log10, lower is better). Energy is scored only "
-        "against MLPerf's measured energy.</p>",
-        _table(pd.DataFrame(rows)),
-        "<p>The issue's targets for the shipped model (series with at least 10 later points):</p>",
-        _table(targets),
-    ]
-
-
-def _retrospective_points() -> pd.DataFrame | None:
-    path = _backtest_file("backtest_points.csv")
-    return None if path is None else retrospective_points(path)
-
-
-def _retrospective_section(result: TrendFit) -> list[str]:
-    """Forecasts from the data before 2021 against what came after, from the shipped backtest
-    points (no refit); nothing when the results folder is not shipped."""
-    points = _retrospective_points()
-    if points is None or points.empty:
-        return []
-    cov = retrospective_coverage(points).set_index("series")
-    parts = [
-        "<h2>Looking back: the forecast from the data before 2021</h2><p>The shipped model "
-        "was fitted to the models and chips released before 1 January 2021 only (the "
-        "backtest's 2021 origin, <code>energytrend backtest</code>), and its predictive bands "
-        "are set against everything released since. A well-calibrated forecast holds about "
-        "90% of the later points inside its 90% band.</p>"
-    ]
-    if "cv/all" in cov.index and "cv" in result.domains:
-        cv = cov.loc["cv/all"]
-        later = points[points["series"] == "cv/all"]
-        below = int((later["observed"] < later["lower_90"]).sum())
-        above = int((later["observed"] > later["upper_90"]).sum())
-        parts.append(
-            _figure(
-                plot_retro_compute(result, points),
-                "Read: how many later CV models (coloured) fall inside the blue band that was "
-                f"forecast from the grey models before 2021. {cv['inside_90']:.0f} of "
-                f"{cv['n']:.0f} "
-                f"({cv['share_90']:.0%}) released {cv['first']:.0f}-{cv['last']:.0f} are inside; "
-                f"of those outside, {below} lie below the band (models cheaper than forecast) "
-                f"and {above} above it.",
-            )
-        )
-    chips = [s for s in PRECISIONS if s in cov.index]
-    if chips:
-        parts.append(
-            _figure(
-                plot_retro_efficiency(result, points),
-                "Read: each later chip's bar is the 90% interval forecast for it from the "
-                "chips before 2021 (grey); a blue dot is inside it, an orange one outside. "
-                + "; ".join(
-                    f"{PRECISIONS[c]}: {cov.loc[c, 'inside_90']:.0f} of {cov.loc[c, 'n']:.0f}"
-                    for c in chips
-                )
-                + " inside. Hollow markers are desktop and workstation parts, whose intervals sit "
-                "apart from the server parts' at the same date.",
-            )
-        )
-    return parts
-
-
 def _precision_steps(result: TrendFit) -> str:
     """The precision eras of the specification in words: "fp16 from 2017, int8 from 2022"."""
     eras = result.config.spec.get("precision", {}).get("eras", [])
     return ", ".join(f"{name.upper()} from {year:.0f}" for year, name in eras[1:])
+
+
+def _measured_figure(result: TrendFit, llm: TrendFit | None) -> list[str]:
+    """MLPerf's measured energy against the peak-based bound, where the fit has runs."""
+    if result.config.data == "thesis" or "realisation" not in result.idata["posterior"]:
+        return []
+    return [
+        figure_html(
+            plot_measured_vs_peak(result, llm=llm),
+            "Read: each dot is one MLPerf Inference power run (closed division, Offline), its "
+            "measured joules per sample against the peak-based estimate for the same model and "
+            "hardware. Every run lies above the dashed diagonal, so peak-based energy is a "
+            "lower bound; the coloured lines are the fitted realisation factors (90% bands) "
+            "that the calibrated energy lines multiply by.",
+        )
+    ]
 
 
 def _llm_query_section(llm: TrendFit | None, prob: float) -> list[str]:
@@ -259,7 +89,7 @@ def _llm_query_section(llm: TrendFit | None, prob: float) -> list[str]:
             + html.escape("; ".join(llm.diagnostics.failures))
             + "); the energy per query is not reported.</p>"
         ]
-    return query_section(llm, prob=prob, figure=_figure, table=_table)
+    return query_section(llm, prob=prob, figure=figure_html, table=table_html)
 
 
 HOW_TO_READ = (
@@ -281,59 +111,6 @@ HOW_TO_READ = (
 )
 
 
-def _data_summary(result: TrendFit) -> pd.DataFrame:
-    m = result.models
-    rows = []
-    for (domain, group), sub in m.groupby(["domain", "group"], sort=False):
-        rows.append(
-            {
-                "line": f"{domain}/{group}",
-                "points": len(sub),
-                "first": sub["release_date"].min(),
-                "last": sub["release_date"].max(),
-                "min GFLOPs": sub["gflops"].min(),
-                "max GFLOPs": sub["gflops"].max(),
-            }
-        )
-    for domain, sub in result.gpus.groupby("domain", sort=False):
-        rows.append(
-            {
-                "line": f"{domain}/hardware",
-                "points": len(sub),
-                "first": sub["launch_date"].min(),
-                "last": sub["launch_date"].max(),
-                "min GFLOPs": float("nan"),
-                "max GFLOPs": float("nan"),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-#: What each dataset holds, in a sentence (:mod:`energytrend.data.datasets`).
-DATA_DESCRIPTIONS = {
-    "thesis": "models from the thesis's Tables A.3 (CV, ImageNet) and A.4 (NLP, GLUE); "
-    "hardware from Tables B.1-B.3, exactly as printed.",
-    "2025": "the thesis's tables extended with public data through 2025: ImageNet "
-    "classifiers released after June 2021 (timm results, Apache-2.0); hardware efficiency "
-    "per numeric precision from NVIDIA's accelerators of 2010-2025 (Epoch AI, CC BY 4.0); "
-    "the thesis's measured speed-ups; MLPerf Inference power runs for the energy "
-    "calibration (MLCommons, Apache-2.0); NLP models as in the thesis. (With v1's "
-    "efficiency model, the FP32 GPU series of Table B.1 extended with NVIDIA GPUs "
-    "launched after April 2021.)",
-}
-
-
-def _data_source(result: TrendFit) -> str:
-    """The data of the fit in a sentence: the dataset, and which tables were the user's."""
-    data = result.config.data
-    own = json.loads(str(result.idata.attrs.get("own_tables", "[]")))
-    text = DATA_DESCRIPTIONS.get(data, data)
-    if not own:
-        return text
-    rest = f"the dataset's tables for the rest ({text})" if len(own) < 4 else "no shipped table"
-    return f"the user's own tables {', '.join(own)}, and {rest}"
-
-
 def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | None = None) -> str:
     """The report as an HTML string, with ``prob`` credible intervals; ``llm`` (a fit of
     the ``"llm"`` domain) adds the energy per LLM query."""
@@ -342,7 +119,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
     n_draws = c.chains * c.draws
     parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
     if result.passed:
-        retro = _retrospective_points()
+        retro = retrospective_file_points()
         findings = key_findings(
             result,
             prob=prob,
@@ -371,11 +148,11 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
     parts += [
         "<h2>Data</h2>",
         f"<p>Dataset <strong>{html.escape(c.data)}</strong>: "
-        + html.escape(_data_source(result))
+        + html.escape(data_source(result))
         + " Frontier rule: "
         + html.escape(", ".join(f"{d}: {r}" for d, r in c.rule))
         + ".</p>",
-        _table(_data_summary(result)),
+        table_html(data_summary(result)),
     ]
     if result.passed:
         levels = human_levels()
@@ -383,17 +160,17 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             f"<h2>Growth rates</h2><p>Posterior medians and {prob:.0%} credible intervals. "
             "Doubling time is 12&middot;log10(2)/slope; 'unbounded' when the interval of the "
             "slope includes zero.</p>",
-            _table(growth_text_table(result.growth_rates(prob))),
-            _figure(
+            table_html(growth_text_table(result.growth_rates(prob))),
+            figure_html(
                 plots.plot_growth_forest(result, prob=prob),
                 f"Read: each line's growth in orders of magnitude per year, median and {prob:.0%} "
                 "interval; right of the vertical line it grows, left of it it falls. Energy's "
                 "slope is compute's minus hardware efficiency's.",
             ),
             "<h2>Does hardware progress cancel the growth in FLOPs?</h2>",
-            _table(verdict_text_table(result.energy_verdict(), n_draws)),
+            table_html(verdict_text_table(result.energy_verdict(), n_draws)),
             "<h3>Contrasts (difference of slopes, log10 per year)</h3>",
-            _table(contrast_text_table(result.contrasts(), n_draws)),
+            table_html(contrast_text_table(result.contrasts(), n_draws)),
             "<h2>When does energy per forward pass reach human levels?</h2><p>"
             + "; ".join(
                 html.escape(f"{lv.name}: {lv.derivation} = {lv.joules:,.0f} J") for lv in levels
@@ -401,8 +178,8 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             + ". A crossing is the first date after the forecast origin (the last model, "
             "'from') at which the peak-based energy trend reaches the level: 'already' when it "
             "is above it at the origin, 'after 2040' when not by the horizon.</p>",
-            _table(_crossings(result, prob)),
-            _figure(
+            table_html(crossings_table(result, prob)),
+            figure_html(
                 result.plot_crossing_curve(),
                 "Read: the height of a curve in a year is the probability that the trend has "
                 "reached that level by then (solid: frontier; dashed: typical new model), from "
@@ -414,14 +191,15 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             "runs (whole-system wall power, closed division) against the peak-based estimate "
             "for the same model and hardware; the calibrated energy lines in the forecast "
             "figures multiply by it draw by draw.</p>",
-            _table(_calibration(result, prob)),
+            table_html(calibration_table(result, prob)),
+            *_measured_figure(result, queries),
             "<h2>Figures</h2>",
         ]
         steps = _precision_steps(result)
         for domain in result.domains:
             d = domain.upper()
             parts.append(
-                _figure(
+                figure_html(
                     plots.plot_trend(result, "gflops", domain),
                     f"{d}: compute per forward pass over the data. Read: the red band is the "
                     "frontier (the most compute-hungry tenth of a year's models), the blue "
@@ -430,7 +208,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
                 )
             )
             parts.append(
-                _figure(
+                figure_html(
                     result.plot_forecast(metric="gflops", domain=domain),
                     f"{d}: compute per forward pass to 2040. Read: the blue fan is where one "
                     "new typical model would fall (50% and 90%), the red band the frontier; "
@@ -439,7 +217,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
                 )
             )
             parts.append(
-                _figure(
+                figure_html(
                     result.plot_forecast(metric="joules", domain=domain),
                     f"{d}: energy per forward pass to 2040. Read: where the fans meet the dashed "
                     "human levels. Bands are peak-based (a lower bound); the dotted lines are "
@@ -452,7 +230,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
                 )
             )
             parts.append(
-                _figure(
+                figure_html(
                     plots.plot_accuracy_energy(result, domain),
                     f"{d}: accuracy against energy per forward pass (posterior median "
                     "peak-based energy of each model). Read: further right costs more energy, "
@@ -460,7 +238,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
                 )
             )
         parts.append(
-            _figure(
+            figure_html(
                 result.plot_forecast(metric="gflops_per_watt", end=2030),
                 "Hardware efficiency by numeric precision. Read: each colour is one precision; "
                 "filled dots are server chips, hollow ones desktop and workstation parts; the "
@@ -470,14 +248,14 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             )
         )
         parts += _llm_query_section(llm, prob)
-        parts += _retrospective_section(result)
-        parts += _backtest_section()
-        parts += ["<h2>Posterior predictive checks</h2>", _table(result.ppc())]
+        parts += retrospective_section(result)
+        parts += backtest_section()
+        parts += ["<h2>Posterior predictive checks</h2>", table_html(result.ppc())]
     parts += [
         "<h2>Diagnostics</h2>",
-        _table(result.diagnostics.table),
+        table_html(result.diagnostics.table),
         "<h2>Reproducibility</h2>",
-        _table(
+        table_html(
             pd.DataFrame(
                 [
                     {"item": "energytrend", "value": __version__},

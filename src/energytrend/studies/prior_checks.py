@@ -40,9 +40,10 @@ import xarray as xr
 
 from energytrend.data.datasets import DEFAULT_DATA, check_data
 from energytrend.forecast.trend import compute_path, efficiency_at, energy_path, inference_series
+from energytrend.inference.config import DEFAULT_SEED, FitConfig
 from energytrend.inference.diagnostics import Diagnostics, DiagnosticsWarning, reported_vars
 from energytrend.inference.engine import numerics, with_data_groups
-from energytrend.inference.fit import DEFAULT_SEED, FitConfig, _attach_data, _wrap
+from energytrend.inference.loading import attach_data, wrap
 from energytrend.inference.mcse import quantile_mcse
 from energytrend.inference.result import TrendFit
 from energytrend.model.build import build_model
@@ -98,7 +99,7 @@ def prior_result(
     with numerics():
         prior = pm.sample_prior_predictive(draws=config.draws, model=model, random_seed=config.seed)
     tree = xr.DataTree(children={"posterior": xr.DataTree(prior["prior"].to_dataset())})
-    tree = _attach_data(with_data_groups(tree, prepared.arrays), prepared)
+    tree = attach_data(with_data_groups(tree, prepared.arrays), prepared)
     tree.attrs["priors"] = json.dumps(dict(priors or {}), sort_keys=True)
     names = reported_vars(tree)
     nan = np.full(len(names), np.nan)
@@ -106,7 +107,7 @@ def prior_result(
     diagnostics = Diagnostics(table=table, divergences=0, failures=(PRIOR_ONLY,))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)  # failed by construction
-        return _wrap(tree, config, diagnostics)
+        return wrap(tree, config, diagnostics)
 
 
 def _probability(criterion: str, line: str, above: np.ndarray) -> dict[str, Any]:

@@ -78,7 +78,19 @@ def test_unknown_rule_lists_valid_ones() -> None:
 def test_rules_table_has_at_least_two_rules_per_domain() -> None:
     t = et.rules_table()
     assert (t.groupby("domain").size() >= 2).all()
-    assert set(t["domain"]) == {"cv", "nlp"}
+    assert set(t["domain"]) == {"cv", "nlp", "llm"}
+
+
+def test_llm_rules_running_record_and_epochs_flag() -> None:
+    table = et.load_data("language_models")
+    frame = et.llm_models_frame(table)
+    record = frame[frame["frontier"]].sort_values("release_date")
+    # the thesis's NLP rule per token: every frontier model sets a new record when released
+    assert record["gflops"].is_monotonic_increasing
+    assert record["gflops"].iloc[-1] == frame["gflops"].max()
+    flagged = et.llm_models_frame(table, rule="epoch_frontier")
+    expected = frame["frontier_model"].astype(str).str.lower().eq("true")
+    assert (flagged["frontier"].to_numpy() == expected.to_numpy()).all() and expected.any()
 
 
 def test_empty_table_gives_empty_mask() -> None:

@@ -258,3 +258,25 @@ def test_llm_fit_saves_and_loads(llm: et.TrendFit, tmp_path) -> None:
     a = llm.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
     b = back.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_readme_llm_realisation_reading() -> None:
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    runs = et.llm_realisation_table()
+    shares = runs["prefill_share"]
+    assert f"prompt shares from {shares.min():.2f} to {shares.max():.2f}" in readme
+    assert set(runs["benchmark"]) == {"llama2-70b", "mixtral-8x7b", "llama3.1-8b", "llama3.1-405b"}
+    assert "Llama 2 70B, Mixtral 8x7B, Llama 3.1 8B and 405B on H200 and B200 servers" in readme
+    assert {"NVIDIA H200", "NVIDIA B200"} <= {h.split(" SXM")[0] for h in runs["hardware_name"]}
+
+
+def test_readme_scenarios_and_published_figures_are_the_tables() -> None:
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    s = et.query_scenarios().set_index("scenario")
+    short, long, reasoning = (s.loc[k] for k in ("short_chat", "long_document", "reasoning"))
+    assert f"{short.prompt_tokens} prompt and {short.output_tokens} output tokens" in readme
+    assert f"({long.prompt_tokens:,} in, {long.output_tokens:,} out" in readme
+    assert f"({reasoning.prompt_tokens:,} in, {reasoning.output_tokens:,}" in readme
+    published = et.published_query_energy()
+    for wh in published["wh_per_query"]:
+        assert f"{wh:.2f}".rstrip("0").rstrip(".") + " Wh" in readme.replace("0.10 Wh", "0.1 Wh")

@@ -280,3 +280,11 @@ def test_readme_scenarios_and_published_figures_are_the_tables() -> None:
     published = et.published_query_energy()
     for wh in published["wh_per_query"]:
         assert f"{wh:.2f}".rstrip("0").rstrip(".") + " Wh" in readme.replace("0.10 Wh", "0.1 Wh")
+
+
+def test_data_readme_llm_realisation_range() -> None:
+    text = " ".join((REPO / "data" / "README.md").read_text(encoding="utf-8").split())
+    r = et.llm_realisation_table()["realisation"]
+    assert f"Offline factors are {r.min():.1f} (H200" in text
+    assert f"to {r.max():.1f} (B200 llama3.1-8b)" in text
+    assert "(with_dropped=True)" in text and "Mixtral-8x7B: 13 of 47 billion" in text

@@ -107,3 +107,10 @@ def test_data_readme_documents_both_files() -> None:
         assert spec.filename in section
         for col in spec.columns:
             assert f"`{col.name}`" in section, f"{spec.filename}: {col.name} undocumented"
+
+
+def test_unparsable_publication_date_names_file_line_and_column(tmp_path: Path) -> None:
+    path = _corrupt(tmp_path, PUBLISHED_QUERY_ENERGY.filename, ",2025-06-10,", ",2025-06-31,")
+    with pytest.raises(DataValidationError, match="is not a date") as e:
+        etd.published_query_energy(path)
+    assert e.value.row == _line_of(path, ",2025-06-31,") and e.value.column == "published"

@@ -288,3 +288,21 @@ def test_data_readme_llm_realisation_range() -> None:
     assert f"Offline factors are {r.min():.1f} (H200" in text
     assert f"to {r.max():.1f} (B200 llama3.1-8b)" in text
     assert "(with_dropped=True)" in text and "Mixtral-8x7B: 13 of 47 billion" in text
+
+
+def test_edited_scenario_is_not_labelled_as_the_scenario() -> None:
+    assert query_shape("reasoning", output_tokens=100).scenario == "reasoning, edited"
+    assert query_shape("reasoning").scenario == "reasoning"
+    assert query_shape(prompt_tokens=5, output_tokens=6).scenario == "custom"
+
+
+def test_a_bad_language_models_table_names_row_and_column(tmp_path, table: pd.DataFrame) -> None:
+    bad = table.copy()
+    bad.loc[3, "gflops_per_token"] = -1.0
+    path = tmp_path / "llms.csv"
+    bad.to_csv(path, index=False)
+    with pytest.raises(et.DataValidationError) as e:
+        et.fit("llm", language_models=path)
+    assert (e.value.row, e.value.column) == (5, "gflops_per_token")  # header is line 1
+    assert str(path) in str(e.value)
+    assert not list(tmp_path.glob("*.nc"))  # nothing written

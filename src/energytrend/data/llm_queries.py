@@ -22,6 +22,8 @@ the file (comment lines counted) and the column.
 from __future__ import annotations
 
 import io
+import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -139,6 +141,19 @@ def _check(file: str, problems: list[Problem]) -> None:
         raise DataValidationError(file, problems)
 
 
+def _is_date(text: str) -> bool:
+    """A year ("2025") or an ISO date ("2025-08-21") that exists."""
+    if re.fullmatch(r"\d{4}", text):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def published_query_energy(path: str | Path | None = None) -> pd.DataFrame:
     """The published per-query energy figures, one row per figure.
 
@@ -166,6 +181,15 @@ def published_query_energy(path: str | Path | None = None) -> pd.DataFrame:
                     "joules_per_query",
                     f"{row['joules_per_query']:g} J is not {row['wh_per_query']:g} Wh x 3600",
                     f"Write {expected:g} (1 Wh = 3600 J).",
+                )
+            )
+        if not _is_date(str(row["published"])):
+            problems.append(
+                Problem(
+                    line,
+                    "published",
+                    f"{row['published']!r} is not a date",
+                    "Write an ISO date (2025-08-21) or a year (2025).",
                 )
             )
         for column, allowed in (("verified", VERIFIED), ("boundary_class", BOUNDARY_CLASSES)):

@@ -164,7 +164,8 @@ def forecast(
     return pd.concat(rows, ignore_index=True)
 
 
-def _levels(levels: Mapping[str, float] | None) -> list[tuple[str, float]]:
+def energy_levels(levels: Mapping[str, float] | None) -> list[tuple[str, float]]:
+    """(name, joules) of ``levels``, default the two human levels; positive and finite."""
     if levels is None:
         return [(lv.name, lv.joules) for lv in human_levels()]
     out = [(str(k), float(v)) for k, v in levels.items()]
@@ -207,7 +208,7 @@ def _passages(
     for metric, domain, group, *_ in _lines(result):
         if metric != "joules":
             continue
-        for name, joules in _levels(levels):
+        for name, joules in energy_levels(levels):
             t0, when = passage_times(result, f"{domain}/{group}", joules, horizon)
             yield {"domain": domain, "group": group, "level": name}, joules, t0, when
 

@@ -36,9 +36,9 @@ from energytrend.data.llm_queries import DEFAULT_SCENARIO, query_scenarios
 from energytrend.forecast.forecasts import (
     STEP,
     Passage,
-    _levels,
     crossing_table,
     curve_table,
+    energy_levels,
 )
 from energytrend.forecast.trend import (
     energy_path,
@@ -102,6 +102,8 @@ def query_shape(
         base = (int(row["prompt_tokens"]), int(row["output_tokens"]))
     prompt = base[0] if prompt_tokens is None else _whole("prompt_tokens", prompt_tokens)
     output = base[1] if output_tokens is None else _whole("output_tokens", output_tokens)
+    if name != "custom" and (prompt, output) != base:
+        name = f"{name}, edited"  # a scenario's name never labels other token counts
     if prompt + output == 0:
         raise ValueError("a query needs at least one token (prompt_tokens + output_tokens > 0)")
     return QueryShape(name, prompt, output)
@@ -234,7 +236,7 @@ def query_passages(
     for shape in _scenario_shapes(scenarios):
         for g in ("frontier", "all"):
             path = query_log10_joules(result, g, years, shape, basis)
-            for name, joules in _levels(levels):
+            for name, joules in energy_levels(levels):
                 labels: dict[str, object] = {
                     "scenario": shape.scenario,
                     "domain": "llm",

@@ -249,6 +249,8 @@ def test_readme_counts_of_left_out_language_models(table: pd.DataFrame) -> None:
     out = llm_excluded(table)
     closed = int((out["reason"] == "no published parameter count").sum())
     assert f"({len(out)} of {len(table)}, {closed} for lack of a parameter count)" in readme
+    last = pd.Timestamp(table["release_date"].max())
+    assert f"data\nthrough {last:%B %Y})" in readme  # "through October 2025"
 
 
 def test_llm_fit_saves_and_loads(llm: et.TrendFit, tmp_path) -> None:

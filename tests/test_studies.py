@@ -15,7 +15,13 @@ from conftest import REPO
 from energytrend.inference import engine
 from energytrend.model.design import before, prepare
 from energytrend.studies.backtest import Backtest, backtest
-from energytrend.studies.backtest_scores import add_weights, coverage_table, energy_forecast
+from energytrend.studies.backtest_scores import (
+    add_weights,
+    check_targets,
+    coverage_table,
+    crps_difference,
+    energy_forecast,
+)
 from energytrend.studies.calibration import Calibration, simulate_calibration
 from energytrend.studies.calibration_ecdf import band, ecdf_test
 from energytrend.studies.results import readme_tables
@@ -216,6 +222,49 @@ def test_each_distinct_point_weighs_one_per_set() -> None:
               & (cov["bucket"] == "all")].iloc[0]  # fmt: skip
     assert row["n_points"] == 6 and row["n_distinct"] == 3
     assert row["effective_n"] == pytest.approx(3.0)
+
+
+def test_crps_difference_is_paired_and_weighted() -> None:
+    """v2 beats the OLS by 0.05 on every point it shares with it: the difference is -0.05
+    with a degenerate interval; a row the OLS did not score is left out, and a point scored at
+    two origins weighs half at each."""
+    v2 = pd.concat([_rows("v2", "cv/all", 2018.0, ["a", "b"]), _rows("v2", "cv/all", 2019.0,
+                    ["a", "c"])], ignore_index=True)  # fmt: skip
+    ols = pd.concat([_rows("ols", "cv/all", 2018.0, ["a", "b"]),
+                     _rows("ols", "cv/all", 2019.0, ["a"])], ignore_index=True)  # fmt: skip
+    ols["crps"] = 0.15
+    d = crps_difference(pd.concat([v2, ols], ignore_index=True)).iloc[0]
+    assert d["n_distinct"] == 2 and d["set"] == "early" and d["series"] == "cv/all"
+    assert d["difference"] == pytest.approx(-0.05)
+    assert d["lower"] == pytest.approx(-0.05) and d["upper"] == pytest.approx(-0.05)
+    # a mixed case: the bootstrap interval holds the weighted mean and reaches both sides
+    v2.loc[v2["point_id"] == "b", "crps"] = 0.4
+    d = crps_difference(pd.concat([v2, ols], ignore_index=True)).iloc[0]
+    # a: -0.05 at two origins (weight 1/2 each), b: +0.25 (weight 1)
+    assert d["difference"] == pytest.approx((-0.05 * 0.5 * 2 + 0.25) / 2)
+    assert d["lower"] < 0 < d["upper"]
+
+
+def test_targets_say_which_misses_are_within_sampling_error() -> None:
+    """20 of 20 later points inside a 90% band fails the 80-97% range but is within error
+    (0.9^20 = 0.12); 6 of 20 inside a 50% band is a miss outside it; a CRPS above the OLS's is
+    within error when the paired interval reaches below 0."""
+    pts = _rows("v2", "fp16", 2019.0, [f"p{i}" for i in range(20)])
+    pts["in_50"] = (np.arange(20) < 6).astype(float)
+    ols = _rows("ols", "fp16", 2019.0, [f"p{i}" for i in range(20)])
+    ols["crps"] = np.where(np.arange(20) < 10, 0.05, 0.2)  # mean 0.125, v2's 0.1 is lower
+    pts["crps"] = np.where(np.arange(20) < 10, 0.1, 0.16)  # mean 0.13: above the OLS
+    both = add_weights(pd.concat([pts, ols], ignore_index=True))
+    t = check_targets(coverage_table(both), points=both).set_index("target")
+    assert not t.loc["90% band holds 80-97%", "pass"]
+    assert t.loc["90% band holds 80-97%", "within_error"]
+    assert not t.loc["50% band holds 35-70%", "pass"]
+    assert not t.loc["50% band holds 35-70%", "within_error"]
+    crps = t.loc["CRPS below OLS (fp16)"]
+    assert not crps["pass"] and crps["within_error"]
+    assert t.loc["50% band holds 35-70%", "value"].startswith("0.300 [")
+    no_points = check_targets(coverage_table(both)).set_index("target")
+    assert no_points.loc["CRPS below OLS (fp16)", "within_error"] is None
 
 
 def test_energy_forecast_arithmetic_on_a_hand_case() -> None:

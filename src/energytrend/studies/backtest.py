@@ -348,7 +348,7 @@ class Backtest:
     def targets(self, min_points: int = 10) -> pd.DataFrame:
         """The issue's targets on the shipped model's rows (see
         :func:`energytrend.studies.backtest_scores.check_targets`)."""
-        return check_targets(self.coverage(), min_points=min_points)
+        return check_targets(self.coverage(), points=self.points, min_points=min_points)
 
     def gpu_counts(self) -> pd.DataFrame:
         """NVIDIA chips of 2022-2025 inside the 90% band of the 2021-origin forecast."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import operator
 from pathlib import Path
@@ -292,6 +293,45 @@ def test_before_keeps_arrays_and_tables_in_step() -> None:
     assert len(a.gpu) == len(a.gpu_y) == len(cut.gpus) < len(full.gpus)
     assert (a.obs_t + a.year_origin < 2019.0).all()
     assert list(cut.models["line"] + "/" + cut.models["label"]) == list(a.obs)
+
+
+def test_before_leaves_out_precisions_with_too_few_chips() -> None:
+    """Before 2019 the data hold 38 FP32 chips, 5 FP16 tensor and 2 INT8: INT8 is left out
+    (its line would be a funnel for the sampler), with its chips and knots; the full data keep
+    all three precisions, and each group's era falls back to a kept precision."""
+    full = prepare("cv")
+    assert full.arrays.series == ("fp32", "fp16", "int8")
+    cut = before(full, 2019.0)
+    a = cut.arrays
+    assert a.series == ("fp32", "fp16")
+    assert np.bincount(a.gpu_series).tolist() == [38, 5]
+    assert set(cut.gpus["domain"]) == {"fp32", "fp16"} and len(cut.gpus) == len(a.gpu) == 43
+    assert (
+        set(a.eff_knot_series) == {0, 1}
+        and a.eff_knot_t.size == np.isin(full.arrays.eff_knot_series, [0, 1]).sum()
+    )
+    assert (a.group_series < len(a.series)).all()
+    # before 2018 only FP32 has 3 chips: the CV era's FP16 falls back to FP32
+    early = before(full, 2018.0).arrays
+    assert early.series == ("fp32",) and (early.group_series == 0).all()
+    assert early.sp_series.size == 0 and early.eff_knot_series.max() == 0
+
+
+def test_a_candidate_specification_reaches_the_backtest_fit() -> None:
+    from energytrend.studies.backtest import BacktestTask, task_spec
+    from energytrend.studies.extrapolation_choice import candidate_priors, extrapolation_choice
+
+    priors = json.dumps(candidate_priors(0.0, 0.04, 2.0, 3.0))
+    task = BacktestTask("v2", "cv", 2019.0, "2025", True, False, False, 10, 10, 1, 1, priors)
+    ext = task_spec(task)["extrapolation"]
+    assert ext["longrun_slope"] == {"mu": 0.0, "sigma": 0.04}
+    assert ext["damping"] == {"alpha": 2.0, "beta": 3.0}
+    # v1 keeps its own specification whatever the candidate
+    v1 = task_spec(BacktestTask("v1", "cv", 2019.0, "2025", True, False, False, 10, 10, 1, 1,
+                                priors))  # fmt: skip
+    assert v1["extrapolation"]["kind"] == "linear"
+    with pytest.raises(ValueError, match="early origins only"):
+        extrapolation_choice(origins={"cv": (2021.0,)})
 
 
 @pytest.mark.slow

@@ -214,7 +214,10 @@ def prepare(
         )
         if table is not None
     )
-    return PreparedData(arrays=arrays, models=models, gpus=gpu_df, domains=domains, own_tables=own)
+    prepared = PreparedData(
+        arrays=arrays, models=models, gpus=gpu_df, domains=domains, own_tables=own
+    )
+    return without_sparse_series(prepared)
 
 
 def before(prepared: PreparedData, cutoff: float) -> PreparedData:
@@ -242,9 +245,62 @@ def before(prepared: PreparedData, cutoff: float) -> PreparedData:
         real_t=a.real_t[a.real_t + a.year_origin < cutoff],
         real_y=a.real_y[a.real_t + a.year_origin < cutoff],
     )
-    return replace(
+    cut = replace(
         prepared,
         arrays=arrays,
         models=prepared.models[keep_obs].reset_index(drop=True),
         gpus=prepared.gpus[keep_gpu].reset_index(drop=True),
     )
+    return without_sparse_series(cut)
+
+
+#: Fewest chips a precision series needs to be fitted: with one or two, its line, scatter and
+#: bends are not identified, and the posterior has a funnel that the sampler cannot cross
+#: (divergent transitions at the backtest origins 2017-2020, when INT8 had 1-2 chips).
+MIN_CHIPS = 3
+
+
+def without_sparse_series(prepared: PreparedData, min_chips: int = MIN_CHIPS) -> PreparedData:
+    """``prepared`` without the precision series that have fewer than ``min_chips`` chips
+    (their chips, knots and speed-ups are dropped too). A group whose era's precision is
+    dropped uses the nearest earlier precision that is kept, as a forecast does for an era
+    without data (:func:`energytrend.forecast.trend.era_series`). The thesis's adapted series
+    (v1) are left as they are."""
+    a = prepared.arrays
+    if not set(a.series) <= set(PRECISIONS):
+        return prepared
+    counts = np.bincount(a.gpu_series, minlength=len(a.series))
+    keep = [k for k in range(len(a.series)) if counts[k] >= min_chips]
+    if len(keep) == len(a.series) or not keep:
+        return prepared
+    new = {old: i for i, old in enumerate(keep)}
+    series = tuple(a.series[k] for k in keep)
+
+    def remap(index: np.ndarray) -> np.ndarray:
+        return np.array([new[int(k)] for k in index], dtype=int)
+
+    def fallback(k: int) -> int:
+        earlier = [
+            j for j in keep if PRECISIONS.index(a.series[j]) <= PRECISIONS.index(a.series[k])
+        ]
+        return new[earlier[-1] if earlier else keep[0]]
+
+    on_gpu = np.isin(a.gpu_series, keep)
+    on_knot = np.isin(a.eff_knot_series, keep)
+    on_sp = np.isin(a.sp_series, keep)
+    arrays = replace(
+        a,
+        series=series,
+        group_series=np.array([fallback(int(k)) for k in a.group_series], dtype=int),
+        gpu=tuple(np.asarray(a.gpu, dtype=object)[on_gpu]),
+        gpu_series=remap(a.gpu_series[on_gpu]),
+        gpu_t=a.gpu_t[on_gpu],
+        gpu_y=a.gpu_y[on_gpu],
+        gpu_server=a.gpu_server[on_gpu] if a.gpu_server.size else a.gpu_server,
+        eff_knot_series=remap(a.eff_knot_series[on_knot]),
+        eff_knot_t=a.eff_knot_t[on_knot],
+        sp_series=remap(a.sp_series[on_sp]),
+        sp_t=a.sp_t[on_sp],
+        sp_y=a.sp_y[on_sp],
+    )
+    return replace(prepared, arrays=arrays, gpus=prepared.gpus[on_gpu].reset_index(drop=True))

@@ -29,6 +29,7 @@ per set; the Wilson intervals use the distinct points as the sample size.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -141,12 +142,20 @@ class BacktestTask:
     tune: int
     chains: int
     seed: int
+    #: v2's prior overrides as JSON ("{}": the shipped specification)
+    priors: str = "{}"
+
+
+def task_spec(task: BacktestTask) -> dict[str, Any]:
+    """The specification ``task`` fits: its model's, or for v2 the candidate's overrides."""
+    own = json.loads(task.priors) if task.model == DEFAULT_MODEL else {}
+    return resolve_spec(own or BAYES_MODELS[task.model])
 
 
 def _fit(task: BacktestTask) -> TrendFit:
     from energytrend.inference.fit import FitConfig, fit_prepared
 
-    spec = resolve_spec(BAYES_MODELS[task.model])
+    spec = task_spec(task)
     config = FitConfig(
         domain=task.domain,
         data=task.data,
@@ -370,6 +379,7 @@ def backtest(
     tune: int = 1000,
     chains: int = 4,
     seed: int = 2021,
+    priors: Mapping[str, Any] | None = None,
     client: Any | None = None,
     workers: int | None = None,
 ) -> Backtest:
@@ -385,6 +395,8 @@ def backtest(
             before them, or nothing after, are skipped with a note (a frontier line with
             fewer than 3 earlier frontier models is not scored).
         draws, tune, chains, seed: sampler settings of the Bayesian fits (cached).
+        priors: prior overrides of v2 (as for :func:`energytrend.fit`), to backtest a
+            candidate specification; default the shipped one.
         client, workers: see :func:`energytrend.studies.sweep.run_tasks`.
     """
     unknown = set(models) - set(MODELS)
@@ -405,7 +417,7 @@ def backtest(
             if any(flags):
                 plan.append((d, o, flags))
     tasks = [
-        BacktestTask(m, d, o, data, *flags, draws, tune, chains, seed)
+        BacktestTask(m, d, o, data, *flags, draws, tune, chains, seed, json.dumps(priors or {}))
         for d, o, flags in plan
         for m in models
         if m in BAYES_MODELS

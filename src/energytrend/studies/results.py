@@ -233,6 +233,35 @@ def backtest_block(results: str | Path) -> str:
     return "\n\n".join(parts)
 
 
+def extrapolation_block(results: str | Path) -> str:
+    """The README's table of the extrapolation candidates
+    (:mod:`energytrend.studies.extrapolation_choice`)."""
+    c = pd.read_csv(Path(results) / "extrapolation_choice.csv")
+    yes = {True: "yes", False: "no"}
+    table = pd.DataFrame(
+        {
+            "candidate": c["candidate"],
+            "long-run slope": [
+                f"N({m:g}, {s:g})" for m, s in zip(c["mu"], c["sigma"], strict=True)
+            ],
+            "damping": [f"Beta({a:g}, {b:g})" for a, b in zip(c["alpha"], c["beta"], strict=True)],
+            "new NLP model, 2040 (orders)": [
+                f"{v:.2f} ± {e:.2f}" for v, e in zip(c["nlp_band"], c["nlp_band_mcse"], strict=True)
+            ],
+            "meets the 2040 criteria": c["admissible"].map(yes),
+            "CV CRPS early": c["cv/all crps"].map("{:.4f}".format),
+            "CV log score early": c["cv/all log score"].map("{:.3f}".format),
+            "CV 90% / 50% early": [
+                f"{a:.2f} / {b:.2f}" for a, b in zip(c["cv/all 90%"], c["cv/all 50%"], strict=True)
+            ],
+            "NLP CRPS early": c["nlp/all crps"].map("{:.4f}".format),
+            "NLP log score early": c["nlp/all log score"].map("{:.3f}".format),
+            "chosen": c["chosen"].map({True: "**yes**", False: ""}),
+        }
+    )
+    return _md(table)
+
+
 def readme_tables(results: str | Path) -> dict[str, str]:
     """The README's Markdown tables, from the files of a results folder (those present)."""
     results = Path(results)
@@ -280,6 +309,8 @@ def readme_tables(results: str | Path) -> dict[str, str]:
         )
     if (results / "backtest_coverage.csv").exists():
         out["backtest"] = backtest_block(results)
+    if (results / "extrapolation_choice.csv").exists():
+        out["extrapolation"] = extrapolation_block(results)
     if (results / "sensitivity.csv").exists():
         s = pd.read_csv(results / "sensitivity.csv")
         s = s[s["metric"] == "joules"]

@@ -1,0 +1,132 @@
+"""How the extrapolation priors were chosen: candidates held to the 2040 acceptance criteria,
+then scored on the early backtest origins only.
+
+After a domain's last data date its compute trend relaxes from the fitted slope to a long-run
+slope ``L ~ Normal(mu, sigma)`` by a yearly ``damping ~ Beta(alpha, beta)``
+(:mod:`energytrend.forecast.trend`). Both are priors: the data end before the forecast
+begins. They are chosen in two steps, as the model review proposes:
+
+1. **Acceptance at the horizon.** Each candidate is fitted to the default data of both
+   domains, and :func:`~energytrend.studies.prior_checks.horizon_checks` evaluates the
+   criteria at 2040 (P(frontier J per inference > 10^9) < 1%, P(FP32 GFLOPS/W > 10^4) < 5%,
+   a new model's 90% band at most 8 orders of magnitude). A candidate is *admissible* when
+   every criterion holds beyond ``Z`` Monte Carlo standard errors.
+2. **Proper scores on the early origins.** Each candidate is backtested on the compute of
+   the early origins (before 2021: CV 2016-2020, NLP 2019-2020; the efficiency series do not
+   depend on these priors), and the admissible candidate with the lowest CV CRPS (394 later
+   models; NLP's 13 are too few to rank by) is chosen. The late origins stay confirmatory.
+
+``scripts/extrapolation_choice.py`` runs this and writes ``results/extrapolation_choice.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from energytrend.data.datasets import DEFAULT_DATA
+from energytrend.model.design import FitDomain
+from energytrend.studies.backtest import backtest
+from energytrend.studies.backtest_scores import LATE_FROM, coverage_table
+from energytrend.studies.prior_checks import horizon_checks
+
+#: Monte Carlo standard errors a criterion must hold by to count as met.
+Z = 3.5
+#: Candidates: long-run slope centre and sd (log10/yr), damping Beta(alpha, beta). "v2.0" is
+#: the specification before the choice.
+CANDIDATES: dict[str, tuple[float, float, float, float]] = {
+    "v2.0": (0.1, 0.05, 2.0, 2.0),
+    "damping Beta(2, 4)": (0.1, 0.05, 2.0, 4.0),
+    "sd 0.04, Beta(2, 3)": (0.1, 0.04, 2.0, 3.0),
+    "sd 0.03, Beta(2, 3)": (0.1, 0.03, 2.0, 3.0),
+    "centre 0.05, sd 0.04, Beta(2, 3)": (0.05, 0.04, 2.0, 3.0),
+    "centre 0, sd 0.04, Beta(2, 3)": (0.0, 0.04, 2.0, 3.0),
+    "centre 0, sd 0.05, Beta(2, 3)": (0.0, 0.05, 2.0, 3.0),
+}
+#: Early origins of the compute backtest (the efficiency series do not depend on these priors).
+EARLY_ORIGINS: dict[str, tuple[float, ...]] = {
+    "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0),
+    "nlp": (2019.0, 2020.0),
+    "accelerators": (),
+    "energy": (),
+}
+
+
+def candidate_priors(mu: float, sigma: float, alpha: float, beta: float) -> dict[str, Any]:
+    """The prior overrides (as for :func:`energytrend.fit`'s ``priors``) of one candidate."""
+    return {
+        "extrapolation": {
+            "longrun_slope": {"mu": mu, "sigma": sigma},
+            "damping": {"alpha": alpha, "beta": beta},
+        }
+    }
+
+
+def extrapolation_choice(
+    candidates: Mapping[str, tuple[float, float, float, float]] = CANDIDATES,
+    *,
+    data: str = DEFAULT_DATA,
+    domains: Sequence[FitDomain] = ("cv", "nlp"),
+    origins: Mapping[str, Sequence[float]] | None = None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 2021,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Every candidate's 2040 checks and early-origin scores, and which one is chosen.
+
+    Args:
+        candidates: name -> (long-run slope centre, its sd, damping alpha, damping beta).
+        data: the named dataset.
+        domains, origins: what the backtest scores (default: the compute of CV and NLP at the
+            early origins, :data:`EARLY_ORIGINS`); only origins before 2021 may be given.
+        draws, tune, chains, seed: sampler settings of every fit (cached).
+        workers: local worker processes of the backtest.
+
+    Returns:
+        One row per candidate: ``candidate``, ``mu``, ``sigma``, ``alpha``, ``beta``;
+        ``nlp_band`` and ``nlp_band_mcse`` (a new NLP model's 90% energy band at 2040, in
+        orders of magnitude); ``admissible`` (every 2040 criterion met beyond ``Z`` MCSEs);
+        per scored series ``<series> crps``, ``<series> log score``, ``<series> 50%`` and
+        ``<series> 90%``; and ``chosen``.
+    """
+    origins = dict(origins or EARLY_ORIGINS)
+    if any(o >= LATE_FROM for v in origins.values() for o in v):
+        raise ValueError(f"choose on the early origins only (before {LATE_FROM:g})")
+    from energytrend.inference.fit import fit
+
+    rows = []
+    for name, (mu, sigma, alpha, beta) in candidates.items():
+        priors = candidate_priors(mu, sigma, alpha, beta)
+        result = fit("all", data=data, priors=priors, draws=draws, tune=tune, chains=chains,
+                     seed=seed, progressbar=False)  # fmt: skip
+        checks = horizon_checks(result)
+        band = checks[(checks["criterion"] == "new_model_energy") & (checks["line"] == "nlp/all")]
+        met = checks["value"] + Z * checks["mcse"] < checks["threshold"]
+        row: dict[str, Any] = {
+            "candidate": name, "mu": mu, "sigma": sigma, "alpha": alpha, "beta": beta,
+            "nlp_band": float(band["value"].iloc[0]), "nlp_band_mcse": float(band["mcse"].iloc[0]),
+            "admissible": bool(met.all()) and result.passed,
+        }  # fmt: skip
+        points = backtest(
+            domains, models=("v2",), priors=priors, data=data, origins=origins,
+            draws=draws, tune=tune, chains=chains, seed=seed, workers=workers,
+        ).points  # fmt: skip
+        cov = coverage_table(points)
+        cov = cov[(cov["bucket"] == "all") & cov["crps"].notna()]
+        for r in cov.itertuples():
+            row[f"{r.series} crps"] = r.crps
+            row[f"{r.series} log score"] = r.log_score
+            row[f"{r.series} 50%"] = r.coverage_50
+            row[f"{r.series} 90%"] = r.coverage_90
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    ok = out[out["admissible"]]
+    out["chosen"] = False
+    if len(ok):
+        rank = next(c for c in ("cv/all crps", "nlp/all crps") if c in ok)
+        out.loc[ok[rank].idxmin(), "chosen"] = True
+    return out

@@ -308,3 +308,15 @@ def test_a_bad_language_models_table_names_row_and_column(tmp_path, table: pd.Da
     assert (e.value.row, e.value.column) == (5, "gflops_per_token")  # header is line 1
     assert str(path) in str(e.value)
     assert not list(tmp_path.glob("*.nc"))  # nothing written
+
+
+def test_readme_quotes_the_language_models_growth(llm: et.TrendFit) -> None:
+    """The README's model section says language models kept growing after the thesis's data,
+    "×2.4 per token per year to 2025": the `llm` fit's factor per year of GFLOPs per token."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert '(`fit("llm")`: ×2.4 per token per year to 2025)' in readme
+    g = llm.growth_rates()
+    row = g[(g["metric"] == "gflops") & (g["group"] == "all")]
+    factor = row.loc[row["quantity"] == "factor_per_year", "median"].iloc[0]
+    assert round(factor, 1) == 2.4
+    assert llm.models["year"].max() >= 2025.0

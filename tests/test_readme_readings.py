@@ -31,50 +31,85 @@ def coverage() -> pd.DataFrame:
     return c[c["bucket"] == "all"].set_index(["model", "set", "series"])
 
 
-CHIPS = "12 of 17 FP32 chips in its 90% band (v1: 8; OLS: 6), 15 of 16 FP16 tensor and 16 of 17"
+CHIPS = "11 of 17 FP32 chips in its 90% band (v1: 8; OLS: 6), 14 of 16 FP16 tensor and 16 of 17"
 
 
 def test_backtest_reading(coverage: pd.DataFrame) -> None:
-    from energytrend.studies.backtest_scores import gpu_counts
+    from energytrend.studies.backtest_scores import crps_difference, gpu_counts
 
     text = _section("How to read it, honestly:", "**Sensitivity**")
     c = coverage
     v2e, v2l = c.loc[("v2", "early", "cv/all")], c.loc[("v2", "late", "cv/all")]
-    counts = gpu_counts(pd.read_csv(RESULTS / "backtest_points.csv")).set_index(["model", "series"])
+    points = pd.read_csv(RESULTS / "backtest_points.csv")
+    counts = gpu_counts(points).set_index(["model", "series"])
+    diff = crps_difference(points).set_index(["set", "series"]).round(3)
+    a800 = points[(points["model"] == "v2") & (points["origin"] == 2021.0)
+                  & (points["label"] == "NVIDIA A800 PCIe 80 GB fp32")].iloc[0]  # fmt: skip
+    passed = points[points["model"] == "v2"].groupby(["series", "origin"])["passed"].all()
+    choice = pd.read_csv(RESULTS / "extrapolation_choice.csv").set_index("candidate")
+    ols = {s: c.loc[("ols", s, "cv/all"), "crps"] for s in ("early", "late")}
+
+    def interval(s: str) -> list[float]:
+        return diff.loc[(s, "cv/all"), ["difference", "lower", "upper"]].tolist()
+
     claims = {
         "(394 early, 348 late later models)": v2e["n_distinct"] == 394 and v2l["n_distinct"] == 348,
-        "held 80%\n  early and 82% late": _pct(v2e["coverage_90"]) == 80
-        and _pct(v2l["coverage_90"]) == 82,
-        "its 50% band 41% and 44%": _pct(v2e["coverage_50"]) == 41
-        and _pct(v2l["coverage_50"]) == 44,
+        "held 82% early and 85% late": _pct(v2e["coverage_90"]) == 82
+        and _pct(v2l["coverage_90"]) == 85,
+        "its 50% band 42% and 46%": _pct(v2e["coverage_50"]) == 42
+        and _pct(v2l["coverage_50"]) == 46,
+        "the Wilson intervals of the 90% bands stop short\n  of 0.90": v2e["coverage_90_upper"]
+        < 0.9
+        and v2l["coverage_90_upper"] < 0.9,
         "held 93-95%": _pct(c.loc[("v1", "early", "cv/all"), "coverage_90"]) == 93
         and _pct(c.loc[("v1", "late", "cv/all"), "coverage_90"]) == 95,
-        "(0.615 early against v2's 0.546)": round(c.loc[("v1", "early", "cv/all"), "crps"], 3)
+        "(0.615 early against\n  v2's 0.506)": round(c.loc[("v1", "early", "cv/all"), "crps"], 3)
         == 0.615
-        and round(v2e["crps"], 3) == 0.546,
-        "(CRPS 0.546 against 0.531 early, a tie late)": round(
-            c.loc[("ols", "early", "cv/all"), "crps"], 3
-        )
-        == 0.531
-        and abs(v2l["crps"] - c.loc[("ols", "late", "cv/all"), "crps"]) < 0.002,
-        CHIPS: tuple(counts.loc[("v2", "fp32"), ["inside_90", "chips"]]) == (12, 17)
+        and round(v2e["crps"], 3) == 0.506,
+        "(0.506 against 0.531 early, 0.550\n  against 0.585 late": round(ols["early"], 3) == 0.531
+        and round(v2l["crps"], 3) == 0.550
+        and round(ols["late"], 3) == 0.585,
+        "-0.025 [-0.035, -0.015] and -0.036 [-0.041,\n  -0.031]": interval("early")
+        == [-0.025, -0.035, -0.015]
+        and interval("late") == [-0.036, -0.041, -0.031],
+        "v2\n  lost to the OLS early (0.546)": round(choice.loc["v2.0", "cv/all crps"], 3) == 0.546,
+        CHIPS: tuple(counts.loc[("v2", "fp32"), ["inside_90", "chips"]]) == (11, 17)
         and counts.loc[("v1", "fp32"), "inside_90"] == 8
         and counts.loc[("ols", "fp32"), "inside_90"] == 6
-        and tuple(counts.loc[("v2", "fp16"), ["inside_90", "chips"]]) == (15, 16)
+        and tuple(counts.loc[("v2", "fp16"), ["inside_90", "chips"]]) == (14, 16)
         and tuple(counts.loc[("v2", "int8"), ["inside_90", "chips"]]) == (16, 17),
-        "(late 90% band 67%)": _pct(c.loc[("v2", "late", "fp32"), "coverage_90"]) == 67,
+        "lies 0.004 log10 below the band's\n  lower edge": round(
+            a800["lower_90"] - a800["observed"], 3
+        )
+        == 0.004,
+        "(late 90% band 62%)": _pct(c.loc[("v2", "late", "fp32"), "coverage_90"]) == 62,
         "(34 runs)": c.loc[("v2", "late", "energy/peak"), "n_distinct"] == 34,
         "none of the measured runs falls in its 50% band": c.loc[
             ("v2", "late", "energy/peak"), "coverage_50"
         ]
         == 0,
-        "holds 99% in its 90% band": _pct(c.loc[("v2", "late", "energy/calibrated"), "coverage_90"])
-        == 99,
-        "NLP (13 later models": c.loc[("v2", "early", "nlp/all"), "n_distinct"] == 13,
-        "(5% of the 2021-2025 CV models above the frontier line": _pct(
-            c.loc[("v2", "late", "cv/frontier"), "share_above"]
+        "holds 99% in its 90% band and 93% in its 50% band": _pct(
+            c.loc[("v2", "late", "energy/calibrated"), "coverage_90"]
         )
-        == 5,
+        == 99
+        and _pct(c.loc[("v2", "late", "energy/calibrated"), "coverage_50"]) == 93,
+        "Every v2 fit of the backtest passes the diagnostics gate.": bool(passed.all()),
+        "(15% of the later models above the frontier line early,\n    5% late": _pct(
+            c.loc[("v2", "early", "cv/frontier"), "share_above"]
+        )
+        == 15
+        and _pct(c.loc[("v2", "late", "cv/frontier"), "share_above"]) == 5,
+        "NLP (13 later models": c.loc[("v2", "early", "nlp/all"), "n_distinct"] == 13,
+        "(0.35 by its 56 chips, just under the target:\n    mean PIT 0.29": round(
+            c.loc[("v2", "early", "fp32"), "coverage_50"], 2
+        )
+        == 0.35
+        and c.loc[("v2", "early", "fp32"), "coverage_50"] < 0.35
+        and c.loc[("v2", "early", "fp32"), "n_distinct"] == 56
+        and round(c.loc[("v2", "early", "fp32"), "mean_pit"], 2) == 0.29,
+        "FP16 early (19 chips, all in the 90% band": c.loc[("v2", "early", "fp16"), "n_distinct"]
+        == 19
+        and c.loc[("v2", "early", "fp16"), "coverage_90"] == 1.0,
     }
     for series in ("fp32", "fp16", "int8"):
         for s in ("early", "late"):
@@ -140,8 +175,8 @@ def test_sensitivity_reading() -> None:
     nlp2 = v2.xs("nlp", level="domain")
     claims = {
         "CV stays\nat -0.16": bool(((cv2 + 0.16).abs() < 0.006).all()),
-        "NLP between 0.13 (Student-t) and 0.17": round(nlp2.min(), 2) == 0.13
-        and round(nlp2.max(), 2) == 0.17
+        "NLP between 0.13 (Student-t) and 0.18": round(nlp2.min(), 2) == 0.13
+        and round(nlp2.max(), 2) == 0.18
         and round(s.loc[("Student-t", thesis, "nlp", "all")], 2) == 0.13,
         "is 1.07 under the thesis's rule": round(v1.loc[(thesis, "nlp", "frontier")], 2) == 1.07,
         "0.61 with the\nthree most compute-hungry": round(
@@ -235,3 +270,27 @@ def test_efficiency_reading() -> None:
             bounds[parts[1]] = (float(low), float(high))
     assert bounds["fp32"][0] < 0 < bounds["fp32"][1]
     assert bounds["fp16"][0] > 0 and bounds["int8"][0] > 0
+
+
+def test_extrapolation_choice_reading() -> None:
+    text = _section("<!-- extrapolation:end -->", "**Sensitivity**")
+    c = pd.read_csv(RESULTS / "extrapolation_choice.csv").set_index("candidate")
+    ok = c[c["admissible"]]
+    others = ok[~ok["chosen"]]
+    chosen = ok[ok["chosen"]].iloc[0]
+    claims = {
+        "(8.02 ± 0.14 orders)": f"{c.loc['v2.0', 'nlp_band']:.2f} ± "
+        f"{c.loc['v2.0', 'nlp_band_mcse']:.2f}"
+        == "8.02 ± 0.14"
+        and not c.loc["v2.0", "admissible"],
+        "the centre 0": chosen["mu"] == 0.0,
+        "(0.506,\nagainst 0.521-0.549 for the others)": round(chosen["cv/all crps"], 3) == 0.506
+        and round(others["cv/all crps"].min(), 3) == 0.521
+        and round(others["cv/all crps"].max(), 3) == 0.549,
+        "the best CV log score": chosen["cv/all log score"] == ok["cv/all log score"].max(),
+        "(1.276-1.280)": round(ok["nlp/all crps"].min(), 3) == 1.276
+        and round(ok["nlp/all crps"].max(), 3) == 1.280,
+    }
+    for claim, holds in claims.items():
+        assert claim in text, f"the README no longer says {claim!r}: update this test"
+        assert holds, f"README claim {claim!r} does not match results/"

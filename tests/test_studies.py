@@ -350,10 +350,29 @@ def test_refit_of_the_same_structure_does_not_recompile() -> None:
 def test_readme_tables_are_the_results_files() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     tables = readme_tables(REPO / "results")
-    assert set(tables) == {"sbc", "backtest", "sensitivity"}, "run the studies (README)"
+    assert set(tables) == {"sbc", "backtest", "sensitivity", "extrapolation"}, "run the studies"
     for name, table in tables.items():
         block = readme.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
         assert block.strip() == table.strip(), f"README {name} table is stale: run {UPDATE}"
+
+
+def test_the_shipped_extrapolation_is_the_chosen_candidate() -> None:
+    """``models/priors.toml`` holds the candidate that ``results/extrapolation_choice.csv``
+    chose: admissible at 2040, and the lowest early CV CRPS of the admissible ones."""
+    from energytrend.model.spec import default_spec
+    from energytrend.studies.extrapolation_choice import CANDIDATES, Z
+
+    c = pd.read_csv(REPO / "results" / "extrapolation_choice.csv")
+    assert list(c["candidate"]) == list(CANDIDATES)
+    assert (c["admissible"] == (c["nlp_band"] + Z * c["nlp_band_mcse"] < 8)).all()
+    ok = c[c["admissible"]]
+    chosen = c[c["chosen"]]
+    assert len(chosen) == 1 and chosen.index[0] == ok["cv/all crps"].idxmin()
+    ext = default_spec()["extrapolation"]
+    row = chosen.iloc[0]
+    assert ext["kind"] == "damped"
+    assert (ext["longrun_slope"]["mu"], ext["longrun_slope"]["sigma"]) == (row["mu"], row["sigma"])
+    assert (ext["damping"]["alpha"], ext["damping"]["beta"]) == (row["alpha"], row["beta"])
 
 
 UPDATE = "python scripts/update_readme.py"

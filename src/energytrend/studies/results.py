@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -223,6 +224,7 @@ def backtest_block(results: str | Path) -> str:
         _md(readable_targets(check_targets(c, points=points), "**no**")),
     ]
     if points is not None:
+        parts.append(_failed_fits(points))
         counts = gpu_counts(points)
         if len(counts):
             parts += [
@@ -231,6 +233,24 @@ def backtest_block(results: str | Path) -> str:
                                            "below_90": "below the band"})),
             ]  # fmt: skip
     return "\n\n".join(parts)
+
+
+def _failed_fits(points: pd.DataFrame) -> str:
+    """A sentence: per Bayesian model, how many of its fits (domain and origin) failed the
+    diagnostics gate."""
+    bayes = points[points["model"].isin(["v2", "v1"]) & points["passed"].notna()]
+    domain = np.where(bayes["kind"] == "compute", bayes["series"].str.split("/").str[0], "cv")
+    fits = bayes.assign(domain=domain).groupby(["model", "domain", "origin"])["passed"].all()
+    words = [
+        f"{model} {int((~ok).sum())} of {len(ok)}"
+        for model, ok in fits.groupby(level="model", sort=False)
+    ]
+    return (
+        "Fits that failed the diagnostics gate (no divergences, R-hat ≤ 1.01, ESS ≥ 400; a "
+        "failed fit is still scored, and flagged in `results/backtest_points.csv`): "
+        + "; ".join(words)
+        + "."
+    )
 
 
 def extrapolation_block(results: str | Path) -> str:

@@ -294,3 +294,12 @@ def test_extrapolation_choice_reading() -> None:
     for claim, holds in claims.items():
         assert claim in text, f"the README no longer says {claim!r}: update this test"
         assert holds, f"README claim {claim!r} does not match results/"
+
+
+def test_horizon_checks_reading() -> None:
+    text = _section("**Checks at the horizon.**", "**Diagnostics gate.**")
+    c = pd.read_csv(RESULTS / "extrapolation_choice.csv")
+    chosen = c[c["chosen"]].iloc[0]
+    claim = "7.46 ± 0.11 orders"
+    assert claim in text
+    assert f"{chosen['nlp_band']:.2f} ± {chosen['nlp_band_mcse']:.2f} orders" == claim

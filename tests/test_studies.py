@@ -530,3 +530,17 @@ def test_readme_studies_snippet_imports_what_it_uses() -> None:
     for method in ("summary", "uniformity", "coverage", "crossing", "plot_ecdf"):
         assert callable(getattr(Calibration, method))
     assert callable(Backtest.coverage) and callable(Backtest.plot)
+
+
+def test_own_gpus_with_two_tensor_chips_warn_and_fit_fp32_only() -> None:
+    """A user's GPU table (thesis dataset) with only two tensor FP16 chips: that series is left
+    out of the fit with a warning that says why and what to do; nothing else changes."""
+    import energytrend as et
+
+    gpus = et.load_data("gpus")
+    tensor = gpus.index[gpus["precision"] == "FP16/FP32 Tensor"]
+    own = gpus.drop(index=tensor[2:]).reset_index(drop=True)
+    with pytest.warns(UserWarning, match=r"fp16 \(2 chips\).*add chips of that precision"):
+        prepared = prepare("cv", data="thesis", gpus=own)
+    assert prepared.arrays.series == ("fp32",)
+    assert (prepared.arrays.group_series == 0).all()

@@ -6,6 +6,7 @@ rule, which GPU selection, and whether NLP compute is normalised per input token
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
@@ -217,7 +218,7 @@ def prepare(
     prepared = PreparedData(
         arrays=arrays, models=models, gpus=gpu_df, domains=domains, own_tables=own
     )
-    return without_sparse_series(prepared)
+    return without_sparse_series(prepared, warn=True)
 
 
 def before(prepared: PreparedData, cutoff: float) -> PreparedData:
@@ -260,12 +261,14 @@ def before(prepared: PreparedData, cutoff: float) -> PreparedData:
 MIN_CHIPS = 3
 
 
-def without_sparse_series(prepared: PreparedData, min_chips: int = MIN_CHIPS) -> PreparedData:
+def without_sparse_series(
+    prepared: PreparedData, min_chips: int = MIN_CHIPS, *, warn: bool = False
+) -> PreparedData:
     """``prepared`` without the precision series that have fewer than ``min_chips`` chips
     (their chips, knots and speed-ups are dropped too). A group whose era's precision is
     dropped uses the nearest earlier precision that is kept, as a forecast does for an era
     without data (:func:`energytrend.forecast.trend.era_series`). The thesis's adapted series
-    (v1) are left as they are."""
+    (v1) are left as they are. ``warn``: say which series were left out (a user's table)."""
     a = prepared.arrays
     if not set(a.series) <= set(PRECISIONS):
         return prepared
@@ -275,6 +278,16 @@ def without_sparse_series(prepared: PreparedData, min_chips: int = MIN_CHIPS) ->
         return prepared
     new = {old: i for i, old in enumerate(keep)}
     series = tuple(a.series[k] for k in keep)
+    if warn:
+        dropped = ", ".join(
+            f"{a.series[k]} ({counts[k]} chips)" for k in range(len(a.series)) if k not in new
+        )
+        warnings.warn(
+            f"efficiency series left out of the fit, a trend needs {min_chips} chips: {dropped}; "
+            "add chips of that precision to the gpus table to fit it",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def remap(index: np.ndarray) -> np.ndarray:
         return np.array([new[int(k)] for k in index], dtype=int)

@@ -243,3 +243,16 @@ def test_report_renders_in_a_headless_browser(report, tmp_path: Path) -> None:
             path.as_uri(),
         )
         assert shot.stat().st_size > 100_000, shot
+
+
+def test_how_to_read_says_what_the_forecast_does_after_the_data() -> None:
+    """The report's reading box follows the fit's extrapolation, not a fixed sentence."""
+    from energytrend.model.spec import V1_PRIORS, default_spec, resolve_spec
+    from energytrend.report.html import HOW_TO_READ, extrapolation_words
+
+    shipped = extrapolation_words(default_spec())
+    assert "Normal(0, 0.04)" in shipped and "no-drift scenario" in shipped
+    assert "straight line" in extrapolation_words(resolve_spec(V1_PRIORS))
+    other = resolve_spec({"extrapolation": {"longrun_slope": {"mu": 0.1}}})
+    assert "1.3x per year" in extrapolation_words(other)
+    assert shipped in HOW_TO_READ.format(extrapolation=shipped)

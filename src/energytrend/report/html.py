@@ -10,6 +10,7 @@ import html
 import platform
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -106,9 +107,26 @@ HOW_TO_READ = (
     "never run at peak rate and also power hosts and memory, so it is a lower bound. The "
     "<em>calibrated</em> line multiplies it by the factor that MLPerf's measured energy per "
     "sample sits above the peak-based estimate for the same model on the same hardware. "
-    "Forecasts start at the last model's date: after it, growth relaxes towards a long-run "
-    "rate set by the priors (see the prior checks in the README).</div>"
+    "Forecasts start at the last model's date: {extrapolation}</div>"
 )
+
+
+def extrapolation_words(spec: dict[str, Any]) -> str:
+    """What a forecast does after the data, in words, from the fit's specification."""
+    ext = spec["extrapolation"]
+    if ext["kind"] != "damped":
+        return "after it, the fitted straight line continues."
+    mu, sd = ext["longrun_slope"]["mu"], ext["longrun_slope"]["sigma"]
+    centre = (
+        "no growth (a damped trend: read the years after the data as a no-drift scenario)"
+        if mu == 0
+        else f"{10**mu:.2g}x per year"
+    )
+    return (
+        f"after it, growth relaxes towards a long-run rate set by the priors, Normal({mu:g}, "
+        f"{sd:g}) log10 per year, centred on {centre}; see the README's model section and prior "
+        "checks."
+    )
 
 
 def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | None = None) -> str:
@@ -132,7 +150,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             + "".join(f"<li>{html.escape(f)}</li>" for f in findings)
             + "</ul></div>"
         )
-    parts.append(HOW_TO_READ)
+    parts.append(HOW_TO_READ.format(extrapolation=extrapolation_words(result.config.spec)))
     if result.passed:
         parts.append(
             '<p class="ok">The posterior passed its diagnostics (no divergences, '

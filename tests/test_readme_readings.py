@@ -41,6 +41,7 @@ def test_backtest_reading(coverage: pd.DataFrame) -> None:
     text = _section("How to read it, honestly:", "**Sensitivity**")
     c = coverage
     v2e, v2l = c.loc[("v2", "early", "cv/all")], c.loc[("v2", "late", "cv/all")]
+    llm = c.loc[("v2", "late", "llm/all")]
     points = pd.read_csv(RESULTS / "backtest_points.csv")
     counts = gpu_counts(points).set_index(["model", "series"])
     diff = crps_difference(points).set_index(["set", "series"]).round(3)
@@ -108,6 +109,14 @@ def test_backtest_reading(coverage: pd.DataFrame) -> None:
         and c.loc[("v2", "early", "fp32"), "coverage_50"] < 0.35
         and c.loc[("v2", "early", "fp32"), "n_distinct"] == 56
         and round(c.loc[("v2", "early", "fp32"), "mean_pit"], 2) == 0.29,
+        "(208 later models from the late origins 2021 and 2023": llm["n_distinct"] == 208
+        and set(points.loc[points["series"] == "llm/all", "origin"]) == {2021.0, 2023.0},
+        "Its 90% band held 76% and its 50% band 39%": _pct(llm["coverage_90"]) == 76
+        and _pct(llm["coverage_50"]) == 39,
+        "(mean PIT 0.67, 37% above the frontier line": round(llm["mean_pit"], 2) == 0.67
+        and _pct(c.loc[("v2", "late", "llm/frontier"), "share_above"]) == 37,
+        "(0.758 against 0.658)": round(llm["crps"], 3) == 0.758
+        and round(c.loc[("ols", "late", "llm/all"), "crps"], 3) == 0.658,
         "FP16 early (19 chips, all in the 90% band": c.loc[("v2", "early", "fp16"), "n_distinct"]
         == 19
         and c.loc[("v2", "early", "fp16"), "coverage_90"] == 1.0,

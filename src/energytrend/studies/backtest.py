@@ -5,9 +5,10 @@ released before it (:func:`energytrend.model.design.before`), and every later po
 :data:`~energytrend.studies.backtest_scores.HORIZON` years ahead is scored against the forecast's
 predictive distribution for a new point of its series at its date:
 
-* compute: ``cv/all`` and ``nlp/all`` (every later model against the typical-model
-  predictive); ``<domain>/frontier`` for v1 and the baselines (the thesis-flagged frontier
-  models against the frontier line); for v2, whose frontier is the ``frontier_quantile``
+* compute: ``cv/all``, ``nlp/all`` and ``llm/all`` (every later model against the
+  typical-model predictive; language models per token, from the late origins only);
+  ``<domain>/frontier`` for v1 and the baselines (the thesis-flagged frontier models against
+  the frontier line); for v2, whose frontier is the ``frontier_quantile``
   quantile of the all-model distribution, a *quantile check*: the share of later models
   above the frontier line, which should be ``1 - frontier_quantile``;
 * efficiency: the later chips of each precision series (``fp32``, ``fp16``, ``int8``), with
@@ -40,7 +41,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from energytrend.data.datasets import DEFAULT_DATA
+from energytrend.data.datasets import DEFAULT_DATA, tables_of
 from energytrend.data.precision import BENCHMARK_PEAK, PRECISIONS
 from energytrend.inference.result import TrendFit
 from energytrend.model.design import FitDomain, before, prepare
@@ -73,6 +74,8 @@ DEFAULT_ORIGINS: dict[str, tuple[float, ...]] = {
     "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
     "accelerators": (2014.0, 2015.0, 2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
     "nlp": (2019.0, 2020.0),
+    # language models (per token) start in 2018: late origins only, a check, not a choice
+    "llm": (2021.0, 2023.0),
     "energy": (2021.0, 2023.0),
 }
 RULE = "thesis"
@@ -370,7 +373,7 @@ class Backtest:
 
 
 def backtest(
-    domains: Sequence[FitDomain] = ("cv", "nlp"),
+    domains: Sequence[FitDomain] = ("cv", "nlp", "llm"),
     *,
     models: Sequence[str] = MODELS,
     data: str = DEFAULT_DATA,
@@ -387,7 +390,9 @@ def backtest(
 
     Args:
         domains: ``"cv"`` (CV compute, and through its fits the accelerators and MLPerf
-            energy) and/or ``"nlp"`` (NLP compute).
+            energy), ``"nlp"`` (NLP compute per forward pass) and ``"llm"`` (language-model
+            compute per token, late origins only; v2 and the baselines, as v1 has no such
+            model; left out, with a note, for a dataset without the ``language_models`` table).
         models: any of :data:`MODELS`.
         data: the named dataset (see :func:`energytrend.data.datasets`).
         origins: per target (``"cv"``, ``"accelerators"``, ``"nlp"``, ``"energy"``), origin
@@ -406,6 +411,9 @@ def backtest(
     notes: list[str] = []
     plan: list[tuple[FitDomain, float, tuple[bool, bool, bool]]] = []
     for d in domains:
+        if d == "llm" and "language_models" not in tables_of(data):
+            notes.append(f"llm left out: the {data!r} dataset has no language_models table")
+            continue
         compute = set(orig.get(d, ()))
         eff = set(orig.get("accelerators", ())) if d == "cv" else set()
         energy = set(orig.get("energy", ())) if d == "cv" else set()
@@ -420,7 +428,7 @@ def backtest(
         BacktestTask(m, d, o, data, *flags, draws, tune, chains, seed, json.dumps(priors or {}))
         for d, o, flags in plan
         for m in models
-        if m in BAYES_MODELS
+        if m in BAYES_MODELS and not (m == "v1" and d == "llm")
     ]
     frames = run_tasks(_fit_and_score, tasks, client=client, workers=workers) if tasks else []
     n_draws = draws * chains

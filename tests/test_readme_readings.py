@@ -42,6 +42,7 @@ def test_backtest_reading(coverage: pd.DataFrame) -> None:
     c = coverage
     v2e, v2l = c.loc[("v2", "early", "cv/all")], c.loc[("v2", "late", "cv/all")]
     llm = c.loc[("v2", "late", "llm/all")]
+    nlp_dates = pd.to_datetime(pd.read_csv(REPO / "data" / "nlp_models.csv")["release_date"])
     points = pd.read_csv(RESULTS / "backtest_points.csv")
     counts = gpu_counts(points).set_index(["model", "series"])
     diff = crps_difference(points).set_index(["set", "series"]).round(3)
@@ -102,6 +103,11 @@ def test_backtest_reading(coverage: pd.DataFrame) -> None:
         == 15
         and _pct(c.loc[("v2", "late", "cv/frontier"), "share_above"]) == 5,
         "NLP (13 later models": c.loc[("v2", "early", "nlp/all"), "n_distinct"] == 13,
+        "from fits to 6 and 10 models of 2017-2019": [
+            int((nlp_dates < f"{y}-01-01").sum()) for y in (2019, 2020)
+        ]
+        == [6, 10]
+        and nlp_dates.min().year == 2017,
         "(0.35 by its 56 chips, just under the target:\n    mean PIT 0.29": round(
             c.loc[("v2", "early", "fp32"), "coverage_50"], 2
         )

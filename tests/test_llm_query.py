@@ -315,6 +315,7 @@ def test_readme_quotes_the_language_models_growth(llm: et.TrendFit) -> None:
     "×2.4 per token per year to 2025": the `llm` fit's factor per year of GFLOPs per token."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert '(`fit("llm")`: ×2.4 per token per year to 2025)' in readme
+    assert "kept growing, ×2.4 per token per year through 2025" in readme
     g = llm.growth_rates()
     row = g[(g["metric"] == "gflops") & (g["group"] == "all")]
     factor = row.loc[row["quantity"] == "factor_per_year", "median"].iloc[0]

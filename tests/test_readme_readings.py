@@ -26,6 +26,13 @@ def _pct(x: float) -> int:
     return round(100 * x)
 
 
+def _check(claims: dict[str, bool], text: str, source: str = "results/") -> None:
+    """Every claim is in ``text`` (the README section) and holds."""
+    for claim, holds in claims.items():
+        assert claim in text, f"the README no longer says {claim!r}: update this test"
+        assert holds, f"README claim {claim!r} does not match {source}"
+
+
 @pytest.fixture(scope="module")
 def coverage() -> pd.DataFrame:
     c = pd.read_csv(RESULTS / "backtest_coverage.csv")
@@ -186,9 +193,7 @@ def test_sbc_reading() -> None:
         "28-38% of the fits": _pct(s["fits_rhat_over_1.01"].min()) == 28
         and _pct(s["fits_rhat_over_1.01"].max()) == 38,
     }
-    for claim, holds in claims.items():
-        assert claim in text, f"the README no longer says {claim!r}: update this test"
-        assert holds, f"README claim {claim!r} does not match results/"
+    _check(claims, text)
 
 
 def test_sensitivity_reading() -> None:
@@ -216,9 +221,7 @@ def test_sensitivity_reading() -> None:
         == 0.08,
         "is 0.19 under the thesis's rule": round(v1.loc[(thesis, "cv", "frontier")], 2) == 0.19,
     }
-    for claim, holds in claims.items():
-        assert claim in text, f"the README no longer says {claim!r}: update this test"
-        assert holds, f"README claim {claim!r} does not match results/"
+    _check(claims, text)
 
 
 def _bench_value(table: str, label: str, column: int = 1) -> float:
@@ -265,9 +268,7 @@ def test_benchmark_reading() -> None:
         "More groups are cheaper per draw": scaling[(1000, 8)][2] < scaling[(1000, 4)][2]
         and scaling[(1000, 16)][2] < scaling[(1000, 4)][2],
     }
-    for claim, holds in claims.items():
-        assert claim in text, f"the README no longer says {claim!r}: update this test"
-        assert holds, f"README claim {claim!r} does not match results/benchmark.md"
+    _check(claims, text, "results/benchmark.md")
 
 
 def test_results_reading() -> None:
@@ -318,9 +319,7 @@ def test_extrapolation_choice_reading() -> None:
         "(1.276-1.280)": round(ok["nlp/all crps"].min(), 3) == 1.276
         and round(ok["nlp/all crps"].max(), 3) == 1.280,
     }
-    for claim, holds in claims.items():
-        assert claim in text, f"the README no longer says {claim!r}: update this test"
-        assert holds, f"README claim {claim!r} does not match results/"
+    _check(claims, text)
 
 
 def test_horizon_checks_reading() -> None:
@@ -330,3 +329,42 @@ def test_horizon_checks_reading() -> None:
     claim = "7.46 ± 0.11 orders"
     assert claim in text
     assert f"{chosen['nlp_band']:.2f} ± {chosen['nlp_band_mcse']:.2f} orders" == claim
+
+
+def test_model_section_reading() -> None:
+    """The extrapolation and sparse-series numbers of the model and backtest sections are the
+    shipped specification's and data's."""
+    import math
+
+    import energytrend as et
+    from energytrend.model.design import MIN_CHIPS, prepare
+    from energytrend.model.spec import default_spec
+    from energytrend.studies.extrapolation_choice import Z
+
+    ext = default_spec()["extrapolation"]
+    a, b = ext["damping"]["alpha"], ext["damping"]["beta"]
+    half_life_months = 12 * math.log(0.5) / math.log(a / (a + b))
+    counts = prepare("cv").arrays
+    nlp = et.load_data("nlp_models")
+    orders = math.log10(nlp["gflops"].max() / nlp["gflops"].min())
+    claims = {
+        "long-run slope Normal(0, 0.04) log10/yr": (
+            ext["longrun_slope"]["mu"],
+            ext["longrun_slope"]["sigma"],
+        )
+        == (0, 0.04),
+        "Beta(2, 3), a half-life of 9 months on average": (a, b) == (2, 3)
+        and round(half_life_months) == 9,
+        "beyond 3.5 Monte Carlo standard errors": Z == 3.5,
+        "A precision series now needs 3 chips": MIN_CHIPS == 3,
+        "the shipped data have 24 or more of each": min(
+            sum(1 for k in counts.gpu_series if k == i) for i in range(len(counts.series))
+        )
+        == 24,
+        "19 NLP models of 2017-2020 scatter\nover 5 orders": len(nlp) == 19 and 5 < orders < 6,
+        "and 20 years of extrapolation": round(
+            2040 - nlp["release_date"].max().year - nlp["release_date"].max().dayofyear / 365.25
+        )
+        == 20,
+    }
+    _check(claims, README, "the specification or the data")

@@ -544,3 +544,11 @@ def test_own_gpus_with_two_tensor_chips_warn_and_fit_fp32_only() -> None:
         prepared = prepare("cv", data="thesis", gpus=own)
     assert prepared.arrays.series == ("fp32",)
     assert (prepared.arrays.group_series == 0).all()
+
+
+def test_the_thesis_dataset_backtest_leaves_language_models_out_with_a_note() -> None:
+    """``backtest`` scores ``llm`` by default; the thesis's tables have no language models, so
+    it is left out with a note instead of failing."""
+    b = backtest(("nlp", "llm"), models=("ols",), data="thesis", origins={"nlp": (2020.0,)})
+    assert set(b.points["series"]) <= {"nlp/all", "nlp/frontier"} and len(b.points)
+    assert any("llm left out" in n and "language_models" in n for n in b.notes)

@@ -97,14 +97,6 @@ def test_a_bad_row_gets_a_one_line_error(tmp_path: Path) -> None:
     assert "\n" not in str(err.value)
 
 
-def test_data_readme_documents_every_dataset_column() -> None:
-    readme = (DATA / "README.md").read_text(encoding="utf-8")
-    for spec in DATASET_TABLES.values():
-        assert spec.filename in readme
-        for col in spec.columns:
-            assert f"`{col.name}`" in readme, f"{spec.filename}: {col.name} undocumented"
-
-
 def test_raw_snapshots_carry_provenance() -> None:
     for path in sorted((DATA / "raw").glob("*.csv")):
         header, df = build_data.read_raw(path)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import energytrend as et
-from conftest import REPO, THESIS
+from conftest import THESIS
 
 LOADERS = {
     "cv_models": (et.load_cv_models, 94),
@@ -150,14 +150,6 @@ def test_every_table_value_matches_the_thesis_text() -> None:
             r["speedup"],
             r["precision"],
         )
-
-
-def test_data_readme_documents_every_column() -> None:
-    readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
-    for spec in et.TABLES.values():
-        assert spec.filename in readme
-        for col in spec.columns:
-            assert f"`{col.name}`" in readme, f"{spec.filename}: {col.name} undocumented"
 
 
 def test_decimal_year_round_trip() -> None:

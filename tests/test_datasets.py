@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 
 import energytrend as et
-from conftest import REPO
 from energytrend.cli import main
 
 
@@ -92,16 +89,3 @@ def test_datasets_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:  # argparse refuses it before anything is fitted
         main(["fit", "cv", "--data", "nope"])
     assert e.value.code == 2
-
-
-def test_readme_counts_are_the_datasets() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Data\n")[1].split("### Sources and licences")[0]
-    rows = et.datasets().set_index(["dataset", "table"])["rows"]
-    for table in ("accelerators", "vision_models", "language_models", "mlperf_power"):
-        claimed = re.search(rf"`{table}`: ([\d,]+) ", section)
-        assert claimed, table
-        assert int(claimed.group(1).replace(",", "")) == rows[("2025", table)], table
-    words = {6: "six", 7: "seven", 8: "eight", 9: "nine"}
-    rounds = et.load_data("mlperf_power")["round"].nunique()
-    assert f"{words.get(rounds, rounds)} rounds" in section

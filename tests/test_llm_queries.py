@@ -100,15 +100,6 @@ def test_missing_file_is_a_validation_error(tmp_path: Path) -> None:
         etd.query_scenarios(tmp_path / "nope.csv")
 
 
-def test_data_readme_documents_both_files() -> None:
-    readme = (DATA / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Published per-query energy and query scenarios", 1)[1]
-    for spec in (PUBLISHED_QUERY_ENERGY, QUERY_SCENARIOS):
-        assert spec.filename in section
-        for col in spec.columns:
-            assert f"`{col.name}`" in section, f"{spec.filename}: {col.name} undocumented"
-
-
 def test_unparsable_publication_date_names_file_line_and_column(tmp_path: Path) -> None:
     path = _corrupt(tmp_path, PUBLISHED_QUERY_ENERGY.filename, ",2025-06-10,", ",2025-06-31,")
     with pytest.raises(DataValidationError, match="is not a date") as e:

@@ -7,15 +7,11 @@ real sampler on the shipped ``language_models`` table.
 
 from __future__ import annotations
 
-import itertools
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import energytrend as et
-from conftest import REPO
 from energytrend.cli import main
 from energytrend.data.datasets import load_data
 from energytrend.data.llm import llm_excluded, llm_models_frame
@@ -26,10 +22,6 @@ from energytrend.forecast.trend import (
     forecast_origin,
     inference_series,
 )
-from tolerance import assert_within_mcse, decimal_unit, numbers_in
-
-sys.path.insert(0, str(REPO / "scripts"))
-from update_readme import QUERY_ARGS
 
 
 @pytest.fixture(scope="module")
@@ -201,58 +193,6 @@ def test_cli_query_bad_input(
     assert err.startswith("energytrend: error: ") and message in err and "\n" not in err
 
 
-# --------------------------------------------------------------------- the README
-UNIT_J = {"mJ": 1e-3, "J": 1.0, "kJ": 1e3, "MJ": 1e6, "Wh": 3600.0}
-
-
-def _energies(line: str) -> list[tuple[float, float]]:
-    """(joules, unit of the last printed digit in joules) of every 'number unit' pair."""
-    words = line.split()
-    out = []
-    for number, unit in itertools.pairwise(words):
-        if unit in UNIT_J and numbers_in(number):
-            factor = UNIT_J[unit]
-            out.append((float(number.replace(",", "")) * factor, decimal_unit(number) * factor))
-    return out
-
-
-def test_readme_query_block_is_what_the_cli_prints(
-    llm: et.TrendFit, capsys: pytest.CaptureFixture[str]
-) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- query:start -->")[1].split("<!-- query:end -->")[0]
-    documented = block.replace("```text", "").replace("```", "").strip().splitlines()
-    assert main(QUERY_ARGS) == 0
-    printed = capsys.readouterr().out.strip().splitlines()
-    assert len(documented) == len(printed)
-    table = llm.energy_per_query(prompt_tokens=1000, output_tokens=500, year=2025)
-    mcse = {
-        g: [r["mcse_median_j"], r["mcse_lower_j"], r["mcse_upper_j"]] * 2
-        for g, r in table.set_index("group").iterrows()
-    }
-    compared = 0
-    for doc, out in zip(documented, printed, strict=True):
-        group = next((g for g in mcse if f" {g} " in f" {out} "), None)
-        if group is None:
-            assert doc.split() == out.split()
-            continue
-        pairs = list(zip(_energies(doc), _energies(out), mcse[group], strict=True))
-        assert len(pairs) == 6
-        for (a, unit_a), (b, unit_b), e in pairs:
-            assert_within_mcse(a, b, e, unit_a=unit_a, unit_b=unit_b, what=f"{doc}\n{out}")
-            compared += 1
-    assert compared == 12
-
-
-def test_readme_counts_of_left_out_language_models(table: pd.DataFrame) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    out = llm_excluded(table)
-    closed = int((out["reason"] == "no published parameter count").sum())
-    assert f"({len(out)} of {len(table)}, {closed} for lack of a parameter count)" in readme
-    last = pd.Timestamp(table["release_date"].max())
-    assert f"data\nthrough {last:%B %Y})" in readme  # "through October 2025"
-
-
 def test_llm_fit_saves_and_loads(llm: et.TrendFit, tmp_path) -> None:
     path = llm.save(tmp_path / "llm.nc")
     back = et.load(path)
@@ -260,36 +200,6 @@ def test_llm_fit_saves_and_loads(llm: et.TrendFit, tmp_path) -> None:
     a = llm.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
     b = back.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
     pd.testing.assert_frame_equal(a, b)
-
-
-def test_readme_llm_realisation_reading() -> None:
-    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
-    runs = et.llm_realisation_table()
-    shares = runs["prefill_share"]
-    assert f"prompt shares from {shares.min():.2f} to {shares.max():.2f}" in readme
-    assert set(runs["benchmark"]) == {"llama2-70b", "mixtral-8x7b", "llama3.1-8b", "llama3.1-405b"}
-    assert "Llama 2 70B, Mixtral 8x7B, Llama 3.1 8B and 405B on H200 and B200 servers" in readme
-    assert {"NVIDIA H200", "NVIDIA B200"} <= {h.split(" SXM")[0] for h in runs["hardware_name"]}
-
-
-def test_readme_scenarios_and_published_figures_are_the_tables() -> None:
-    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
-    s = et.query_scenarios().set_index("scenario")
-    short, long, reasoning = (s.loc[k] for k in ("short_chat", "long_document", "reasoning"))
-    assert f"{short.prompt_tokens} prompt and {short.output_tokens} output tokens" in readme
-    assert f"({long.prompt_tokens:,} in, {long.output_tokens:,} out" in readme
-    assert f"({reasoning.prompt_tokens:,} in, {reasoning.output_tokens:,}" in readme
-    published = et.published_query_energy()
-    for wh in published["wh_per_query"]:
-        assert f"{wh:.2f}".rstrip("0").rstrip(".") + " Wh" in readme.replace("0.10 Wh", "0.1 Wh")
-
-
-def test_data_readme_llm_realisation_range() -> None:
-    text = " ".join((REPO / "data" / "README.md").read_text(encoding="utf-8").split())
-    r = et.llm_realisation_table()["realisation"]
-    assert f"Offline factors are {r.min():.1f} (H200" in text
-    assert f"to {r.max():.1f} (B200 llama3.1-8b)" in text
-    assert "(with_dropped=True)" in text and "Mixtral-8x7B: 13 of 47 billion" in text
 
 
 def test_edited_scenario_is_not_labelled_as_the_scenario() -> None:
@@ -308,16 +218,3 @@ def test_a_bad_language_models_table_names_row_and_column(tmp_path, table: pd.Da
     assert (e.value.row, e.value.column) == (5, "gflops_per_token")  # header is line 1
     assert str(path) in str(e.value)
     assert not list(tmp_path.glob("*.nc"))  # nothing written
-
-
-def test_readme_quotes_the_language_models_growth(llm: et.TrendFit) -> None:
-    """The README's model section says language models kept growing after the thesis's data,
-    "×2.4 per token per year to 2025": the `llm` fit's factor per year of GFLOPs per token."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert '(`fit("llm")`: ×2.4 per token per year to 2025)' in readme
-    assert "kept growing, ×2.4 per token per year through 2025" in readme
-    g = llm.growth_rates()
-    row = g[(g["metric"] == "gflops") & (g["group"] == "all")]
-    factor = row.loc[row["quantity"] == "factor_per_year", "median"].iloc[0]
-    assert round(factor, 1) == 2.4
-    assert llm.models["year"].max() >= 2025.0

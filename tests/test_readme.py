@@ -65,16 +65,6 @@ def _compare_blocks(documented: list[str], printed: list[str], result: et.TrendF
 
 
 @pytest.mark.slow
-def test_readme_results_block_is_what_the_fit_prints(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
-    documented = block.replace("```text", "").replace("```", "").strip().splitlines()
-    assert main(["fit", "all"]) == 0
-    printed = capsys.readouterr().out.strip().splitlines()
-    assert _compare_blocks(documented, printed, et.fit("all")) >= 40
-
-
-@pytest.mark.slow
 def test_thesis_data_reproduces_the_v1_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     """``--data thesis --model v1`` is v1's data and model: the growth rates that v1 printed
     in its README (commit e4cf4ec, fastmath on, every digit printed; tests/data) are found
@@ -84,14 +74,3 @@ def test_thesis_data_reproduces_the_v1_numbers(capsys: pytest.CaptureFixture[str
     printed = capsys.readouterr().out.strip().splitlines()
     v1 = et.fit("all", data="thesis", priors=et.V1_PRIORS)
     assert _compare_blocks(documented, printed, v1) >= 40
-
-
-@pytest.mark.slow
-def test_readme_quick_start_runs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    code = readme.split("## Quick start")[1].split("```python")[1].split("```")[0]
-    monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {}
-    exec(compile(code, "README quick start", "exec"), namespace)
-    assert (tmp_path / "cv.nc").exists()
-    assert namespace["result"].passed  # type: ignore[attr-defined]

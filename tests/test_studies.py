@@ -15,7 +15,7 @@ from scipy import stats
 from conftest import REPO
 from energytrend.inference import engine
 from energytrend.model.design import before, prepare
-from energytrend.studies.backtest import Backtest, backtest
+from energytrend.studies.backtest import backtest
 from energytrend.studies.backtest_scores import (
     add_weights,
     check_targets,
@@ -25,7 +25,6 @@ from energytrend.studies.backtest_scores import (
 )
 from energytrend.studies.calibration import Calibration, simulate_calibration
 from energytrend.studies.calibration_ecdf import band, ecdf_test
-from energytrend.studies.results import readme_tables
 from energytrend.studies.sweep import run_tasks
 from tolerance import mcse_tolerance
 
@@ -347,15 +346,6 @@ def test_refit_of_the_same_structure_does_not_recompile() -> None:
     assert len(r.models) == len(full.models) - 3
 
 
-def test_readme_tables_are_the_results_files() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    tables = readme_tables(REPO / "results")
-    assert set(tables) == {"sbc", "backtest", "sensitivity", "extrapolation"}, "run the studies"
-    for name, table in tables.items():
-        block = readme.split(f"<!-- {name}:start -->")[1].split(f"<!-- {name}:end -->")[0]
-        assert block.strip() == table.strip(), f"README {name} table is stale: run {UPDATE}"
-
-
 def test_the_shipped_extrapolation_is_the_chosen_candidate() -> None:
     """``models/priors.toml`` holds the candidate that ``results/extrapolation_choice.csv``
     chose: admissible at 2040, and the lowest early CV CRPS of the admissible ones."""
@@ -373,9 +363,6 @@ def test_the_shipped_extrapolation_is_the_chosen_candidate() -> None:
     assert ext["kind"] == "damped"
     assert (ext["longrun_slope"]["mu"], ext["longrun_slope"]["sigma"]) == (row["mu"], row["sigma"])
     assert (ext["damping"]["alpha"], ext["damping"]["beta"]) == (row["alpha"], row["beta"])
-
-
-UPDATE = "python scripts/update_readme.py"
 
 
 @pytest.mark.slow
@@ -478,13 +465,6 @@ def test_committed_backtest_is_what_the_code_computes() -> None:
         assert (diff <= allowed + 1e-12).all(), (col, diff, allowed)
 
 
-def test_readme_benchmark_block_is_the_benchmark_file() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- benchmark:start -->")[1].split("<!-- benchmark:end -->")[0]
-    bench = (REPO / "results" / "benchmark.md").read_text(encoding="utf-8")
-    assert block.strip() == bench.strip(), f"README benchmark block is stale: run {UPDATE}"
-
-
 @pytest.mark.slow
 def test_calibrate_command_on_a_dask_scheduler(tmp_path: Path) -> None:
     """``energytrend calibrate --dask ADDRESS`` runs on that cluster and writes the files."""
@@ -516,20 +496,6 @@ def test_calibrate_command_on_a_dask_scheduler(tmp_path: Path) -> None:
         "sbc_summary.csv",
     ]
     assert Calibration.load(tmp_path / "sbc_nlp.csv").n_sims == 2
-
-
-def test_readme_studies_snippet_imports_what_it_uses() -> None:
-    """The README's Python snippet for the studies: its imports resolve and every name it
-    calls exists (its body is guarded by ``__main__`` and takes minutes, so it is not run)."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    snippet = readme.split("In Python:")[1].split("```python")[1].split("```")[0]
-    namespace: dict[str, object] = {"__name__": "readme_snippet"}
-    exec(compile(snippet, "README.md", "exec"), namespace)
-    for name in ("simulate_calibration", "backtest", "sensitivity_study"):
-        assert callable(namespace[name])
-    for method in ("summary", "uniformity", "coverage", "crossing", "plot_ecdf"):
-        assert callable(getattr(Calibration, method))
-    assert callable(Backtest.coverage) and callable(Backtest.plot)
 
 
 def test_own_gpus_with_two_tensor_chips_warn_and_fit_fp32_only() -> None:

@@ -1,0 +1,514 @@
+"""MkDocs hook: the docs pages' numbers, read from ``results/``, ``models/priors.toml`` and
+``data/`` when the site is built.
+
+A page writes a placeholder ``{{ kind arg ... }}``; :func:`render` replaces it with what the
+files say. The kinds (see :data:`KINDS`):
+
+* ``{{ table NAME }}``: a Markdown table (:data:`TABLES`), e.g. ``{{ table sbc }}``;
+* ``{{ bt MODEL SET SERIES COLUMN [:FORMAT] }}``: one cell of ``results/backtest_coverage.csv``
+  (bucket ``all``), e.g. ``{{ bt v2 early cv/all coverage_90 :.0% }}``; in a column name
+  ``_`` may stand for a space (``cv/all_crps``);
+* ``{{ sbc DOMAIN COLUMN [:FORMAT] }}``: one cell of ``results/sbc_summary.csv``, and
+  ``{{ sbcset DOMAIN KEY }}`` one of the study's settings (the first line of
+  ``results/sbc_DOMAIN.csv``);
+* ``{{ ext ROW COLUMN [:FORMAT] }}``: one cell of ``results/extrapolation_choice.csv``; ROW is
+  ``chosen``, or ``admissible-min``/``admissible-max`` (the extremes of COLUMN over the
+  candidates that meet the 2040 criteria);
+* ``{{ sens DOMAIN GROUP [:FORMAT] }}``: the range (``a to b``) of the v2 energy slopes of
+  ``results/sensitivity.csv`` over its prior variants;
+* ``{{ prior PATH [DISTRIBUTION] }}``: an entry of ``models/priors.toml``, e.g.
+  ``{{ prior extrapolation.damping Beta }}`` gives ``Beta(2, 3)``;
+* ``{{ rows DATASET/TABLE }}`` and ``{{ dates DATASET/TABLE COLUMN }}``: the rows and the
+  date range (``YYYY-MM to YYYY-MM``) of a shipped data file.
+
+A placeholder of an unknown kind, name or column, or a missing file, fails the build (strict
+or not), so a page never shows a number that the files do not hold. The figures of
+``results/`` are added to the site as they are (:func:`on_files`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "results"
+
+PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+#: Column headings of the backtest tables, per model id.
+MODELS = {"ols": "OLS", "random_walk": "random walk", "v1": "v1", "v2": "v2"}
+
+
+class PlaceholderError(Exception):
+    """A placeholder the files cannot fill."""
+
+
+# ----------------------------------------------------------------------------- reading
+def _csv(name: str) -> pd.DataFrame:
+    path = RESULTS / name
+    if not path.exists():
+        raise PlaceholderError(f"{path.relative_to(REPO)} does not exist: run the study first")
+    return pd.read_csv(path, comment=None)
+
+
+def md_table(df: pd.DataFrame) -> str:
+    """A frame as a Markdown table (values as they are, already formatted)."""
+    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def fmt(value: Any, spec: str | None = None) -> str:
+    """``value`` formatted by ``spec`` (a format spec such as ``.3f``); without one, whole
+    numbers with thousands separators and other numbers to three decimals."""
+    if spec is not None:
+        return format(value, spec)
+    if isinstance(value, bool | str):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.3f}"
+
+
+def coverage_rows() -> pd.DataFrame:
+    """``results/backtest_coverage.csv``, bucket ``all``: one row per model, set and series."""
+    c = _csv("backtest_coverage.csv")
+    return c[c["bucket"] == "all"]
+
+
+def _interval(v: float, lo: float, hi: float) -> str:
+    return f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+# ----------------------------------------------------------------------------- tables
+def table_sbc() -> str:
+    """Simulation-based calibration, one row per model (``results/sbc_summary.csv``)."""
+    s = _csv("sbc_summary.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "model": s["domain"],
+                "data": s["data"],
+                "simulations": s["simulations"],
+                "failed fits": s["failed_fits"],
+                "ranked quantities": s["quantities"],
+                "outside the 95% ECDF band (expected)": [
+                    f"{k} ({e:.1f})"
+                    for k, e in zip(s["outside_band"], s["expected_outside"], strict=True)
+                ],
+                "which": s["outside_parameters"]
+                .fillna("")
+                .map(lambda v: ", ".join(v.split(";")) if v else "none"),
+                "non-uniform (Bonferroni 5%)": s["non_uniform_bonferroni"],
+                "90% coverage (range)": [
+                    f"{m:.3f} ({a:.2f}-{b:.2f})"
+                    for m, a, b in zip(
+                        s["coverage_90"], s["min_coverage_90"], s["max_coverage_90"], strict=True
+                    )
+                ],
+                "crossing 97 J by 2040: mean P vs truths (max abs z)": [
+                    f"{p:.3f} vs {r:.3f} ({z:.1f})"
+                    for p, r, z in zip(
+                        s["crossing_mean_probability"],
+                        s["crossing_truth_rate"],
+                        s["crossing_max_abs_z"],
+                        strict=True,
+                    )
+                ],
+                "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
+                "fits with R-hat > 1.01": s["fits_rhat_over_1.01"].map("{:.1%}".format),
+            }
+        )
+    )
+
+
+def _backtest_wide(cells: Callable[[pd.Series], list[str]], heads: list[str]) -> str:
+    c = coverage_rows()
+    c = c[c["coverage_90"].notna()]
+    keys = sorted(dict.fromkeys(zip(c["set"], c["series"], strict=True)))
+    idx = c.set_index(["model", "set", "series"])
+    rows = []
+    for s, series in keys:
+        n = c[(c["set"] == s) & (c["series"] == series)]["n_distinct"].max()
+        row: dict[str, object] = {"set": s, "series": series, "later points": int(n)}
+        for model, name in MODELS.items():
+            values = cells(idx.loc[(model, s, series)]) if (model, s, series) in idx.index else []
+            for head, value in zip(heads, values or ["-"] * len(heads), strict=True):
+                row[f"{name} {head}"] = value
+        rows.append(row)
+    return md_table(pd.DataFrame(rows))
+
+
+def table_backtest_coverage() -> str:
+    """Coverage of the 50% and 90% bands [90% Wilson interval], per model, set and series."""
+    return _backtest_wide(
+        lambda r: [
+            _interval(r["coverage_50"], r["coverage_50_lower"], r["coverage_50_upper"]),
+            _interval(r["coverage_90"], r["coverage_90_lower"], r["coverage_90_upper"]),
+        ],
+        ["50%", "90%"],
+    )
+
+
+def table_backtest_scores() -> str:
+    """CRPS (log10, lower is better) and log score (higher is better) per model."""
+    return _backtest_wide(
+        lambda r: [f"{r['crps']:.3f}", f"{r['log_score']:.2f}"], ["CRPS", "log score"]
+    )
+
+
+def table_backtest_frontier() -> str:
+    """v2's frontier quantile check: the share of later models above the frontier line."""
+    c = coverage_rows()
+    q = c[c["share_above"].notna()]
+    return md_table(
+        pd.DataFrame(
+            {
+                "set": q["set"],
+                "series": q["series"],
+                "later models": q["n_distinct"],
+                "share above": [
+                    _interval(v, lo, hi)
+                    for v, lo, hi in zip(
+                        q["share_above"],
+                        q["share_above_lower"],
+                        q["share_above_upper"],
+                        strict=True,
+                    )
+                ],
+            }
+        )
+    )
+
+
+def table_backtest_fits() -> str:
+    """Per Bayesian model, its fits (domain and origin) and how many failed the gate."""
+    p = _csv("backtest_points.csv")
+    bayes = p[p["model"].isin(["v2", "v1"]) & p["passed"].notna()]
+    domain = bayes["series"].str.split("/").str[0].where(bayes["kind"] == "compute", "cv")
+    fits = bayes.assign(domain=domain).groupby(["model", "domain", "origin"])["passed"].all()
+    rows = [
+        {"model": m, "fits": len(ok), "failed the gate": int((~ok.astype(bool)).sum())}
+        for m, ok in fits.groupby(level="model", sort=False)
+    ]
+    return md_table(pd.DataFrame(rows))
+
+
+def table_backtest_chips() -> str:
+    """NVIDIA chips launched 2022-2025: inside the 90% band of the 2021-origin forecast."""
+    p = _csv("backtest_points.csv")
+    p = p[
+        (p["kind"] == "efficiency")
+        & (p["origin"] == 2021.0)
+        & p["label"].str.startswith("NVIDIA")
+        & (p["year"] >= 2022.0)
+        & (p["year"] < 2026.0)
+    ]
+    p = p.assign(below=(p["observed"] < p["lower_90"]).astype(int))
+    out = p.groupby(["model", "series"], sort=False).agg(
+        chips=("in_90", "size"), inside=("in_90", "sum"), below=("below", "sum")
+    )
+    out = out.reset_index().rename(
+        columns={"inside": "inside the 90% band", "below": "below the band"}
+    )
+    out["inside the 90% band"] = out["inside the 90% band"].astype(int)
+    return md_table(out)
+
+
+def table_extrapolation() -> str:
+    """The extrapolation candidates (``results/extrapolation_choice.csv``)."""
+    c = _csv("extrapolation_choice.csv")
+    yes = {True: "yes", False: "no"}
+    return md_table(
+        pd.DataFrame(
+            {
+                "candidate": c["candidate"],
+                "long-run slope": [
+                    f"Normal({m:g}, {s:g})" for m, s in zip(c["mu"], c["sigma"], strict=True)
+                ],
+                "damping": [
+                    f"Beta({a:g}, {b:g})" for a, b in zip(c["alpha"], c["beta"], strict=True)
+                ],
+                "new NLP model, 2040 (orders)": [
+                    f"{v:.2f} ± {e:.2f}"
+                    for v, e in zip(c["nlp_band"], c["nlp_band_mcse"], strict=True)
+                ],
+                "meets the 2040 criteria": c["admissible"].map(yes),
+                "CV CRPS early": c["cv/all crps"].map("{:.4f}".format),
+                "CV log score early": c["cv/all log score"].map("{:.3f}".format),
+                "CV 90% / 50% early": [
+                    f"{a:.2f} / {b:.2f}"
+                    for a, b in zip(c["cv/all 90%"], c["cv/all 50%"], strict=True)
+                ],
+                "NLP CRPS early": c["nlp/all crps"].map("{:.4f}".format),
+                "NLP log score early": c["nlp/all log score"].map("{:.3f}".format),
+                "chosen": c["chosen"].map({True: "**yes**", False: ""}),
+            }
+        )
+    )
+
+
+def table_sensitivity() -> str:
+    """Energy slopes (log10 per year, posterior medians) per prior variant and frontier rule."""
+    s = _csv("sensitivity.csv")
+    s = s[s["metric"] == "joules"]
+    wide = s.pivot_table(
+        index=["prior", "rule"], columns=["domain", "group"], values="median", sort=False
+    )
+    wide.columns = [f"energy {d} {g}" for d, g in wide.columns]
+    passed = s.groupby(["prior", "rule"], sort=False)["passed"].all()
+    table = wide.map("{:.3f}".format).assign(
+        diagnostics=passed.map({True: "passed", False: "FAILED"})
+    )
+    return md_table(table.reset_index())
+
+
+def table_benchmark() -> str:
+    """``results/benchmark.md`` as it is (written by ``scripts/benchmark.py``)."""
+    path = RESULTS / "benchmark.md"
+    if not path.exists():
+        raise PlaceholderError("results/benchmark.md does not exist: run scripts/benchmark.py")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def table_query_scenarios() -> str:
+    """The named query shapes (``data/curation/llm_query_scenarios.csv``)."""
+    s = read_data("curation/llm_query_scenarios")
+    return md_table(
+        pd.DataFrame(
+            {
+                "scenario": "`" + s["scenario"] + "`",
+                "prompt tokens": s["prompt_tokens"].map("{:,}".format),
+                "output tokens": s["output_tokens"].map("{:,}".format),
+                "source": s["source"],
+            }
+        )
+    )
+
+
+def table_published_query_energy() -> str:
+    """The published per-query figures (``data/curation/llm_query_energy_published.csv``)."""
+    p = read_data("curation/llm_query_energy_published")
+    return md_table(
+        pd.DataFrame(
+            {
+                "figure": p["model_or_service"] + ": " + p["metric"],
+                "source": p["source"],
+                "Wh": p["wh_per_query"].map("{:g}".format),
+                "boundary": p["boundary_class"],
+                "verified": p["verified"],
+            }
+        )
+    )
+
+
+TABLES: dict[str, Callable[[], str]] = {
+    "sbc": table_sbc,
+    "backtest_coverage": table_backtest_coverage,
+    "backtest_scores": table_backtest_scores,
+    "backtest_frontier": table_backtest_frontier,
+    "backtest_fits": table_backtest_fits,
+    "backtest_chips": table_backtest_chips,
+    "extrapolation": table_extrapolation,
+    "sensitivity": table_sensitivity,
+    "benchmark": table_benchmark,
+    "query_scenarios": table_query_scenarios,
+    "published_query_energy": table_published_query_energy,
+}
+
+
+# ----------------------------------------------------------------------------- values
+def _column(df: pd.DataFrame, column: str, where: str) -> str:
+    """The column ``column`` names; ``_`` stands for a space (``cv/all_crps``)."""
+    for name in (column, column.replace("_", " ")):
+        if name in df.columns:
+            return name
+    raise PlaceholderError(f"{where} has no column {column!r}")
+
+
+def _one(df: pd.DataFrame, what: str) -> pd.Series:
+    if len(df) != 1:
+        raise PlaceholderError(f"{what}: {len(df)} rows match, not one")
+    return df.iloc[0]
+
+
+def value_bt(model: str, set_: str, series: str, column: str, spec: str | None = None) -> str:
+    c = coverage_rows()
+    column = _column(c, column, "results/backtest_coverage.csv")
+    match = c[(c["model"] == model) & (c["set"] == set_) & (c["series"] == series)]
+    return fmt(_one(match, f"backtest {model} {set_} {series}")[column], spec)
+
+
+def value_sbc(domain: str, column: str, spec: str | None = None) -> str:
+    s = _csv("sbc_summary.csv")
+    column = _column(s, column, "results/sbc_summary.csv")
+    return fmt(_one(s[s["domain"] == domain], f"sbc {domain}")[column], spec)
+
+
+def sbc_settings(domain: str) -> dict[str, Any]:
+    """The settings line (``# {json}``) at the top of ``results/sbc_DOMAIN.csv``."""
+    path = RESULTS / f"sbc_{domain}.csv"
+    if not path.exists():
+        raise PlaceholderError(f"results/sbc_{domain}.csv does not exist")
+    with path.open(encoding="utf-8") as f:
+        first = f.readline()
+    if not first.startswith("# "):
+        raise PlaceholderError(f"results/sbc_{domain}.csv has no settings line")
+    settings: dict[str, Any] = json.loads(first[2:])
+    return settings
+
+
+def value_sbcset(domain: str, key: str, spec: str | None = None) -> str:
+    settings = sbc_settings(domain)
+    if key not in settings:
+        raise PlaceholderError(f"results/sbc_{domain}.csv settings have no {key!r}")
+    return fmt(settings[key], spec)
+
+
+def value_ext(row: str, column: str, spec: str | None = None) -> str:
+    c = _csv("extrapolation_choice.csv")
+    column = _column(c, column, "results/extrapolation_choice.csv")
+    if row == "chosen":
+        return fmt(_one(c[c["chosen"]], "the chosen candidate")[column], spec)
+    if row in ("admissible-min", "admissible-max"):
+        values = c.loc[c["admissible"], column]
+        return fmt(values.min() if row.endswith("min") else values.max(), spec)
+    raise PlaceholderError(f"ext: row {row!r} is not chosen, admissible-min or admissible-max")
+
+
+def value_sens(domain: str, group: str, spec: str | None = None) -> str:
+    s = _csv("sensitivity.csv")
+    v = s[
+        (s["metric"] == "joules")
+        & (s["domain"] == domain)
+        & (s["group"] == group)
+        & ~s["prior"].str.startswith("v1")
+    ]["median"]
+    if v.empty:
+        raise PlaceholderError(f"sens: no v2 energy slopes of {domain} {group}")
+    return f"{fmt(v.min(), spec)} to {fmt(v.max(), spec)}"
+
+
+def priors() -> dict[str, Any]:
+    with (REPO / "models" / "priors.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def value_prior(path: str, distribution: str | None = None) -> str:
+    node: Any = priors()
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            raise PlaceholderError(f"models/priors.toml has no entry {path!r}")
+        node = node[key]
+    if distribution is None:
+        if isinstance(node, dict | list):
+            raise PlaceholderError(f"prior {path}: a table; name its distribution")
+        return fmt(node, "g") if isinstance(node, float) else str(node)
+    if not isinstance(node, dict):
+        raise PlaceholderError(f"prior {path}: {node!r} is not a distribution")
+    args = ", ".join(format(v, "g") for k, v in node.items() if k != "lower")
+    text = f"{distribution}({args})"
+    return f"{text} truncated below at {node['lower']:g}" if "lower" in node else text
+
+
+def _data_file(table: str) -> Path:
+    path = REPO / "data" / f"{table}.csv"
+    if not path.exists():
+        raise PlaceholderError(f"data/{table}.csv does not exist")
+    return path
+
+
+def read_data(table: str) -> pd.DataFrame:
+    """A shipped data file; leading ``#`` provenance lines are skipped (never ``comment=``:
+    URLs in the data contain ``#``)."""
+    path = _data_file(table)
+    with path.open(encoding="utf-8") as f:
+        skip = 0
+        for line in f:
+            if not line.startswith("#"):
+                break
+            skip += 1
+    return pd.read_csv(path, skiprows=skip)
+
+
+def value_rows(table: str) -> str:
+    return fmt(len(read_data(table)))
+
+
+def value_dates(table: str, column: str) -> str:
+    d = read_data(table)
+    column = _column(d, column, f"data/{table}.csv")
+    dates = pd.to_datetime(d[column])
+    return f"{dates.min():%Y-%m} to {dates.max():%Y-%m}"
+
+
+KINDS: dict[str, Callable[..., str]] = {
+    "table": lambda name: TABLES[name]() if name in TABLES else _unknown_table(name),
+    "bt": value_bt,
+    "sbc": value_sbc,
+    "sbcset": value_sbcset,
+    "ext": value_ext,
+    "sens": value_sens,
+    "prior": value_prior,
+    "rows": value_rows,
+    "dates": value_dates,
+}
+
+
+def _unknown_table(name: str) -> str:
+    raise PlaceholderError(f"no table {name!r}; the tables are {', '.join(TABLES)}")
+
+
+# ----------------------------------------------------------------------------- rendering
+def fill(placeholder: str) -> str:
+    """The text of one placeholder's inside (``"table sbc"``)."""
+    kind, *args = placeholder.split()
+    if kind not in KINDS:
+        raise PlaceholderError(f"unknown placeholder kind {kind!r} in {{{{ {placeholder} }}}}")
+    spec = args.pop()[1:] if args and args[-1].startswith(":") else None
+    try:
+        return KINDS[kind](*args, spec) if spec is not None else KINDS[kind](*args)
+    except TypeError as e:
+        raise PlaceholderError(f"{{{{ {placeholder} }}}}: wrong arguments ({e})") from e
+
+
+def render(markdown: str, where: str = "page") -> str:
+    """``markdown`` with every placeholder filled; :class:`PlaceholderError` names the page."""
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return fill(m.group(1))
+        except PlaceholderError as e:
+            raise PlaceholderError(f"{where}: {e}") from e
+
+    return PLACEHOLDER.sub(one, markdown)
+
+
+# ----------------------------------------------------------------------------- MkDocs events
+def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    from mkdocs.exceptions import PluginError
+
+    if not page.file.src_uri.endswith(".md"):
+        return markdown
+    try:
+        return render(markdown, page.file.src_uri)
+    except PlaceholderError as e:
+        raise PluginError(str(e)) from e
+
+
+
+def on_files(files: Any, config: Any) -> Any:
+    """The figures of ``results/`` join the site as ``results/NAME.png``, read when the site
+    is built (no copy under ``docs/`` to go stale)."""
+    from mkdocs.structure.files import File
+
+    for path in sorted(RESULTS.glob("*.png")):
+        files.append(File.generated(config, f"results/{path.name}", abs_src_path=str(path)))
+    return files

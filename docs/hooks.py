@@ -503,7 +503,6 @@ def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
         raise PluginError(str(e)) from e
 
 
-
 def on_files(files: Any, config: Any) -> Any:
     """The figures of ``results/`` join the site as ``results/NAME.png``, read when the site
     is built (no copy under ``docs/`` to go stale)."""

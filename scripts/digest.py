@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 import energytrend as et
+from energytrend.thesis import V1_PRIORS
 
 #: The fits of the main job and the report, by name: (domain, fit keyword arguments).
 FITS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -27,7 +28,7 @@ FITS: dict[str, tuple[str, dict[str, Any]]] = {
     "nlp": ("nlp", {}),
     "all": ("all", {}),
     "llm": ("llm", {}),
-    "thesis_v1_all": ("all", {"data": "thesis", "priors": et.V1_PRIORS}),
+    "thesis_v1_all": ("all", {"data": "thesis", "priors": V1_PRIORS}),
 }
 
 
@@ -47,13 +48,7 @@ def table_digest(table: pd.DataFrame) -> dict[str, Any]:
 
 
 def tables_of(name: str, result: Any) -> dict[str, pd.DataFrame]:
-    """The tables the main job shows of one fit (through whichever API this version has)."""
-
-    def call(fn: str, **kwargs: Any) -> pd.DataFrame:
-        top = getattr(et, fn, None)
-        if callable(top) and fn not in {"fit", "load"}:
-            return top(result, **kwargs)  # type: ignore[no-any-return]
-        return getattr(result, fn)(**kwargs)  # type: ignore[no-any-return]
+    """The tables the main job shows of one fit."""
 
     out = {
         "growth_rates": result.growth_rates(),
@@ -62,12 +57,14 @@ def tables_of(name: str, result: Any) -> dict[str, pd.DataFrame]:
         "summary": result.summary(),
     }
     if name == "llm":
-        out["energy_per_query"] = call("energy_per_query", scenario="short_chat", year=[2025, 2030])
-        out["query_crossing_dates"] = call("query_crossing_dates")
+        out["energy_per_query"] = et.energy_per_query(
+            result, scenario="short_chat", year=[2025, 2030]
+        )
+        out["query_crossing_dates"] = et.query_crossing_dates(result)
     else:
-        out["forecast"] = call("forecast", end=2040)
-        out["crossing_dates"] = call("crossing_dates")
-        out["crossing_curve"] = call("crossing_curve")
+        out["forecast"] = et.forecast(result, end=2040)
+        out["crossing_dates"] = et.crossing_dates(result)
+        out["crossing_curve"] = et.crossing_curve(result)
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 import tomllib
 import warnings
@@ -23,12 +24,16 @@ from energytrend.data.frontier import get_rule, rules_table
 from energytrend.data.schema import DATASET_TABLES, TABLES
 from energytrend.data.tables import load_table
 from energytrend.data.validation import DataValidationError
+from energytrend.forecast.forecasts import crossing_dates, forecast
+from energytrend.forecast.query import energy_per_query
+from energytrend.inference.config import FitConfig, check_settings
 from energytrend.inference.diagnostics import DiagnosticsWarning
-from energytrend.inference.fit import check_settings, fit
-from energytrend.inference.result import CI_PROB, TrendFit
+from energytrend.inference.fit import fit
+from energytrend.inference.formatting import growth_text_table, query_text_table, verdict_text_table
+from energytrend.inference.intervals import CI_PROB, check_prob
+from energytrend.inference.result import TrendFit
 from energytrend.inference.store import atomic_path
 from energytrend.model.spec import V1_PRIORS, merge_spec, resolve_spec
-from energytrend.report.formatting import growth_text_table, query_text_table, verdict_text_table
 
 
 def _print_table(title: str, df: pd.DataFrame, digits: int = 4) -> None:
@@ -81,13 +86,13 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-#: The table options of the fitting commands: option dest, ``fit`` argument, table name.
+#: The table options of the fitting commands: option dest and table name.
 TABLE_OPTIONS = (
-    ("cv_models", "cv_models", "cv_models"),
-    ("nlp_models", "nlp_models", "nlp_models"),
-    ("gpus", "gpus", "gpus"),
-    ("throughput", "throughput", "inference_throughput"),
-    ("language_models", "language_models", "language_models"),
+    ("cv_models", "cv_models"),
+    ("nlp_models", "nlp_models"),
+    ("gpus", "gpus"),
+    ("throughput", "inference_throughput"),
+    ("language_models", "language_models"),
 )
 
 
@@ -99,24 +104,27 @@ def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
     rule and ``--prob`` are checked, and every output path must end in a known suffix and
     lie in an existing folder.
     """
-    kwargs: dict[str, Any] = {
-        "data": args.data,
-        "rule": args.rule,
-        "draws": args.draws,
-        "tune": args.tune,
-        "chains": args.chains,
-        "seed": args.seed,
-        "per_token": args.per_token,
-        "cache": not args.no_cache,
-    }
+    config = FitConfig(
+        rule=args.rule,
+        draws=args.draws,
+        tune=args.tune,
+        chains=args.chains,
+        seed=args.seed,
+        per_token=args.per_token,
+        cache=not args.no_cache,
+    )
     check_settings(args.draws, args.tune, args.chains, "nutpie", "partial", 0.99)
-    _check_prob(args.prob)
+    check_prob(args.prob, "--prob")
     for domain in ("cv", "nlp"):
         get_rule(domain, args.rule)
-    for dest, argument, table in TABLE_OPTIONS:
+    tables = {}
+    for dest, table in TABLE_OPTIONS:
         path = getattr(args, dest, None)
         if path is not None:
-            kwargs[argument] = load_table(path, table)
+            tables[table] = load_table(path, table)
+    kwargs: dict[str, Any] = {"data": args.data, "config": config}
+    if tables:
+        kwargs["tables"] = tables
     overrides = _read_priors(Path(args.priors)) if args.priors is not None else {}
     if getattr(args, "model", "v2") == "v1":
         overrides = merge_spec(resolve_spec(V1_PRIORS), overrides)
@@ -142,11 +150,6 @@ def _read_priors(path: Path) -> dict[str, Any]:
         hint = "; write only keys that models/priors.toml has" if "unknown" in str(e) else ""
         raise ValueError(f"--priors {path}: {e}{hint}") from None
     return priors
-
-
-def _check_prob(prob: float) -> None:
-    if not 0 < prob < 1:
-        raise ValueError(f"--prob must be between 0 and 1 (e.g. 0.9), got {prob}")
 
 
 def _fit_checked(args: argparse.Namespace, kwargs: dict[str, Any]) -> TrendFit | None:
@@ -273,9 +276,9 @@ def _table_command(args: argparse.Namespace, title: str, make: str) -> int:
     if result is None:
         return 2
     if make == "forecast":
-        table = result.forecast(end=args.end, prob=args.prob)
+        table = forecast(result, end=args.end, prob=args.prob)
     else:
-        table = result.crossing_dates(levels=levels, horizon=args.horizon, prob=args.prob)
+        table = crossing_dates(result, levels=levels, horizon=args.horizon, prob=args.prob)
     if output:
         _write_table(table, output)
         print(f"{title} written to {output}")
@@ -330,7 +333,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     result = _fit_checked(args, kwargs)
     if result is None:
         return 2
-    table = result.energy_per_query(
+    table = energy_per_query(
+        result,
         prompt_tokens=shape.prompt_tokens,
         output_tokens=shape.output_tokens,
         scenario=None if shape.scenario == "custom" else shape.scenario,
@@ -352,19 +356,26 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def _llm_fit(args: argparse.Namespace, kwargs: dict[str, Any]) -> TrendFit | None:
     """The language-model fit for the report's per-query section: with the same settings,
-    when the dataset has language models and the v2 model is used (else None)."""
-    if "language_models" not in tables_of(args.data) and "language_models" not in kwargs:
+    when the v2 model is used and the language models come from where the report's other
+    data come from (the dataset when no table is the user's own; else the user's
+    ``--language-models``). Otherwise None: the report leaves the section out."""
+    tables = dict(kwargs.get("tables", {}))
+    own_llm = tables.pop("language_models", None)
+    if tables and own_llm is None:
+        return None  # the user's own CV/NLP data: no shipped language models beside them
+    if own_llm is None and "language_models" not in tables_of(args.data):
         return None
     if getattr(args, "model", "v2") != "v2":
         return None
-    llm_kwargs = {k: v for k, v in kwargs.items() if k not in OWN_CV_NLP}
+    config = dataclasses.replace(kwargs["config"], rule="thesis", per_token=False)
+    llm_kwargs: dict[str, Any] = {**kwargs, "config": config}
+    llm_kwargs.pop("tables", None)
+    if own_llm is not None:
+        gpus = {k: v for k, v in tables.items() if k == "gpus"}
+        llm_kwargs["tables"] = {"language_models": own_llm, **gpus}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)  # the report says so
         return fit("llm", **llm_kwargs)
-
-
-#: Fit arguments that belong to the CV and NLP fit only.
-OWN_CV_NLP = ("cv_models", "nlp_models", "throughput", "per_token", "rule")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

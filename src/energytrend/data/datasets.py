@@ -27,10 +27,12 @@ import pandas as pd
 
 from energytrend.data.schema import CV_MODELS, DATASET_TABLES, GPUS, TABLES
 from energytrend.data.tables import (
+    TableSource,
     load_cv_models,
     load_gpus,
     load_inference_throughput,
     load_nlp_models,
+    load_table,
     shipped_path,
 )
 from energytrend.data.validation import read_table, validate_table
@@ -148,15 +150,30 @@ def _load(table: str, data: DataName) -> pd.DataFrame:
     return _load_new(table)
 
 
-def load_data(table: str, data: str = DEFAULT_DATA) -> pd.DataFrame:
-    """One table of a named dataset, validated and typed (a copy: change it freely).
+def load_data(
+    table: str, data: str = DEFAULT_DATA, *, source: TableSource | None = None
+) -> pd.DataFrame:
+    """One table, validated and typed (a copy: change it freely): a shipped dataset's, or
+    your own ``source`` checked against the same table's schema.
 
     Args:
         table: ``cv_models``, ``nlp_models``, ``gpus`` or ``inference_throughput`` (both
             datasets), or ``accelerators``, ``vision_models``, ``language_models`` or
             ``mlperf_power`` (``"2025"`` only).
         data: ``"2025"`` (default) or ``"thesis"``.
+        source: your own table, a CSV path or a DataFrame (however pandas parsed it), in
+            that table's columns; ``data`` is then not read.
+
+    Raises:
+        DataValidationError: ``source`` breaks the schema; it names the file, row, column
+            and the fix.
+
+    Example:
+        >>> load_data("accelerators")[["hardware_name", "release_date"]].shape[1]
+        2
     """
+    if source is not None:
+        return load_table(source, table)
     name = check_data(data)
     if table not in tables_of(name):
         known = ", ".join(tables_of(name))

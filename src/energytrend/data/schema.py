@@ -16,6 +16,38 @@ MARKS = ("", "tool", "estimated")
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """The closed range ``[low, high]`` a number column's values must lie in, and why.
+
+    ``percent`` marks a 0-100 scale: values in [0, 1] are refused as fractions (the whole
+    column so, or one value among percentages), with the fix "multiply by 100".
+    """
+
+    low: float
+    high: float
+    reason: str
+    percent: bool = False
+
+
+def _percent(reason: str) -> Bounds:
+    return Bounds(0.0, 100.0, reason, percent=True)
+
+
+_IMAGENET_TOP1 = _percent(
+    "top-1 accuracy is the percentage of ImageNet validation images whose first guess is "
+    "right, so it lies in 0-100"
+)
+_IMAGENET_TOP5 = _percent(
+    "top-5 accuracy is the percentage of ImageNet validation images whose label is among "
+    "the five first guesses, so it lies in 0-100"
+)
+_GLUE = _percent(
+    "the GLUE score is the mean of the task scores, each at most 100 (accuracies, F1 and "
+    "correlations are reported times 100), so it is at most 100"
+)
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of a table.
 
@@ -28,6 +60,7 @@ class Column:
         positive: Numbers must be strictly greater than zero (they are logged later).
         unit: Unit of the values, for documentation.
         description: What the column holds.
+        bounds: Numbers must lie in this range (a percentage in 0-100, ...), with the reason.
     """
 
     name: str
@@ -36,6 +69,7 @@ class Column:
     positive: bool = False
     unit: str = ""
     description: str = ""
+    bounds: Bounds | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,7 @@ CV_MODELS = TableSpec(
             "float",
             required=True,
             positive=True,
+            bounds=_IMAGENET_TOP1,
             unit="%",
             description="ImageNet top-1 accuracy, single crop",
         ),
@@ -157,6 +192,7 @@ NLP_MODELS = TableSpec(
             "glue_score",
             "float",
             positive=True,
+            bounds=_GLUE,
             unit="GLUE points",
             description="GLUE test-set score; empty where the thesis has none",
         ),
@@ -366,10 +402,18 @@ VISION_MODELS = TableSpec(
             "float",
             required=True,
             positive=True,
+            bounds=_IMAGENET_TOP1,
             unit="%",
             description="ImageNet top-1 accuracy, single crop",
         ),
-        Column("top5_accuracy", "float", positive=True, unit="%", description="Top-5 accuracy"),
+        Column(
+            "top5_accuracy",
+            "float",
+            positive=True,
+            bounds=_IMAGENET_TOP5,
+            unit="%",
+            description="Top-5 accuracy",
+        ),
         Column(
             "params_millions",
             "float",

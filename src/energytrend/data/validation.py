@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from energytrend.data.schema import MARKS, Column, TableSpec
+from energytrend.data.schema import MARKS, Bounds, Column, TableSpec
 
 #: At most this many problems are listed in one error message.
 MAX_LISTED = 20
@@ -83,11 +83,19 @@ def read_table(path: str | Path, spec: TableSpec, *, today: dt.date | None = Non
     """
     path = Path(path)
     try:
+        separator = _separator_problem(path)
+        if separator is not None:
+            raise DataValidationError(str(path), [separator])
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
         raise DataValidationError(
             str(path),
             [Problem(None, None, "the file does not exist", "Check the path.")],
+        ) from None
+    except IsADirectoryError:
+        raise DataValidationError(
+            str(path),
+            [Problem(None, None, "the path is a folder, not a file", "Give the CSV file's path.")],
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise DataValidationError(
@@ -102,6 +110,38 @@ def read_table(path: str | Path, spec: TableSpec, *, today: dt.date | None = Non
             ],
         ) from None
     return validate_table(raw, spec, source=str(path), today=today, line_numbers=True)
+
+
+#: Separators other than the comma that spreadsheets write, by name.
+_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab"}
+
+
+def _separator_problem(path: Path) -> Problem | None:
+    """The problem of a file whose header (line 1) has no comma but semicolons or tabs.
+
+    Such a file is refused with one plain message, not read with the other separator: it
+    usually comes from a spreadsheet in a locale whose decimal mark is the comma, and reading
+    ``1,234`` as 1.234 or 1234 by guess would change numbers silently. Saving the file again
+    with commas costs a minute and changes no value.
+    """
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        header = f.readline(100_000)
+    if "," in header:
+        return None
+    counts = {sep: header.count(sep) for sep in _OTHER_SEPARATORS}
+    sep = max(counts, key=lambda k: counts[k])
+    if not counts[sep]:
+        return None
+    name = _OTHER_SEPARATORS[sep]
+    return Problem(
+        1,
+        None,
+        f"the file looks {name}-separated (its header has {counts[sep]} {name}s and no "
+        "comma), but energytrend reads comma-separated files",
+        "Save it with commas between the columns and a point as the decimal mark (12.5, "
+        "not 12,5). In pandas, for a file whose decimal mark is the comma: "
+        f"pd.read_csv(path, sep={sep!r}, decimal=',').to_csv(new_path, index=False).",
+    )
 
 
 def validate_table(
@@ -331,8 +371,13 @@ def _parse_column(
                         "scale); correct the value or drop the row.",
                     )
                 )
+        if col.bounds is not None:
+            problems.extend(_bounds_problems(values, text, col, col.bounds, labels))
         if col.kind == "int":
-            frac = values.notna() & (values != np.round(values))
+            finite = np.isfinite(values.fillna(0.0))
+            frac = values.notna() & ~(finite & (values == np.round(values)))
+            if col.positive:  # infinities are reported above as not positive finite
+                frac &= finite
             for pos in np.flatnonzero(frac.to_numpy()):
                 problems.append(
                     Problem(
@@ -342,7 +387,7 @@ def _parse_column(
                         "Write a whole number.",
                     )
                 )
-            if not values.isna().any() and not frac.any():
+            if not values.isna().any() and finite.all() and not frac.any():
                 return values.astype("int64"), problems
         return values.astype(float), problems
     if col.kind == "date":
@@ -410,6 +455,61 @@ def _parse_column(
             )
         return text.astype(object), problems
     return text.astype(object), problems
+
+
+def _bounds_problems(
+    values: pd.Series, text: pd.Series, col: Column, bounds: Bounds, labels: list[object]
+) -> list[Problem]:
+    """Numbers outside ``bounds``; in a percentage column also values in [0, 1], which look
+    like fractions: one problem for a whole column of them, else one per value."""
+    x = values.to_numpy(dtype=float)
+    checked = ~np.isnan(x)  # blanks and non-numbers are reported already
+    if col.positive:  # as are values <= 0 or infinite
+        checked &= np.isfinite(x) & (x > 0)
+    problems = []
+    reason = bounds.reason[:1].upper() + bounds.reason[1:]
+    for pos in np.flatnonzero(checked & ((x < bounds.low) | (x > bounds.high))):
+        side, limit = ("above", bounds.high) if x[pos] > bounds.high else ("below", bounds.low)
+        problems.append(
+            Problem(
+                labels[pos],
+                col.name,
+                f"{text.iloc[pos]} is {side} {limit:g}, outside {bounds.low:g}-{bounds.high:g}",
+                f"{reason}; correct the value or drop the row.",
+            )
+        )
+    if not bounds.percent:
+        return problems
+    fraction = checked & (x >= 0) & (x <= 1)
+    if not fraction.any():
+        return problems
+    scale = f"{col.name} is a percentage ({bounds.low:g}-{bounds.high:g})"
+    if fraction.sum() == checked.sum():
+        first = int(np.flatnonzero(fraction)[0])
+        t = text.iloc[first]
+        n = int(fraction.sum())
+        every = f"all {n} values of the column are" if n > 1 else "it is the column's only value,"
+        problems.append(
+            Problem(
+                labels[first],
+                col.name,
+                f"{t} looks like a fraction: {every} between 0 and 1, but {scale}",
+                f"Multiply the column by 100 ({t} -> {x[first] * 100:g}).",
+            )
+        )
+        return problems
+    example = text.iloc[int(np.flatnonzero(checked & ~fraction)[0])]
+    for pos in np.flatnonzero(fraction):
+        t = text.iloc[pos]
+        problems.append(
+            Problem(
+                labels[pos],
+                col.name,
+                f"{t} looks like a fraction among percentages (such as {example}); {scale}",
+                f"Multiply it by 100 ({t} -> {x[pos] * 100:g}).",
+            )
+        )
+    return problems
 
 
 def _duplicate_problems(

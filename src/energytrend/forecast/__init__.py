@@ -1,32 +1,5 @@
 """Stage 4, forecasts: the trends as paths in time, draw by draw
-(:mod:`~energytrend.forecast.trend`), and the bands, human energy levels and first-passage
-crossing dates made of them (:mod:`~energytrend.forecast.forecasts`, re-exported here).
+(:mod:`~energytrend.forecast.trend`), the bands, human energy levels and first-passage
+crossing dates made of them (:mod:`~energytrend.forecast.forecasts`), and the energy of one
+LLM query (:mod:`~energytrend.forecast.query`). Every function takes a fitted result.
 """
-
-from energytrend.forecast.forecasts import (
-    KCAL,
-    KWH,
-    SECONDS_PER_DAY,
-    SECONDS_PER_YEAR,
-    STEP,
-    EnergyLevel,
-    crossing_curve,
-    crossing_dates,
-    forecast,
-    human_levels,
-    passage_times,
-)
-
-__all__ = [
-    "KCAL",
-    "KWH",
-    "SECONDS_PER_DAY",
-    "SECONDS_PER_YEAR",
-    "STEP",
-    "EnergyLevel",
-    "crossing_curve",
-    "crossing_dates",
-    "forecast",
-    "human_levels",
-    "passage_times",
-]

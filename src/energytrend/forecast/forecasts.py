@@ -21,8 +21,8 @@ from energytrend.forecast.trend import (
     forecast_origin,
     has_calibration,
 )
-from energytrend.inference.intervals import _bounds
-from energytrend.inference.result import CI_PROB, TrendFit
+from energytrend.inference.intervals import CI_PROB, bounds
+from energytrend.inference.result import TrendFit
 
 KCAL = 4184.0  # J
 KWH = 3.6e6  # J
@@ -63,8 +63,8 @@ def human_levels() -> tuple[EnergyLevel, ...]:
 
 
 def _lines(result: TrendFit) -> list[tuple[str, str, str, str, int]]:
-    """(metric, domain, group, kind, index) of every trend; ``kind`` and ``index`` locate
-    its scatter (:meth:`TrendFit.scale`)."""
+    """(metric, domain, group, kind, index) of every trend; ``kind`` (the model part,
+    ``compute`` or ``efficiency``) and ``index`` locate its scatter."""
     out = [("gflops_per_watt", s, "hardware", "efficiency", k) for k, s in enumerate(result.series)]
     calibrated = has_calibration(result)
     for k, g in enumerate(result.groups):
@@ -82,12 +82,6 @@ def _path(result: TrendFit, metric: str, domain: str, group: str, t: np.ndarray)
     if metric == "gflops":
         return compute_path(result, line, t)
     return energy_path(result, line, t, calibrated=metric == "joules_calibrated")
-
-
-def _is_quantile_line(result: TrendFit, group: str) -> bool:
-    """A frontier defined as a quantile of new models is a line, not a model: it has no
-    scatter of its own."""
-    return group == "frontier" and "line_sigma" in result.idata["posterior"]
 
 
 def forecast(
@@ -120,7 +114,8 @@ def forecast(
     Columns: metric, domain, group, year, date (the calendar date of the decimal year, so
     2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
     """
-    lo, hi = _bounds(prob)
+    lo, hi = bounds(prob)
+    result.warn_if_failed()
     if start is None:
         start = float(np.floor(min(result.models["year"].min(), result.gpus["year"].min())))
     if end <= start:
@@ -128,18 +123,22 @@ def forecast(
     years = np.arange(start, end + step / 2, step)
     t = years - result.idata.attrs["year_origin"]
     rng = np.random.default_rng(result.config.seed + 2)
+    draws = result.posterior_draws
     rows = []
     for metric, domain, group, kind, k in _lines(result):
         mean = _path(result, metric, domain, group, t)
         predictive = mean
-        if not _is_quantile_line(result, group):
+        part = result.parts.compute if kind == "compute" else result.parts.efficiency
+        if kind == "efficiency" or result.parts.compute.has_scatter(group):
             # one standardised scatter draw per posterior draw, shared by every year (common
             # random numbers): each year's band is the same predictive distribution, and its
             # edges are smooth in time rather than jagged with independent Monte Carlo noise
-            sd = result.scale(kind, np.full(t.shape, k), t)
-            predictive = mean + sd * result.scatter(kind, (mean.shape[0], 1), rng)
-            if metric == "joules_calibrated":  # and a deployment's own realisation
-                spread = result.draws("realisation_sigma").to_numpy()[:, None]
+            sd = part.scale(draws, np.full(t.shape, k), t)
+            predictive = mean + sd * part.noise(draws, (mean.shape[0], 1), rng)
+            realisation = result.parts.realisation
+            if metric == "joules_calibrated" and realisation is not None:
+                # and a deployment's own realisation
+                spread = realisation.spread(draws)[:, None]
                 predictive = predictive + spread * rng.standard_normal((mean.shape[0], 1))
         for band, values in (("mean", mean), ("predictive", predictive)):
             q = np.quantile(values, [0.5, lo, hi, 0.25, 0.75], axis=0)
@@ -242,13 +241,14 @@ def crossing_dates(
     """
     if not np.isfinite(horizon):
         raise ValueError(f"horizon must be a finite year, got {horizon}")
-    _bounds(prob)
+    bounds(prob)
+    result.warn_if_failed()
     return crossing_table(_passages(result, levels, horizon), horizon=horizon, prob=prob)
 
 
 def crossing_table(passages: Iterable[Passage], *, horizon: float, prob: float) -> pd.DataFrame:
     """The rows of :func:`crossing_dates` for any first-passage problems (their labels first)."""
-    lo, hi = _bounds(prob)
+    lo, hi = bounds(prob)
     rows = []
     for labels, joules, t0, when in passages:
         q = np.quantile(when, [0.5, lo, hi], method="inverted_cdf")  # inf-safe
@@ -331,6 +331,7 @@ def crossing_curve(
     so it never falls. Rows: the origin, then every whole year after it.
     Columns: domain, group, level, joules, year, p_crossed.
     """
+    result.warn_if_failed()
     return curve_table(_passages(result, levels, end), end=end)
 
 

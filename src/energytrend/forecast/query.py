@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -46,12 +45,9 @@ from energytrend.forecast.trend import (
     forecast_origin,
     has_calibration,
 )
-from energytrend.inference.intervals import _bounds
+from energytrend.inference.intervals import CI_PROB, bounds
 from energytrend.inference.mcse import quantile_mcse
-from energytrend.inference.result import CI_PROB
-
-if TYPE_CHECKING:
-    from energytrend.inference.result import TrendFit
+from energytrend.inference.result import TrendFit
 
 #: Joules in one watt-hour.
 J_PER_WH = 3600.0
@@ -177,14 +173,15 @@ def energy_per_query(
     (the typical or frontier model's query), not of one user's query.
     """
     _check_llm(result, basis)
+    result.warn_if_failed()
     shape = query_shape(scenario, prompt_tokens, output_tokens)
     years = _years(result, year)
-    lo, hi = _bounds(prob)
+    lo, hi = bounds(prob)
     rows = []
     for g in _groups(group):
         log_j = query_log10_joules(result, g, years, shape, basis)
         for k, y in enumerate(years):
-            by_chain = result._by_chain(log_j[:, k])
+            by_chain = result.posterior_draws.by_chain(log_j[:, k])
             q = np.quantile(log_j[:, k], [0.5, lo, hi])
             err = [quantile_mcse(by_chain, p) for p in (0.5, lo, hi)]
             j = 10.0**q
@@ -258,7 +255,8 @@ def query_crossing_dates(
     """When the typical and frontier query of each scenario first reach each human level
     after the forecast origin: the columns of
     :func:`energytrend.forecast.forecasts.crossing_dates`, with ``scenario`` first."""
-    _bounds(prob)
+    bounds(prob)
+    result.warn_if_failed()
     passages = query_passages(
         result, scenarios=scenarios, levels=levels, horizon=horizon, basis=basis
     )
@@ -276,5 +274,6 @@ def query_crossing_curve(
     """P(crossed by year) of every scenario's query energy, group and level, from the
     forecast origin to ``end``; it never falls (columns of ``crossing_curve`` plus
     ``scenario``)."""
+    result.warn_if_failed()
     passages = query_passages(result, scenarios=scenarios, levels=levels, horizon=end, basis=basis)
     return curve_table(passages, end=end)

@@ -18,7 +18,7 @@ import pandas as pd
 from energytrend.data.llm_queries import DEFAULT_SCENARIO, published_query_energy
 from energytrend.data.tables import decimal_year
 from energytrend.forecast.query import energy_per_query, query_shape
-from energytrend.inference.result import CI_PROB
+from energytrend.inference.intervals import CI_PROB
 
 if TYPE_CHECKING:
     from energytrend.inference.result import TrendFit

@@ -31,7 +31,8 @@ import xarray as xr
 
 from energytrend.model.arrays import ModelData, Pooling
 from energytrend.model.build import build_model
-from energytrend.model.efficiency import efficiency_mean
+from energytrend.model.draws import Draws
+from energytrend.model.parts import model_parts
 from energytrend.model.spec import Spec, digest
 
 #: PyTensor flags under which energytrend compiles every model. ``numba__fastmath`` is
@@ -177,7 +178,7 @@ def sample_nutpie(
         progress_bar=progressbar,
         save_warmup=False,
     )
-    return with_data_groups(tree, data)
+    return with_data_groups(tree, data, spec)
 
 
 def sample_pymc(
@@ -201,10 +202,10 @@ def sample_pymc(
             progressbar=progressbar,
             compute_convergence_checks=False,
         )
-    return with_data_groups(tree, data)
+    return with_data_groups(tree, data, spec)
 
 
-def with_data_groups(tree: xr.DataTree, data: ModelData) -> xr.DataTree:
+def with_data_groups(tree: xr.DataTree, data: ModelData, spec: Spec) -> xr.DataTree:
     """Attach ``constant_data`` and ``observed_data`` from ``data`` and add the per-model
     energies ``log10_joules[obs] = log10 GFLOPs - efficiency at the model's date``, draw by
     draw, to the posterior (on the efficiency series of its group: the domain's adapted
@@ -231,28 +232,12 @@ def with_data_groups(tree: xr.DataTree, data: ModelData) -> xr.DataTree:
     )
     posterior = tree["posterior"].to_dataset()
     obs_series = data.group_series[data.obs_group]
-    if "eff_line_slope" in posterior:
-        stacked = posterior.stack(sample=("chain", "draw")).transpose("sample", ...)
-
-        def draw(name: str) -> np.ndarray:
-            return np.asarray(stacked[name].to_numpy())
-
-        eff = efficiency_mean(
-            draw, data.eff_knot_series, data.eff_knot_t, obs_series, data.obs_t, 1.0
-        )
-        shape = (posterior.sizes["chain"], posterior.sizes["draw"], -1)
-        efficiency = xr.DataArray(eff.reshape(shape), dims=("chain", "draw", "obs"), coords=obs)
-    else:
-        series = xr.DataArray(obs_series, dims="obs", coords=obs)
-        t = xr.DataArray(data.obs_t, dims="obs", coords=obs)
-        efficiency = (
-            posterior["eff_intercept"].isel(series=series)
-            + posterior["eff_slope"].isel(series=series) * t
-        )
-    joules = xr.DataArray(np.asarray(data.obs_y), dims="obs", coords=obs) - efficiency
-    posterior["log10_joules"] = joules.drop_vars("series", errors="ignore").transpose(
-        "chain", "draw", "obs"
+    efficiency = model_parts(spec, data).efficiency.mean(
+        Draws(posterior), obs_series, data.obs_t, 1.0
     )
+    shape = (posterior.sizes["chain"], posterior.sizes["draw"], -1)
+    joules = np.asarray(data.obs_y)[None, None, :] - efficiency.reshape(shape)
+    posterior["log10_joules"] = xr.DataArray(joules, dims=("chain", "draw", "obs"), coords=obs)
     out = tree.copy()
     out["posterior"] = xr.DataTree(posterior)
     out["constant_data"] = xr.DataTree(constant)

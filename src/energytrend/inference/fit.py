@@ -1,4 +1,4 @@
-"""Orchestration: validate, build, sample (or load from the cache), check, and wrap.
+"""Orchestration: validate, build, sample (or load from the cache), check, and assemble.
 
 ``energytrend.fit("cv")`` is the entry point. Results are cached in the user's cache folder
 under a key made of the package version, the data, the specification and the sampler
@@ -14,187 +14,148 @@ import json
 import sys
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import xarray as xr
 
 from energytrend.data.datasets import DEFAULT_DATA, check_data
-from energytrend.data.hardware import Selection
 from energytrend.data.tables import TableSource
 from energytrend.inference.config import (
-    DEFAULT_SEED,
-    SAMPLERS,
     FitConfig,
-    Sampler,
     cache_key,
     check_settings,
-    code_version,
-    numeric_environment,
     rule_pairs,
 )
 from energytrend.inference.engine import SamplerSettings, sample_nutpie, sample_pymc
-from energytrend.inference.loading import attach_data, load, wrap
-from energytrend.inference.persist import arrays_from_tree, save_result
+from energytrend.inference.loading import (
+    attach_data,
+    fit_tables,
+    load,
+    make_result,
+    read_fit,
+    table_arguments,
+)
+from energytrend.inference.persist import save_result
+from energytrend.inference.pymc_groups import with_pymc_groups
 from energytrend.inference.result import TrendFit
 from energytrend.inference.store import ResultFileError, cache_dir
-from energytrend.model.arrays import ModelData, Pooling
-from energytrend.model.design import FitDomain, PreparedData, prepare
+from energytrend.model.arrays import ModelData
+from energytrend.model.design import FitDomain, PreparedData, prepare, tables_used
+from energytrend.model.parts import model_parts
 from energytrend.model.spec import resolve_spec
-
-#: Names that lived here before the configuration, saving and loading got modules of their
-#: own (:mod:`~energytrend.inference.config`, :mod:`~energytrend.inference.persist`,
-#: :mod:`~energytrend.inference.loading`); they still import from here.
-__all__ = [
-    "DEFAULT_SEED",
-    "SAMPLERS",
-    "FitConfig",
-    "Sampler",
-    "arrays_from_tree",
-    "attach_data",
-    "cache_key",
-    "check_settings",
-    "code_version",
-    "fit",
-    "fit_prepared",
-    "load",
-    "numeric_environment",
-    "sample",
-    "save_result",
-    "settings_of",
-    "wrap",
-]
 
 
 def fit(
     domain: FitDomain = "cv",
     *,
     data: str = DEFAULT_DATA,
-    cv_models: TableSource | None = None,
-    nlp_models: TableSource | None = None,
-    gpus: TableSource | None = None,
-    throughput: TableSource | None = None,
-    language_models: TableSource | None = None,
-    rule: str | Mapping[str, str] = "thesis",
-    per_token: bool = False,
-    selection: Selection = "thesis",
+    tables: Mapping[str, TableSource] | None = None,
     priors: Mapping[str, Any] | None = None,
-    pooling: Pooling | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 4,
-    seed: int = DEFAULT_SEED,
-    sampler: Sampler = "nutpie",
-    target_accept: float = 0.99,
-    cache: bool = True,
-    cache_path: str | Path | None = None,
-    progressbar: bool | None = None,
+    config: FitConfig | None = None,
 ) -> TrendFit:
-    """Fit the hierarchical trend model of compute, hardware efficiency and energy.
+    """Fit the trend model of compute, hardware efficiency and energy.
 
     Args:
-        domain: ``"cv"``, ``"nlp"``, ``"all"`` (both domains in one hierarchy), or
-            ``"llm"``: language models 2018-2025, forward GFLOPs per *token* of their active
-            parameters (:mod:`energytrend.data.llm`), whose energy is calibrated to MLPerf's
-            language-model benchmarks; see :meth:`TrendFit.energy_per_query`.
+        domain: ``"cv"``, ``"nlp"``, ``"all"`` (both domains in one model), or ``"llm"``:
+            language models 2018-2025, forward GFLOPs per *token* of their active
+            parameters, whose energy is calibrated to MLPerf's language-model benchmarks.
         data: the named dataset, ``"2025"`` (default: the thesis's tables extended with
             public data through 2025) or ``"thesis"`` (the thesis's tables exactly as
-            printed); see :func:`energytrend.data.datasets`.
-        cv_models, nlp_models, gpus, throughput, language_models: your own tables, each a
-            CSV path or a DataFrame (however pandas parsed it; see
-            :func:`energytrend.load_table`), validated first; the dataset's tables are
-            used for any left as ``None``.
-        rule: frontier rule name, or a dict ``{"cv": ..., "nlp": ..., "llm": ...}``
-            (see :func:`energytrend.rules_table`).
-        per_token: divide NLP GFLOPs by the input length before fitting.
-        selection: GPU rows of the efficiency series, ``"thesis"`` or ``"all_fp32"``.
+            printed); see :func:`energytrend.datasets`.
+        tables: your own tables, ``{name: CSV path or DataFrame}`` with names
+            ``cv_models``, ``nlp_models``, ``gpus``, ``inference_throughput`` or
+            ``language_models``, validated first (see :func:`energytrend.load_data`); the
+            dataset's table is used for any not given. A table the domain does not use is
+            refused.
         priors: overrides of ``models/priors.toml``, e.g.
-            ``{"compute": {"slope_mu": {"sigma": 1.0}}}``.
-        pooling: default (``None``) ``"none"`` for model v2, whose lines are one per
-            domain (partial pooling of two lines is prior-driven and made the sampler fail
-            its gate), and ``"partial"`` for v1's four lines; or ``"partial"``, ``"none"``
-            (separate lines, as the thesis) or
-            ``"complete"`` (one shared line).
-        draws, tune, chains, seed, target_accept: sampler settings.
-        sampler: ``"nutpie"`` (default) or ``"pymc"``; falls back to PyMC's NUTS with a
-            warning when nutpie is not installed.
-        cache: reuse a cached identical fit; ``cache_path`` overrides the cache folder.
-        progressbar: show sampling progress; default only when stderr is a terminal.
+            ``{"compute": {"slope_mu": {"sigma": 1.0}}}``
+            (``energytrend.thesis.V1_PRIORS`` gives v1's model).
+        config: analysis and sampler settings, a :class:`FitConfig`.
 
     Returns:
         An immutable :class:`TrendFit`. If the fit fails the diagnostics gate, a
         :class:`DiagnosticsWarning` gives the numbers and ``result.passed`` is ``False``.
+
+    Example:
+        >>> import energytrend as et
+        >>> result = et.fit("nlp", config=et.FitConfig(draws=500, chains=2))
+        >>> result.config.draws, result.domains
+        (500, ['nlp'])
     """
     spec = resolve_spec(priors)
-    if pooling is None:
-        pooling = "partial" if spec["structure"]["kind"] == "two_lines" else "none"
-    check_settings(draws, tune, chains, sampler, pooling, target_accept)
+    config = _resolved(config or FitConfig(), domain, data, spec)
+    given = table_arguments(tables)
+    unused = sorted(set(tables or {}) - set(tables_used(domain, spec)))
+    if unused:
+        raise ValueError(
+            f"tables: a fit of {domain!r} does not use {', '.join(unused)}; it uses "
+            f"{', '.join(tables_used(domain, spec))}. Leave the others out."
+        )
+    prepared = prepare(
+        domain,
+        data=config.data,
+        **given,
+        rule=dict(config.rules),
+        per_token=config.per_token,
+        selection=config.selection,
+        year_origin=config.year_origin,
+        spec=spec,
+    )
+    return fit_prepared(prepared, config, priors=priors)
+
+
+def _resolved(config: FitConfig, domain: FitDomain, data: str, spec: dict[str, Any]) -> FitConfig:
+    """``config`` for this fit: its domain, dataset and specification, the rule pairs, the
+    structure's default pooling, and a sampler that is installed."""
+    pooling = dataclasses.replace(config, spec=spec).resolved_pooling
+    rule = rule_pairs(config.rule, domain)
+    if spec["structure"]["kind"] == "quantile" and any(r != "thesis" for _, r in rule):
+        raise ValueError(
+            f"rule={config.rule!r} has no effect here: the default model's frontier is the "
+            f"{spec['structure']['frontier_quantile']:g} quantile of each year's new models, "
+            "not a set of frontier models. A frontier rule applies to the thesis's two lines "
+            "(priors=energytrend.thesis.V1_PRIORS)."
+        )
+    check_settings(
+        config.draws, config.tune, config.chains, config.sampler, pooling, config.target_accept
+    )
+    sampler = config.sampler
     if sampler == "nutpie" and importlib.util.find_spec("nutpie") is None:
         warnings.warn(
             "nutpie is not installed; sampling with PyMC's NUTS instead",
             RuntimeWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         sampler = "pymc"
-    spec = resolve_spec(priors)
-    config = FitConfig(
+    return dataclasses.replace(
+        config,
         domain=domain,
         data=check_data(data),
-        rule=rule_pairs(rule, domain),
-        per_token=per_token,
-        selection=selection,
+        rule=rule,
         pooling=pooling,
-        draws=int(draws),
-        tune=int(tune),
-        chains=int(chains),
-        seed=int(seed),
         sampler=sampler,
-        target_accept=float(target_accept),
+        draws=int(config.draws),
+        tune=int(config.tune),
+        chains=int(config.chains),
+        seed=int(config.seed),
+        target_accept=float(config.target_accept),
         spec=spec,
     )
-    prepared = prepare(
-        domain,
-        data=config.data,
-        cv_models=cv_models,
-        nlp_models=nlp_models,
-        gpus=gpus,
-        throughput=throughput,
-        language_models=language_models,
-        rule=dict(config.rule),
-        per_token=per_token,
-        selection=selection,
-        year_origin=config.year_origin,
-        spec=spec,
-    )
-    result = fit_prepared(
-        prepared, config, cache=cache, cache_path=cache_path, progressbar=progressbar
-    )
-    # the prior overrides as given, so that load() can check a custom-prior fit on its own
-    tree = result.idata.copy()
-    tree.attrs["priors"] = json.dumps(dict(priors or {}), sort_keys=True)
-    return dataclasses.replace(result, idata=tree)
 
 
 def fit_prepared(
-    prepared: PreparedData,
-    config: FitConfig,
-    *,
-    cache: bool = True,
-    cache_path: str | Path | None = None,
-    progressbar: bool | None = None,
+    prepared: PreparedData, config: FitConfig, *, priors: Mapping[str, Any] | None = None
 ) -> TrendFit:
-    """Fit already prepared data (see :func:`energytrend.model.design.prepare`) with ``config``,
-    through the cache. :func:`fit` is this after validating and preparing the tables."""
+    """Fit already prepared data (see :func:`energytrend.model.design.prepare`) with a
+    resolved ``config``, through the cache. :func:`fit` is this after validating and
+    preparing the tables; ``priors`` (the overrides as given) are recorded with the fit."""
     key = cache_key(prepared.arrays, config)
-    path = cache_dir(cache_path) / f"fit-{key}.nc"
-    if cache and path.exists():
+    path = cache_dir(config.cache_path) / f"fit-{key}.nc"
+    tree: xr.DataTree | None = None
+    diag = None
+    if config.cache and path.exists():
         try:
-            cached = load(path, verify=False)
-            # the same numbers may have been cached from the shipped tables or from a copy of
-            # them passed as the user's own: record where this call's tables came from
-            tree = cached.idata.copy()
-            tree.attrs["own_tables"] = json.dumps(list(prepared.own_tables))
-            return dataclasses.replace(cached, idata=tree)
+            tree, _, diag = read_fit(path)
         except (ResultFileError, OSError, KeyError, ValueError) as e:
             warnings.warn(
                 f"ignoring a corrupt cache entry {path} ({e}); refitting",
@@ -203,8 +164,18 @@ def fit_prepared(
             )
             with contextlib.suppress(OSError):
                 path.unlink()
-    result = _sample(prepared, config, progressbar)
-    if cache:
+    fresh = tree is None
+    if tree is None:
+        tree = sample(prepared.arrays, config)
+        tree = with_pymc_groups(attach_data(tree, prepared), prepared.arrays, config)
+    tree = tree.copy()
+    # the same numbers may have been cached from the shipped tables or from a copy of them
+    # passed as the user's own: record where this call's tables came from, and the overrides
+    tree.attrs["own_tables"] = json.dumps(list(prepared.own_tables))
+    tree.attrs["priors"] = json.dumps(dict(priors or {}), sort_keys=True)
+    tree.attrs["parts"] = json.dumps(model_parts(config.spec, prepared.arrays).names())
+    result = make_result(tree, config, diag, fit_tables(prepared))
+    if config.cache and fresh:
         save_result(result, path, key=key)
     return result
 
@@ -220,19 +191,16 @@ def settings_of(config: FitConfig) -> SamplerSettings:
     )
 
 
-def sample(data: ModelData, config: FitConfig, progressbar: bool | None = None) -> xr.DataTree:
+def sample(data: ModelData, config: FitConfig) -> xr.DataTree:
     """Sample the model of ``data`` as ``config`` says; returns the DataTree with the
     posterior, sampler statistics, the data and the per-model energies.
 
     With nutpie the compiled model is reused for every later fit of the same structure in
     this process (:mod:`energytrend.inference.engine`).
     """
-    if progressbar is None:
-        progressbar = sys.stderr.isatty()
+    progressbar = sys.stderr.isatty() if config.progressbar is None else config.progressbar
     run = sample_nutpie if config.sampler == "nutpie" else sample_pymc
-    return run(data, config.spec, config.pooling, settings_of(config), progressbar)
+    return run(data, config.spec, config.resolved_pooling, settings_of(config), progressbar)
 
 
-def _sample(prepared: PreparedData, config: FitConfig, progressbar: bool | None) -> TrendFit:
-    tree = sample(prepared.arrays, config, progressbar)
-    return wrap(attach_data(tree, prepared), config)
+__all__ = ["fit", "fit_prepared", "load", "sample", "settings_of"]

@@ -15,19 +15,21 @@ from energytrend.inference.mcse import quantile_mcse, transformed_mcse
 CI_PROB = 0.9
 
 
-def _check_prob(prob: float) -> None:
+def check_prob(prob: float, name: str = "prob") -> None:
+    """Raise ``ValueError`` unless ``0 < prob < 1`` (``name`` is what the message calls it)."""
     if not 0 < prob < 1:
-        raise ValueError(f"prob must be between 0 and 1, got {prob}")
+        raise ValueError(f"{name} must be between 0 and 1 (e.g. 0.9), got {prob}")
 
 
-def _bounds(prob: float) -> tuple[float, float]:
-    _check_prob(prob)
+def bounds(prob: float) -> tuple[float, float]:
+    """The lower and upper quantile levels of the equal-tailed ``prob`` interval."""
+    check_prob(prob)
     return (1 - prob) / 2, 1 - (1 - prob) / 2
 
 
 def interval(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
     """Median and equal-tailed ``prob`` interval of 1-D draws."""
-    lo, hi = _bounds(prob)
+    lo, hi = bounds(prob)
     q = np.quantile(draws, [0.5, lo, hi])
     return float(q[0]), float(q[1]), float(q[2])
 
@@ -35,7 +37,7 @@ def interval(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
 def interval_mcse(draws: np.ndarray, prob: float) -> tuple[float, float, float]:
     """Monte Carlo standard errors of :func:`interval`'s median and bounds; ``draws`` has
     shape (chain, draw)."""
-    lo, hi = _bounds(prob)
+    lo, hi = bounds(prob)
     return quantile_mcse(draws, 0.5), quantile_mcse(draws, lo), quantile_mcse(draws, hi)
 
 

@@ -1,9 +1,9 @@
 """From sampled draws to a :class:`~energytrend.inference.result.TrendFit`, and back from a
-file: the data tables stored with a fit, the diagnostics gate's warning, and :func:`load`."""
+file: the data tables stored with a fit, the one constructor of a result
+(:func:`make_result`, with the diagnostics gate's warning), and :func:`load`."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import warnings
 from collections.abc import Mapping
@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from energytrend.data.tables import TableSource
 from energytrend.inference import diagnostics
-from energytrend.inference.arviz_groups import with_arviz_groups
 from energytrend.inference.config import FitConfig
 from energytrend.inference.persist import arrays_from_tree
 from energytrend.inference.result import TrendFit
@@ -25,9 +25,11 @@ from energytrend.inference.store import (
     frame_to_dataset,
     json_attr,
     read_result,
+    stored_frame,
 )
 from energytrend.model.arrays import ModelData
 from energytrend.model.design import PreparedData, prepare
+from energytrend.model.parts import model_parts
 from energytrend.model.spec import diff_specs, digest, resolve_spec
 
 MODEL_COLUMNS = (
@@ -62,8 +64,9 @@ GPU_COLUMNS = (
 
 
 def attach_data(tree: xr.DataTree, prepared: PreparedData) -> xr.DataTree:
-    models = prepared.models.reindex(columns=list(MODEL_COLUMNS))
-    gpus = prepared.gpus.reindex(columns=list(GPU_COLUMNS))
+    """``tree`` with the tables the model saw (as :func:`stored_frame` keeps them) in the
+    ``energytrend_data`` group, the time origin, and which tables were the user's own."""
+    models, gpus = fit_tables(prepared)
     tree = tree.copy()
     tree["energytrend_data"] = xr.DataTree(
         children={
@@ -77,20 +80,38 @@ def attach_data(tree: xr.DataTree, prepared: PreparedData) -> xr.DataTree:
     return tree
 
 
-def wrap(
-    tree: xr.DataTree, config: FitConfig, diag: diagnostics.Diagnostics | None = None
+def fit_tables(prepared: PreparedData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model and GPU tables of a fit, with the columns and types a result holds."""
+    models = stored_frame(prepared.models.reindex(columns=list(MODEL_COLUMNS)))
+    gpus = stored_frame(prepared.gpus.reindex(columns=list(GPU_COLUMNS)))
+    return models, gpus
+
+
+def make_result(
+    tree: xr.DataTree,
+    config: FitConfig,
+    diag: diagnostics.Diagnostics | None = None,
+    tables: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> TrendFit:
+    """The one place a :class:`TrendFit` is built: from a complete tree (posterior, data
+    groups, PyMC's groups), with the diagnostics computed here unless given, and the tables
+    read from the tree unless given."""
     if diag is None:
         diag = diagnostics.check(tree)
-    data = tree["energytrend_data"]
+    if tables is None:
+        data = tree["energytrend_data"]
+        tables = (
+            dataset_to_frame(data["models"].to_dataset()),
+            dataset_to_frame(data["gpus"].to_dataset()),
+        )
     result = TrendFit(
         idata=tree,
         config=config,
-        models=dataset_to_frame(data["models"].to_dataset(), "obs"),
-        gpus=dataset_to_frame(data["gpus"].to_dataset(), "point"),
+        models=tables[0],
+        gpus=tables[1],
         diagnostics=diag,
+        parts=model_parts(config.spec, arrays_from_tree(tree)),
     )
-    result = dataclasses.replace(result, idata=with_arviz_groups(tree, result))
     if not diag.passed:
         warnings.warn(
             f"fit of {config.domain!r} failed its diagnostics: "
@@ -102,7 +123,26 @@ def wrap(
     return result
 
 
-TABLE_ARGUMENTS = ("cv_models", "nlp_models", "gpus", "throughput", "language_models")
+#: The tables a fit takes from the user: their names (as in :func:`energytrend.datasets`) and
+#: the keyword of :func:`energytrend.model.design.prepare` each becomes.
+TABLE_ARGUMENTS = {
+    "cv_models": "cv_models",
+    "nlp_models": "nlp_models",
+    "gpus": "gpus",
+    "inference_throughput": "throughput",
+    "language_models": "language_models",
+}
+
+
+def table_arguments(tables: Mapping[str, TableSource] | None) -> dict[str, TableSource]:
+    """The keyword arguments of :func:`~energytrend.model.design.prepare` for a user's
+    ``tables`` (``{name: CSV path or DataFrame}``); an unknown name is refused."""
+    unknown = sorted(set(tables or {}) - set(TABLE_ARGUMENTS))
+    if unknown:
+        raise ValueError(
+            f"tables: unknown table name(s) {unknown}; a fit takes {', '.join(TABLE_ARGUMENTS)}"
+        )
+    return {TABLE_ARGUMENTS[k]: v for k, v in (tables or {}).items() if v is not None}
 
 
 def load(
@@ -110,11 +150,7 @@ def load(
     *,
     verify: bool = True,
     priors: Mapping[str, Any] | None = None,
-    cv_models: TableSource | None = None,
-    nlp_models: TableSource | None = None,
-    gpus: TableSource | None = None,
-    throughput: TableSource | None = None,
-    language_models: TableSource | None = None,
+    tables: Mapping[str, TableSource] | None = None,
 ) -> TrendFit:
     """Load a result saved by :meth:`TrendFit.save`.
 
@@ -127,8 +163,8 @@ def load(
 
     * a fit of a named dataset (``data=``, see :func:`energytrend.data.datasets`) is compared
       with that dataset as shipped now;
-    * a fit of your own tables is compared only with the tables you pass here (pass the
-      same ones you passed to :func:`energytrend.fit`, as paths or DataFrames);
+    * a fit of your own tables is compared only with the ``tables`` you pass here (the same
+      ``{name: path or DataFrame}`` you passed to :func:`energytrend.fit`);
 
     and with the specification ``priors`` gives (default: the prior overrides the fit was
     made with, on today's ``models/priors.toml``). Any difference raises
@@ -139,29 +175,10 @@ def load(
             made from other data or another specification than expected.
     """
     path = Path(path)
-    tree = read_result(path)
-    spec = json_attr(tree, "spec")
-    config = FitConfig.from_json(json_attr(tree, "config"), spec)
-    arrays = arrays_from_tree(tree)
-    if (
-        digest(arrays.fingerprint()) != tree.attrs["data_hash"]
-        or digest(spec) != tree.attrs["spec_hash"]
-    ):
-        raise ResultFileError(
-            f"{path}: its data or specification no longer match the hashes "
-            "stored with it; the file was modified or is corrupt",
-            path,
-        )
+    tree, config, stored = read_fit(path)
+    spec, arrays = config.spec, arrays_from_tree(tree)
     own = tuple(json.loads(tree.attrs.get("own_tables", "[]")))
-    given = {
-        name: table
-        for name, table in zip(
-            TABLE_ARGUMENTS,
-            (cv_models, nlp_models, gpus, throughput, language_models),
-            strict=True,
-        )
-        if table is not None
-    }
+    given = table_arguments(tables)
     if verify:
         # without priors=, the file's own overrides on today's models/priors.toml: a fit with
         # custom priors loads on its own, and a changed default is still noticed
@@ -174,7 +191,7 @@ def load(
                 config.domain,
                 data=config.data,
                 **given,
-                rule=dict(config.rule),
+                rule=dict(config.rules),
                 per_token=config.per_token,
                 selection=config.selection,
                 year_origin=float(tree.attrs["year_origin"]),
@@ -190,23 +207,47 @@ def load(
                 + _hint(own, given, config.data),
                 path,
             )
+    # verify=False trusts the diagnostics computed when the file was written; a file
+    # handed in to be checked has them recomputed from its draws
+    return make_result(tree, config, None if verify else stored)
+
+
+def read_fit(
+    path: Path,
+) -> tuple[xr.DataTree, FitConfig, diagnostics.Diagnostics | None]:
+    """The tree of a saved fit (its content hash, data and specification hashes checked),
+    its configuration, and the diagnostics stored with it (taken out of the tree).
+
+    Raises:
+        ResultFileError: naming ``path``, as :func:`load`.
+    """
+    tree = read_result(path)
+    spec = json_attr(tree, "spec")
+    config = FitConfig.from_json(json_attr(tree, "config"), spec)
+    if (
+        digest(arrays_from_tree(tree).fingerprint()) != tree.attrs["data_hash"]
+        or digest(spec) != tree.attrs["spec_hash"]
+    ):
+        raise ResultFileError(
+            f"{path}: its data or specification no longer match the hashes "
+            "stored with it; the file was modified or is corrupt",
+            path,
+        )
     stored = tree.children.get(diagnostics.GROUP)
-    if stored is not None:
-        del tree[diagnostics.GROUP]
-    # the cache (verify=False) trusts the diagnostics computed when it was written; a file
-    # handed in by a user has them recomputed from its draws
-    diag = None if verify or stored is None else diagnostics.from_dataset(stored.to_dataset())
-    return wrap(tree, config, diag)
+    if stored is None:
+        return tree, config, None
+    del tree[diagnostics.GROUP]
+    return tree, config, diagnostics.from_dataset(stored.to_dataset())
 
 
 def _hint(own: tuple[str, ...], given: Mapping[str, object], data: str) -> str:
     """What to pass to :func:`load` when the comparison found differences."""
     if own:
-        tables = ", ".join(f"{t}=..." for t in own)
+        names = ", ".join(f"{t!r}: ..." for t in own)
         return (
             f"The fit was made from your own {', '.join(own)}; to check it pass the same "
-            f"tables ({tables}), or load it with verify=False (its content hash still protects "
-            "it); pass priors=... if it was fitted with other priors."
+            f"tables (tables={{{names}}}), or load it with verify=False (its content hash "
+            "still protects it); pass priors=... if it was fitted with other priors."
         )
     if given:
         return (

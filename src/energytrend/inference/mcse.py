@@ -3,8 +3,8 @@
 Every printed estimate (a posterior median, an interval bound, a probability) is itself a
 Monte Carlo estimate from a finite number of correlated draws. Its Monte Carlo standard error
 (MCSE) says how much it would move with another seed; the tables carry it so that numbers are
-printed only to the digits it supports (:mod:`energytrend.report.formatting`) and the tests compare
-sampled numbers within it.
+printed only to the digits it supports (:mod:`energytrend.inference.formatting`) and the
+tests compare sampled numbers within it.
 
 Draws are given as arrays of shape (chain, draw); a 1-D array is taken as one chain.
 """

@@ -1,11 +1,15 @@
-"""The immutable result of a fit and the tidy tables a researcher reads from it.
+"""The immutable result of a fit, and the tidy tables of its posterior.
 
-Every table is computed from the posterior draws alone, so a result loaded from disk gives
-exactly the same tables as the fit that made it.
+A :class:`TrendFit` holds data: the InferenceData, the configuration, the tables the model
+saw, the diagnostics and the model parts. Every table is computed from the posterior draws
+alone, so a result loaded from disk gives exactly the same tables as the fit that made it.
+Forecasts, crossings, queries and figures are functions of a result in the later stages
+(:mod:`energytrend.forecast`, :mod:`energytrend.report`).
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,7 @@ from energytrend.inference.config import FitConfig
 from energytrend.inference.diagnostics import Diagnostics, DiagnosticsWarning
 from energytrend.inference.intervals import (
     CI_PROB,
-    _check_prob,
+    check_prob,
     doubling_mcse,
     doubling_row,
     interval,
@@ -26,30 +30,27 @@ from energytrend.inference.intervals import (
 )
 from energytrend.inference.mcse import mean_mcse
 from energytrend.inference.persist import save_result
-from energytrend.inference.views import Views
-
-#: Names of :mod:`~energytrend.inference.intervals` that are imported from here too.
-__all__ = [
-    "CI_PROB",
-    "FALLING",
-    "GROWING",
-    "TrendFit",
-    "doubling_mcse",
-    "doubling_row",
-    "interval",
-    "interval_mcse",
-]
-
+from energytrend.inference.ppc import ppc_table
+from energytrend.inference.summary import summary_table
+from energytrend.model.draws import Draws
+from energytrend.model.parts import ModelParts
 
 #: Readings of the posterior probability that energy per inference grows.
 GROWING, FALLING = 0.95, 0.05
 
 
-@dataclass(frozen=True, eq=False)
-class TrendFit(Views):
-    """A fitted trend model: posterior, the data it saw, its configuration and diagnostics.
+@dataclass(frozen=True, eq=False, repr=False)
+class TrendFit:
+    """A fitted trend model: posterior, the data it saw, its configuration, diagnostics and
+    model parts.
 
     Build it with :func:`energytrend.fit` or :func:`energytrend.load`; never by hand.
+
+    Example:
+        >>> import energytrend as et
+        >>> result = et.fit("cv")
+        >>> result.passed, result.groups
+        (True, ['cv/frontier', 'cv/all'])
     """
 
     idata: xr.DataTree
@@ -57,15 +58,31 @@ class TrendFit(Views):
     models: pd.DataFrame
     gpus: pd.DataFrame
     diagnostics: Diagnostics
+    parts: ModelParts
+
+    def __repr__(self) -> str:
+        post = self.idata["posterior"]
+        verdict = "passed" if self.passed else "FAILED: " + "; ".join(self.diagnostics.failures)
+        return (
+            f"TrendFit({self.config.domain!r}, data={self.config.data!r}: "
+            f"{len(self.models)} model rows, {len(self.gpus)} GPU points; "
+            f"{post.sizes['chain']} chains x {post.sizes['draw']} draws; "
+            f"diagnostics {verdict})"
+        )
 
     # ----------------------------------------------------------------- draws
     def draws(self, var: str) -> xr.DataArray:
         """Posterior draws of ``var`` stacked along ``sample``."""
         return self.idata["posterior"][var].stack(sample=("chain", "draw")).transpose("sample", ...)
 
+    @functools.cached_property
+    def posterior_draws(self) -> Draws:
+        """The posterior as numpy draws by name (what the model parts predict from)."""
+        return Draws(self.idata["posterior"].to_dataset())
+
     def _by_chain(self, stacked: np.ndarray) -> np.ndarray:
         """Draws stacked by :meth:`draws` (chain-major) back in (chain, draw) shape."""
-        return np.asarray(stacked).reshape(self.idata["posterior"].sizes["chain"], -1)
+        return self.posterior_draws.by_chain(stacked)
 
     @property
     def groups(self) -> list[str]:
@@ -89,7 +106,8 @@ class TrendFit(Views):
         (see :mod:`energytrend.inference.diagnostics`)."""
         return self.diagnostics.passed
 
-    def _warn_if_failed(self) -> None:
+    def warn_if_failed(self) -> None:
+        """Warn (:class:`DiagnosticsWarning`) when the fit failed its diagnostics gate."""
         if not self.passed:
             warnings.warn(
                 "this fit failed its diagnostics ("
@@ -99,7 +117,9 @@ class TrendFit(Views):
                 stacklevel=3,
             )
 
-    def _unit(self, metric: str, domain: str) -> str:
+    def unit(self, metric: str, domain: str) -> str:
+        """The unit of ``metric`` (``gflops``, ``joules`` or ``gflops_per_watt``) in
+        ``domain``, e.g. ``"GFLOPs per token"``."""
         per_token = domain == "llm" or (domain == "nlp" and self.config.per_token)
         per = "token" if per_token else "forward pass"
         return {
@@ -135,13 +155,13 @@ class TrendFit(Views):
         ``mcse_lower`` and ``mcse_upper`` are the Monte Carlo standard errors of the three
         numbers (:mod:`energytrend.inference.mcse`; NaN where a number is unbounded).
         """
-        _check_prob(prob)
-        self._warn_if_failed()
+        check_prob(prob)
+        self.warn_if_failed()
         rows = []
         for metric, domain, group, s in self._slopes():
             base = {
                 "metric": metric,
-                "unit": self._unit(metric, domain),
+                "unit": self.unit(metric, domain),
                 "domain": domain,
                 "group": group,
             }
@@ -190,8 +210,8 @@ class TrendFit(Views):
         ``mcse_median``, ``mcse_lower``, ``mcse_upper`` and ``mcse_prob`` are the Monte Carlo
         standard errors of the median, the bounds and ``prob_positive``.
         """
-        _check_prob(prob)
-        self._warn_if_failed()
+        check_prob(prob)
+        self.warn_if_failed()
         slope, energy, eff = (
             self.draws("slope"),
             self.draws("energy_slope"),
@@ -222,7 +242,7 @@ class TrendFit(Views):
 
         # with a frontier that is a quantile of new models, frontier and typical models grow
         # at the same rate by construction: no contrast to report
-        if "line_sigma" not in self.idata["posterior"]:
+        if self.parts.compute.frontier_has_own_slope:
             for domain in self.domains:
                 for metric, draws in by_metric.items():
                     d = draws.sel(group=f"{domain}/frontier") - draws.sel(group=f"{domain}/all")
@@ -253,7 +273,7 @@ class TrendFit(Views):
         The reading is "growing" when it is at least
         0.95, "falling" when at most 0.05, and "uncertain" otherwise.
         """
-        self._warn_if_failed()
+        self.warn_if_failed()
         energy = self.draws("energy_slope")
         rows = []
         for g in self.groups:
@@ -286,79 +306,11 @@ class TrendFit(Views):
         ``mcse_mean`` and ``mcse_sd``; see :mod:`energytrend.inference.mcse`), ess_bulk, ess_tail,
         r_hat, prob.
         """
-        from energytrend.inference.summary import summary_table
-
         return summary_table(self, prob)
 
-    def predictive_draws(
-        self,
-        kind: str,
-        index: np.ndarray,
-        t: np.ndarray,
-        rng: np.random.Generator,
-        n_draws: int | None = None,
-        server: np.ndarray | float = 1.0,
-    ) -> np.ndarray:
-        """Draws (sample, point) of log10 values of new points on the fitted trends.
-
-        ``kind`` is ``"compute"`` (``index`` into :attr:`groups`) or ``"efficiency"`` (into
-        :attr:`series`); ``t`` is in years from the time origin. The scatter is the fitted
-        likelihood's: normal, or Student-t with the posterior ``nu`` draw by draw.
-        """
-        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
-        mu = self.mean_at(kind, i, tt, server)[:n_draws]
-        sd = self.scale(kind, i, tt, n_draws)
-        out: np.ndarray = mu + sd * self.scatter(kind, mu.shape, rng)
-        return out
-
-    def mean_at(
-        self, kind: str, index: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
-    ) -> np.ndarray:
-        """Draws (sample, point) of the trend of line ``index`` (into :attr:`groups` for
-        ``"compute"``, :attr:`series` for ``"efficiency"``) at times ``t`` (years from the
-        origin), continued after the data as :mod:`energytrend.forecast.trend` says; ``server``
-        (0/1 per point) matters for the precision efficiency model only."""
-        from energytrend.forecast.trend import compute_path, efficiency_at
-
-        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
-        if kind == "efficiency":
-            return efficiency_at(self, i, tt, server)
-        out = np.empty((self.draws("slope").shape[0], tt.size))
-        for k in np.unique(i):
-            at = i == k
-            out[:, at] = compute_path(self, self.groups[k], tt[at])
-        return out
-
-    def scale(
-        self, kind: str, index: np.ndarray, t: np.ndarray, n_draws: int | None = None
-    ) -> np.ndarray:
-        """Draws (sample, point) of the likelihood scale of new points of line ``index`` at
-        time ``t`` (growing or shrinking with time when the scatter is ``"widening"``)."""
-        prefix = {"compute": "", "efficiency": "eff_"}[kind]
-        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
-        sd: np.ndarray = self.draws(f"{prefix}sigma").to_numpy()[:n_draws][:, i]
-        trend = f"{prefix}sigma_trend"
-        if trend in self.idata["posterior"]:
-            sd = sd * np.exp(self.draws(trend).to_numpy()[:n_draws][:, i] * tt)
-        return sd
-
-    def scatter(self, kind: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
-        """Standardised likelihood noise, ``shape[0]`` posterior draws by any points."""
-        nu_name = {"compute": "nu", "efficiency": "eff_nu"}[kind]
-        if nu_name in self.idata["posterior"]:
-            nu = self.draws(nu_name).to_numpy()[: shape[0]]
-            return rng.standard_t(nu.reshape((-1,) + (1,) * (len(shape) - 1)), size=shape)
-        return rng.standard_normal(shape)
-
-    def posterior_predictive(self, n_draws: int | None = None) -> dict[str, np.ndarray]:
-        """Replicated log10 data: ``log10_gflops`` (sample, obs), ``log10_gflops_per_watt``
-        (sample, gpu), drawn with the fit's seed."""
-        from energytrend.inference.ppc import posterior_predictive
-
-        return posterior_predictive(self, n_draws)
-
     def ppc(self) -> pd.DataFrame:
-        """Posterior predictive checks per line.
+        """Posterior predictive checks per line, from the stored ``posterior_predictive``
+        group (drawn by PyMC with the fit's seed + 1).
 
         For each group with observations (compute; in model v2 every model is on its
         domain's ``all`` line) and GPU series (efficiency): the share of observed points
@@ -366,11 +318,16 @@ class TrendFit(Views):
         and 0.9), and posterior predictive p-values of the standard deviation and maximum of
         the observations (extreme values, below 0.05 or above 0.95, flag misfit).
         """
-        from energytrend.inference.ppc import ppc_table
-
-        return ppc_table(self)
+        return ppc_table(self.idata, self.groups, self.series)
 
     # ----------------------------------------------------------------- saving
     def save(self, path: str | Path) -> Path:
-        """Write the result to a netCDF file (atomically); see :func:`energytrend.load`."""
+        """Write the result to a netCDF file (atomically); see :func:`energytrend.load`.
+
+        Example:
+            >>> import energytrend as et, tempfile, pathlib
+            >>> folder = pathlib.Path(tempfile.mkdtemp())
+            >>> et.fit("cv").save(folder / "cv.nc").name
+            'cv.nc'
+        """
         return save_result(self, Path(path))

@@ -15,10 +15,13 @@ Writes go to a temporary file in the destination folder and are moved into place
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
+import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,23 +91,34 @@ def _umask() -> int:
     return mask
 
 
-def frame_to_dataset(df: pd.DataFrame, dim: str, labels: list[str]) -> xr.Dataset:
-    """A tidy table as an xarray Dataset along ``dim`` (text columns as strings)."""
-    data = {}
+def stored_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A tidy table with the column types a saved result keeps: booleans, dates
+    (``datetime64[ns]``), numbers as floats, and everything else as text ("" for missing).
+    A fresh fit and a loaded one hold the same frames."""
+    out = {}
     for col in df.columns:
         values = df[col]
         if pd.api.types.is_bool_dtype(values):
-            data[col] = (dim, values.to_numpy(dtype=bool))
+            out[col] = values.to_numpy(dtype=bool)
         elif pd.api.types.is_datetime64_any_dtype(values):
-            data[col] = (dim, values.to_numpy(dtype="datetime64[ns]"))
+            out[col] = values.to_numpy(dtype="datetime64[ns]")
         elif pd.api.types.is_numeric_dtype(values):
-            data[col] = (dim, values.to_numpy(dtype=float))
+            out[col] = values.to_numpy(dtype=float)
         else:
-            data[col] = (dim, values.fillna("").astype(str).to_numpy(dtype=str))
+            out[col] = values.fillna("").astype(str).to_numpy(dtype=object)
+    return pd.DataFrame(out)
+
+
+def frame_to_dataset(df: pd.DataFrame, dim: str, labels: list[str]) -> xr.Dataset:
+    """A table of :func:`stored_frame`'s types as an xarray Dataset along ``dim``."""
+    data = {
+        col: (dim, df[col].to_numpy(dtype=str) if df[col].dtype == object else df[col].to_numpy())
+        for col in df.columns
+    }
     return xr.Dataset(data, coords={dim: labels})
 
 
-def dataset_to_frame(ds: xr.Dataset, dim: str) -> pd.DataFrame:
+def dataset_to_frame(ds: xr.Dataset) -> pd.DataFrame:
     """Inverse of :func:`frame_to_dataset`."""
     df = pd.DataFrame({name: ds[name].to_numpy() for name in ds.data_vars})
     for col in df.columns:
@@ -237,6 +251,37 @@ def _attr(value: Any) -> str | int | float:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+@contextlib.contextmanager
+def _quiet_half_open_files() -> Iterator[None]:
+    """Silence the traceback of an ``h5netcdf.File`` that failed half-way through opening.
+
+    With a corrupted header, h5netcdf (1.8) raises before the ``File`` is complete; its
+    ``__del__`` then fails too (``AttributeError: ... '_writable'``), which Python prints to
+    stderr as "Exception ignored in ..." whenever the object is freed. On failure the frames
+    holding it are freed here, under a hook that drops exactly that report; every other
+    unraisable error goes to the previous hook.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.object is not h5netcdf.File.__del__:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    except BaseException as e:
+        chain: list[BaseException] = [e]
+        while (nxt := chain[-1].__cause__ or chain[-1].__context__) and nxt not in chain:
+            chain.append(nxt)
+        for error in chain:
+            traceback.clear_frames(error.__traceback__)
+        gc.collect()
+        raise
+    finally:
+        sys.unraisablehook = previous
+
+
 def read_result(path: Path) -> xr.DataTree:
     """Read a saved result fully into memory and check its content hash.
 
@@ -250,7 +295,7 @@ def read_result(path: Path) -> xr.DataTree:
     if path.is_dir():
         raise ResultFileError(f"{path} is a folder, not a result file", path)
     try:
-        with xr.open_datatree(path, engine="h5netcdf") as tree:
+        with _quiet_half_open_files(), xr.open_datatree(path, engine="h5netcdf") as tree:
             loaded = tree.load()
     except Exception as e:  # h5py/netCDF raise many types for truncated or foreign files
         raise ResultFileError(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from energytrend.inference.intervals import _bounds, interval_mcse
+from energytrend.inference.intervals import bounds, interval_mcse
 from energytrend.inference.mcse import mean_mcse, sd_mcse
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def summary_table(result: TrendFit, prob: float) -> pd.DataFrame:
     """See :meth:`energytrend.inference.result.TrendFit.summary`."""
-    lo_q, hi_q = _bounds(prob)
+    lo_q, hi_q = bounds(prob)
     chains = result.idata["posterior"].sizes["chain"]
     post = result.idata["posterior"]
     rows = []

@@ -96,6 +96,24 @@ def _labels(df: pd.DataFrame) -> pd.Series:
     return label
 
 
+def tables_used(domain: FitDomain, spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """The tables a fit of ``domain`` under ``spec`` reads (names as in
+    :func:`energytrend.datasets`): the domain's models, the GPUs, and the measured speed-ups
+    of thesis Table B.2 for v1's adapted efficiency series.
+
+    Example:
+        >>> tables_used("llm", resolve_spec())
+        ('language_models', 'gpus')
+    """
+    domains = domains_of(domain)
+    out = [f"{d}_models" for d in domains if d in ("cv", "nlp")]
+    out += ["language_models"] if "llm" in domains else []
+    out.append("gpus")
+    if spec["efficiency"]["kind"] == "thesis":
+        out.append("inference_throughput")
+    return tuple(out)
+
+
 def prepare(
     domain: FitDomain,
     *,
@@ -210,7 +228,7 @@ def prepare(
             ("cv_models", cv_models),
             ("nlp_models", nlp_models),
             ("gpus", gpus),
-            ("throughput", throughput),
+            ("inference_throughput", throughput),
             ("language_models", language_models),
         )
         if table is not None

@@ -1,8 +1,13 @@
-"""Hardware efficiency by numeric precision: the model block and its evaluation.
+"""Hardware efficiency, log10 peak GFLOPS/W over time: two model parts.
 
-With ``[efficiency] kind = "precision"`` (the default), peak GFLOPS per watt of TDP is one
-series per numeric precision (FP32, FP16/BF16 tensor, INT8/FP8; see
-:mod:`energytrend.data.precision`), each a line that can bend::
+* :class:`ThesisEfficiency` (``[efficiency] kind = "thesis"``, v1): each domain's adapted GPU
+  series of thesis Table B.3, one straight line each, ``log10 GFLOPS/W[k] ~ Normal(
+  eff_intercept[s] + eff_slope[s] t[k], eff_sigma[s])``, with independent priors.
+* :class:`PrecisionEfficiency` (``"precision"``, the default): by numeric precision, below.
+
+In the precision model, peak GFLOPS per watt of TDP is one series per numeric precision
+(FP32, FP16/BF16 tensor, INT8/FP8; see :mod:`energytrend.data.precision`), each a line that
+can bend::
 
     log10 GFLOPS/W[k] ~ Normal(a[p] + b[p] t + server_effect * server[k]
                                + sum_j delta[j] relu(t - knot_t[j]) [knot j of series p],
@@ -22,27 +27,29 @@ series per numeric precision (FP32, FP16/BF16 tensor, INT8/FP8; see
 Reported: ``eff_intercept[p]``, the level of a server part at the time origin, and
 ``eff_slope[p]``, the slope at the series' last data point (the current growth).
 
-Also in this block, as data of their own:
+Also in this block, as data of its own:
 
 * the thesis's measured speed-ups (Table B.2), ``log10(measured speed-up / peak ratio)``
   ~ Normal(``speedup_fraction[p]``, ``speedup_sigma``): the share of a precision's peak
-  advantage over FP32 that real inference realised;
-* MLPerf Inference's measured joules per sample against the peak-based estimate for the same
-  hardware and model, ``log10(measured / peak-based)`` ~ Normal(``realisation``,
-  ``realisation_sigma``): the calibration of energy estimates to measured energy.
+  advantage over FP32 that real inference realised.
+
+The MLPerf calibration of energy is a part of its own, :mod:`energytrend.model.realisation`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-if TYPE_CHECKING:
-    from energytrend.model.arrays import ModelData, Tensor
+from energytrend.data.precision import PRECISIONS, precision_at, precision_eras_from_config
+from energytrend.model.arrays import ModelData, Tensor
+from energytrend.model.draws import Draws
+from energytrend.model.likelihood import observe, standard_noise
 
 
 def knots(
@@ -69,56 +76,189 @@ def _hinge(t: Tensor, series: Tensor, knot_t: Tensor, knot_series: Tensor) -> Te
     return out
 
 
-def build_efficiency(data: ModelData, spec: dict[str, Any], family: Callable[..., None]) -> None:
-    """Add the precision efficiency block to the model in context (see the module doc)."""
-    eff = spec["efficiency"]
-    gpu_series = pm.Data("gpu_series", data.gpu_series, dims="gpu")
-    gpu_t = pm.Data("gpu_t", data.gpu_t, dims="gpu")
-    gpu_y = pm.Data("gpu_y", data.gpu_y, dims="gpu")
-    gpu_server = pm.Data("gpu_server", data.gpu_server, dims="gpu")
-    knot_series = pm.Data("eff_knot_series", data.eff_knot_series, dims="eff_knot")
-    knot_t = pm.Data("eff_knot_t", data.eff_knot_t, dims="eff_knot")
+def efficiency_mean(
+    draw: Callable[[str], np.ndarray],
+    knot_series: np.ndarray,
+    knot_t: np.ndarray,
+    series: np.ndarray,
+    t: np.ndarray,
+    server: np.ndarray | float,
+) -> np.ndarray:
+    """Draws (sample, point) of the mean log10 GFLOPS/W at points (``series`` index, time
+    ``t`` from the origin, ``server`` 0/1) of the precision model, with the knots
+    (``knot_series``, ``knot_t``) it was fitted with; ``draw(name)`` gives the stacked
+    posterior draws (sample, ...) of a variable (a :class:`~energytrend.model.draws.Draws`)."""
+    a, b = draw("eff_line_intercept"), draw("eff_line_slope")
+    server_effect, delta = draw("eff_server"), draw("eff_delta")
+    s, tt = np.asarray(series, dtype=int), np.asarray(t, dtype=float)
+    on = s[:, None] == knot_series[None, :]
+    hinge = np.where(on, np.maximum(tt[:, None] - knot_t[None, :], 0.0), 0.0)
+    srv = np.broadcast_to(np.asarray(server, dtype=float), tt.shape)
+    out: np.ndarray = a[:, s] + b[:, s] * tt + server_effect[:, None] * srv + delta @ hinge.T
+    return out
 
-    a = pm.Normal(
-        "eff_line_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
-    )
-    b = pm.Normal("eff_line_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
-    sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
-    server = pm.Normal("eff_server", 0.0, eff["server"]["sigma"])
-    scale = float(eff["changepoints"]["scale"])
-    z = pm.Normal("eff_delta_z", 0.0, 1.0, dims="eff_knot")
-    tau = eff["changepoints"].get("tau", "fixed")
-    if tau == "fixed":
-        delta = pm.Deterministic("eff_delta", scale * z, dims="eff_knot")
-    elif tau == "shared":
-        bend = pm.HalfNormal("eff_bend_scale", scale)
-        delta = pm.Deterministic("eff_delta", bend * z, dims="eff_knot")
-    else:  # "per_series"
-        bend = pm.HalfNormal("eff_bend_scale", scale, dims="series")
-        delta = pm.Deterministic("eff_delta", bend[knot_series] * z, dims="eff_knot")
-    bends = (_hinge(gpu_t, gpu_series, knot_t, knot_series) * delta[None, :]).sum(axis=1)
-    family(
-        "log10_gflops_per_watt",
-        a[gpu_series] + b[gpu_series] * gpu_t + server * gpu_server + bends,
-        sigma[gpu_series],
-        gpu_y,
-        "gpu",
-        spec,
-        "eff_nu",
-    )
-    # reported: the level of a server part at the time origin and the current slope
-    n = len(data.series)
-    series = pt.as_tensor(np.arange(n))
-    at0 = (_hinge(pt.zeros(n), series, knot_t, knot_series) * delta[None, :]).sum(axis=1)
-    pm.Deterministic("eff_intercept", a + server + at0, dims="series")
-    last = pm.Data("eff_last_t", data.eff_last_t, dims="series")
-    passed = (
-        pt.eq(series[:, None], knot_series[None, :]) * pt.le(knot_t, last[knot_series])[None, :]
-    )
-    pm.Deterministic("eff_slope", b + (passed * delta[None, :]).sum(axis=1), dims="series")
 
-    if data.sp_y.size:
-        # one realised fraction per precision that has measurements
+def era_series(
+    available: Sequence[str], precision_spec: Mapping[str, Any], years: np.ndarray
+) -> np.ndarray:
+    """Index into ``available`` (the fitted precision series) of the precision inference
+    runs at in each decimal year, by the ``[precision] eras`` of the specification; an era
+    whose precision has no data falls back to the nearest earlier one."""
+    names = precision_at(np.asarray(years, dtype=float), precision_eras_from_config(precision_spec))
+    available = list(available)
+    fallback = [p for p in PRECISIONS if p in available]
+    return np.array(
+        [available.index(n if n in available else _earlier(n, fallback)) for n in names],
+        dtype=int,
+    )
+
+
+def _earlier(name: str, available: list[str]) -> str:
+    earlier = [p for p in available if PRECISIONS.index(p) < PRECISIONS.index(name)]
+    return earlier[-1] if earlier else available[0]
+
+
+class EfficiencyTrend(ABC):
+    """One efficiency part: its PyMC block and its predictions from posterior draws.
+
+    Every part reports ``eff_intercept`` and ``eff_slope`` along ``series``.
+    """
+
+    #: The ``[efficiency] kind`` this part implements.
+    kind: ClassVar[str]
+
+    def __init__(self, spec: dict[str, Any], data: ModelData) -> None:
+        self.spec = spec
+        self.data = data
+
+    @abstractmethod
+    def build(self) -> tuple[Tensor, Tensor]:
+        """Add the block to the model in context; returns ``eff_intercept`` and
+        ``eff_slope`` by series."""
+
+    @abstractmethod
+    def mean(
+        self, draws: Draws, series: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
+    ) -> np.ndarray:
+        """Draws (sample, point) of the mean log10 GFLOPS/W of series ``series`` (indices)
+        at times ``t`` (years from the origin); ``server`` (0/1 per point) where the part
+        tells server from desktop parts."""
+
+    @abstractmethod
+    def inference_series(self, group: str, years: np.ndarray) -> np.ndarray:
+        """Index of the series that ``group``'s inference runs on in each decimal year."""
+
+    def scale(
+        self, draws: Draws, index: np.ndarray, t: np.ndarray, n_draws: int | None = None
+    ) -> np.ndarray:
+        """Draws (sample, point) of the likelihood scale of new points of series ``index``."""
+        out: np.ndarray = draws("eff_sigma")[:n_draws][:, np.asarray(index, dtype=int)]
+        return out
+
+    def noise(self, draws: Draws, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """Standardised noise of new points: ``shape[0]`` draws by any points."""
+        return standard_noise(draws, self.spec, "eff_nu", shape, rng)
+
+    def _observed_data(self) -> tuple[Tensor, Tensor, Tensor]:
+        gpu_series = pm.Data("gpu_series", self.data.gpu_series, dims="gpu")
+        gpu_t = pm.Data("gpu_t", self.data.gpu_t, dims="gpu")
+        gpu_y = pm.Data("gpu_y", self.data.gpu_y, dims="gpu")
+        return gpu_series, gpu_t, gpu_y
+
+
+class ThesisEfficiency(EfficiencyTrend):
+    """Each domain's adapted GPU series of thesis Table B.3, one straight line each (v1)."""
+
+    kind = "thesis"
+
+    def build(self) -> tuple[Tensor, Tensor]:
+        gpu_series, gpu_t, gpu_y = self._observed_data()
+        eff = self.spec["efficiency"]
+        eff_intercept = pm.Normal(
+            "eff_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
+        )
+        eff_slope = pm.Normal("eff_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
+        eff_sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
+        observe(
+            "log10_gflops_per_watt",
+            eff_intercept[gpu_series] + eff_slope[gpu_series] * gpu_t,
+            eff_sigma[gpu_series],
+            gpu_y,
+            "gpu",
+            self.spec,
+            "eff_nu",
+        )
+        return eff_intercept, eff_slope
+
+    def mean(
+        self, draws: Draws, series: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
+    ) -> np.ndarray:
+        s, tt = np.asarray(series, dtype=int), np.asarray(t, dtype=float)
+        out: np.ndarray = draws("eff_intercept")[:, s] + draws("eff_slope")[:, s] * tt
+        return out
+
+    def inference_series(self, group: str, years: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(years), self.data.series.index(group.split("/")[0]))
+
+
+class PrecisionEfficiency(EfficiencyTrend):
+    """One bending line per numeric precision, with a server effect (see the module doc)."""
+
+    kind = "precision"
+
+    def build(self) -> tuple[Tensor, Tensor]:
+        data, eff = self.data, self.spec["efficiency"]
+        gpu_series, gpu_t, gpu_y = self._observed_data()
+        gpu_server = pm.Data("gpu_server", data.gpu_server, dims="gpu")
+        knot_series = pm.Data("eff_knot_series", data.eff_knot_series, dims="eff_knot")
+        knot_t = pm.Data("eff_knot_t", data.eff_knot_t, dims="eff_knot")
+
+        a = pm.Normal(
+            "eff_line_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
+        )
+        b = pm.Normal("eff_line_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
+        sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
+        server = pm.Normal("eff_server", 0.0, eff["server"]["sigma"])
+        scale = float(eff["changepoints"]["scale"])
+        z = pm.Normal("eff_delta_z", 0.0, 1.0, dims="eff_knot")
+        tau = eff["changepoints"].get("tau", "fixed")
+        if tau == "fixed":
+            delta = pm.Deterministic("eff_delta", scale * z, dims="eff_knot")
+        elif tau == "shared":
+            bend = pm.HalfNormal("eff_bend_scale", scale)
+            delta = pm.Deterministic("eff_delta", bend * z, dims="eff_knot")
+        else:  # "per_series"
+            bend = pm.HalfNormal("eff_bend_scale", scale, dims="series")
+            delta = pm.Deterministic("eff_delta", bend[knot_series] * z, dims="eff_knot")
+        bends = (_hinge(gpu_t, gpu_series, knot_t, knot_series) * delta[None, :]).sum(axis=1)
+        observe(
+            "log10_gflops_per_watt",
+            a[gpu_series] + b[gpu_series] * gpu_t + server * gpu_server + bends,
+            sigma[gpu_series],
+            gpu_y,
+            "gpu",
+            self.spec,
+            "eff_nu",
+        )
+        # reported: the level of a server part at the time origin and the current slope
+        n = len(data.series)
+        series = pt.as_tensor(np.arange(n))
+        at0 = (_hinge(pt.zeros(n), series, knot_t, knot_series) * delta[None, :]).sum(axis=1)
+        eff_intercept = pm.Deterministic("eff_intercept", a + server + at0, dims="series")
+        last = pm.Data("eff_last_t", data.eff_last_t, dims="series")
+        passed = (
+            pt.eq(series[:, None], knot_series[None, :]) * pt.le(knot_t, last[knot_series])[None, :]
+        )
+        eff_slope = pm.Deterministic(
+            "eff_slope", b + (passed * delta[None, :]).sum(axis=1), dims="series"
+        )
+        if data.sp_y.size:
+            self._build_speedups()
+        return eff_intercept, eff_slope
+
+    def _build_speedups(self) -> None:
+        """One realised fraction of the peak speed-up per precision that has measurements."""
+        data, eff = self.data, self.spec["efficiency"]
         measured = np.unique(data.sp_series)
         position = np.searchsorted(measured, data.sp_series)
         pm.modelcontext(None).add_coord("speedup_precision", [data.series[k] for k in measured])
@@ -134,37 +274,19 @@ def build_efficiency(data: ModelData, spec: dict[str, Any], family: Callable[...
         pm.Normal(
             "log10_speedup_fraction", frac[sp_series], sp_sigma, observed=sp_y, dims="speedup"
         )
-    if data.real_y.size:
-        real_y = pm.Data("real_y", data.real_y, dims="mlperf")
-        real = spec["realisation"]
-        prior = real["mu"]
-        if "lower" in prior:
-            # the mean of log10(measured / peak-based) is bounded below by a physical bound
-            mu = pm.TruncatedNormal(
-                "realisation", prior["mu"], prior["sigma"], lower=float(prior["lower"])
-            )
-        else:
-            mu = pm.Normal("realisation", prior["mu"], prior["sigma"])
-        sd = pm.HalfNormal("realisation_sigma", real["sigma"]["sigma"])
-        pm.Normal("log10_realisation", mu, sd, observed=real_y, dims="mlperf")
+
+    def mean(
+        self, draws: Draws, series: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
+    ) -> np.ndarray:
+        return efficiency_mean(
+            draws, self.data.eff_knot_series, self.data.eff_knot_t, series, t, server
+        )
+
+    def inference_series(self, group: str, years: np.ndarray) -> np.ndarray:
+        return era_series(self.data.series, self.spec["precision"], years)
 
 
-def efficiency_mean(
-    draw: Callable[[str], np.ndarray],
-    knot_series: np.ndarray,
-    knot_t: np.ndarray,
-    series: np.ndarray,
-    t: np.ndarray,
-    server: np.ndarray | float,
-) -> np.ndarray:
-    """Draws (sample, point) of the mean log10 GFLOPS/W at points (``series`` index, time
-    ``t`` from the origin, ``server`` 0/1) of the precision model; ``draw(name)`` returns
-    the stacked posterior draws (sample, ...) of a variable."""
-    a, b = draw("eff_line_intercept"), draw("eff_line_slope")
-    server_effect, delta = draw("eff_server"), draw("eff_delta")
-    s, tt = np.asarray(series, dtype=int), np.asarray(t, dtype=float)
-    on = s[:, None] == knot_series[None, :]
-    hinge = np.where(on, np.maximum(tt[:, None] - knot_t[None, :], 0.0), 0.0)
-    srv = np.broadcast_to(np.asarray(server, dtype=float), tt.shape)
-    out: np.ndarray = a[:, s] + b[:, s] * tt + server_effect[:, None] * srv + delta @ hinge.T
-    return out
+#: The efficiency parts by ``[efficiency] kind``.
+EFFICIENCY_PARTS: dict[str, type[EfficiencyTrend]] = {
+    part.kind: part for part in (ThesisEfficiency, PrecisionEfficiency)
+}

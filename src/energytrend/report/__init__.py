@@ -1,14 +1,5 @@
-"""Stage 6, presentation: number formatting (:mod:`~energytrend.report.formatting`), figures
-(:mod:`~energytrend.report.plots`) and the self-contained HTML report
-(:mod:`~energytrend.report.html`, whose writers are re-exported here).
+"""Stage 6, presentation: figures (:mod:`~energytrend.report.plots`,
+:mod:`~energytrend.report.figures_forecast`, ...) and the self-contained HTML report
+(:mod:`~energytrend.report.html`). Every figure function takes a fitted result and returns a
+matplotlib Figure.
 """
-
-from energytrend.report.html import (
-    render_report,
-    write_report,
-)
-
-__all__ = [
-    "render_report",
-    "write_report",
-]

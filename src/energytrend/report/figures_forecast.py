@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-from energytrend.forecast.forecasts import human_levels
+from energytrend.forecast.forecasts import crossing_curve, forecast, human_levels
 from energytrend.forecast.trend import forecast_origin
 from energytrend.inference.result import TrendFit
 
@@ -147,7 +147,7 @@ def plot_forecast(
         raise ValueError(f"this fit has domains {result.domains}, not {domain!r}")
     fig, ax = _axes(ax, (8.5, 4.8))
     pts = _model_points(result, metric, domain)
-    f = result.forecast(start=float(np.floor(pts["year"].min())), end=end, step=0.25)
+    f = forecast(result, start=float(np.floor(pts["year"].min())), end=end, step=0.25)
     f = f[f["domain"] == domain]
     for group, band in (("all", "predictive"), ("frontier", "mean")):
         sub = f[(f["metric"] == metric) & (f["group"] == group) & (f["band"] == band)]
@@ -179,7 +179,7 @@ def plot_forecast(
     ax.set_xlim(float(np.floor(pts["year"].min())), end)
     log_axis(ax, metric)
     whole_years(ax)
-    unit = result._unit(metric, domain)
+    unit = result.unit(metric, domain)
     what = "energy" if metric == "joules" else "compute"
     ax.set(xlabel="release date (year)", ylabel=unit,
            title=f"{domain.upper()}: {what} per forward pass to {end:.0f}")  # fmt: skip
@@ -204,7 +204,7 @@ def plot_crossing_curve(
     domains = [domain] if domain is not None else result.domains
     if any(d not in result.domains for d in domains):
         raise ValueError(f"this fit has domains {result.domains}, not {domain!r}")
-    curve = result.crossing_curve(levels=levels, end=end)
+    curve = crossing_curve(result, levels=levels, end=end)
     if ax is None:
         fig, grid = plt.subplots(1, len(domains), figsize=(4.2 * len(domains) + 1.8, 3.4),
                                  sharey=True, layout="constrained", squeeze=False)  # fmt: skip

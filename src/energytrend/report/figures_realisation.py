@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator
 
 from energytrend.data.llm_realisation import llm_realisation_table
 from energytrend.data.realisation import realisation_table
-from energytrend.report.formatting import format_significant
+from energytrend.inference.formatting import format_significant
 
 if TYPE_CHECKING:
     from energytrend.inference.result import TrendFit

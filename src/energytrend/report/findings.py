@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from energytrend.forecast.forecasts import crossing_dates
+from energytrend.inference.formatting import format_estimate, format_probability, format_year
 from energytrend.inference.result import TrendFit
-from energytrend.report.formatting import format_estimate, format_probability, format_year
 
 #: What each efficiency series is called in the text.
 PRECISION_NAMES = {"fp32": "FP32", "fp16": "FP16/BF16 tensor", "int8": "8-bit"}
@@ -101,7 +102,7 @@ def key_findings(
         + "; ".join(parts)
         + "."
     )
-    crossings = result.crossing_dates(prob=prob)
+    crossings = crossing_dates(result, prob=prob)
     frontier = crossings[crossings["group"] == "frontier"]
     out.append(
         "The frontier's peak-based energy per forward pass reaches "

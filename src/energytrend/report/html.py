@@ -16,19 +16,21 @@ import pandas as pd
 
 from energytrend._version import __version__
 from energytrend.forecast.forecasts import human_levels
-from energytrend.inference.result import CI_PROB, TrendFit
+from energytrend.inference.formatting import (
+    contrast_text_table,
+    growth_text_table,
+    verdict_text_table,
+)
+from energytrend.inference.intervals import CI_PROB
+from energytrend.inference.result import TrendFit
 from energytrend.inference.store import atomic_path
 from energytrend.report import plots
+from energytrend.report.figures_forecast import plot_crossing_curve, plot_forecast
 from energytrend.report.figures_realisation import plot_measured_vs_peak
 from energytrend.report.figures_retro import (
     retrospective_coverage,
 )
 from energytrend.report.findings import key_findings
-from energytrend.report.formatting import (
-    contrast_text_table,
-    growth_text_table,
-    verdict_text_table,
-)
 from energytrend.report.query_section import query_finding, query_section
 from energytrend.report.sections import (
     backtest_section,
@@ -168,7 +170,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
         f"<p>Dataset <strong>{html.escape(c.data)}</strong>: "
         + html.escape(data_source(result))
         + " Frontier rule: "
-        + html.escape(", ".join(f"{d}: {r}" for d, r in c.rule))
+        + html.escape(", ".join(f"{d}: {r}" for d, r in c.rules))
         + ".</p>",
         table_html(data_summary(result)),
     ]
@@ -198,7 +200,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             "is above it at the origin, 'after 2040' when not by the horizon.</p>",
             table_html(crossings_table(result, prob)),
             figure_html(
-                result.plot_crossing_curve(),
+                plot_crossing_curve(result),
                 "Read: the height of a curve in a year is the probability that the trend has "
                 "reached that level by then (solid: frontier; dashed: typical new model), from "
                 "the last model on; where a curve passes 0.5 is the median crossing date of "
@@ -227,7 +229,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             )
             parts.append(
                 figure_html(
-                    result.plot_forecast(metric="gflops", domain=domain),
+                    plot_forecast(result, metric="gflops", domain=domain),
                     f"{d}: compute per forward pass to 2040. Read: the blue fan is where one "
                     "new typical model would fall (50% and 90%), the red band the frontier; "
                     "after the last model the growth relaxes towards the long-run rate of the "
@@ -236,7 +238,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             )
             parts.append(
                 figure_html(
-                    result.plot_forecast(metric="joules", domain=domain),
+                    plot_forecast(result, metric="joules", domain=domain),
                     f"{d}: energy per forward pass to 2040. Read: where the fans meet the dashed "
                     "human levels. Bands are peak-based (a lower bound); the dotted lines are "
                     "calibrated to MLPerf's measured energy."
@@ -257,7 +259,7 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             )
         parts.append(
             figure_html(
-                result.plot_forecast(metric="gflops_per_watt", end=2030),
+                plot_forecast(result, metric="gflops_per_watt", end=2030),
                 "Hardware efficiency by numeric precision. Read: each colour is one precision; "
                 "filled dots are server chips, hollow ones desktop and workstation parts; the "
                 "line and band are the trend of a server part (90%), continued to 2030. The gap "

@@ -21,6 +21,8 @@ from energytrend.report.figures_forecast import (
     log_axis,
     outside_legend,
     plausible_limits,
+    plot_crossing_curve,
+    plot_forecast,
     whole_years,
 )
 
@@ -151,12 +153,12 @@ def plot_energy_fan(
     calls. With ``ax``, the fan alone is drawn there."""
     domain = domain or result.domains[0]
     if ax is not None:
-        return result.plot_forecast(metric="joules", domain=domain, end=end, levels=levels, ax=ax)
+        return plot_forecast(result, metric="joules", domain=domain, end=end, levels=levels, ax=ax)
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(8.5, 6.8), height_ratios=(3, 1.4), sharex=True, layout="constrained"
     )
-    result.plot_forecast(metric="joules", domain=domain, end=end, levels=levels, ax=top)
-    result.plot_crossing_curve(levels=levels, end=end, domain=domain, ax=bottom)
+    plot_forecast(result, metric="joules", domain=domain, end=end, levels=levels, ax=top)
+    plot_crossing_curve(result, levels=levels, end=end, domain=domain, ax=bottom)
     top.set_xlabel("")
     bottom.set_title("probability that the energy trend has reached each level", fontsize=9)
     return fig

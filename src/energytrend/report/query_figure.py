@@ -14,9 +14,9 @@ from numpy.typing import ArrayLike
 
 from energytrend.data.llm_queries import DEFAULT_SCENARIO
 from energytrend.forecast.forecasts import human_levels
-from energytrend.forecast.query import J_PER_WH, energy_per_query, first_year
+from energytrend.forecast.query import J_PER_WH, energy_per_query, first_year, query_crossing_curve
 from energytrend.forecast.query_compare import published_comparison
-from energytrend.inference.result import CI_PROB
+from energytrend.inference.intervals import CI_PROB
 
 if TYPE_CHECKING:
     from energytrend.inference.result import TrendFit
@@ -136,7 +136,7 @@ def plot_query_crossing_curve(
     """P(crossed by year) of one query's calibrated energy, one panel per human level, a
     colour per scenario; solid for the frontier model, dashed for the typical one. Starts at
     the forecast origin (nothing before it is plotted). Returns the Figure."""
-    curve = result.query_crossing_curve(end=end)
+    curve = query_crossing_curve(result, end=end)
     levels = list(dict.fromkeys(curve["level"]))
     if ax is None:
         fig = Figure(figsize=(8.0, 3.6))

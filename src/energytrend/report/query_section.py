@@ -14,15 +14,15 @@ from matplotlib.figure import Figure
 from energytrend.data.datasets import load_data
 from energytrend.data.llm import llm_excluded
 from energytrend.data.llm_queries import DEFAULT_SCENARIO, query_scenarios
-from energytrend.forecast.query import J_PER_WH
+from energytrend.forecast.query import J_PER_WH, energy_per_query, query_crossing_dates
 from energytrend.forecast.query_compare import published_comparison
-from energytrend.report.findings import crossing_phrase
-from energytrend.report.formatting import (
+from energytrend.inference.formatting import (
     format_energy,
     format_number,
     format_significant,
     format_year,
 )
+from energytrend.report.findings import crossing_phrase
 from energytrend.report.query_figure import (
     plot_query_crossing_curve,
     plot_query_energy,
@@ -60,7 +60,7 @@ def scenario_table(llm: TrendFit, *, year: float, prob: float) -> pd.DataFrame:
     """Every scenario's query energy at ``year``, typical and frontier model, in words."""
     rows = []
     for _, s in query_scenarios().iterrows():
-        t = llm.energy_per_query(scenario=str(s["scenario"]), year=year, prob=prob)
+        t = energy_per_query(llm, scenario=str(s["scenario"]), year=year, prob=prob)
         by = t.set_index("group")
         rows.append(
             {
@@ -75,7 +75,7 @@ def scenario_table(llm: TrendFit, *, year: float, prob: float) -> pd.DataFrame:
 
 def crossing_words(llm: TrendFit, *, prob: float) -> pd.DataFrame:
     """When each scenario's typical and frontier query crosses each human level, in words."""
-    c = llm.query_crossing_dates(prob=prob)
+    c = query_crossing_dates(llm, prob=prob)
     horizon = format_year(float(c["horizon"].iloc[0]))
     return pd.DataFrame(
         {
@@ -123,8 +123,8 @@ def query_finding(llm: TrendFit, *, prob: float) -> str:
     """The key-findings sentence on one LLM query: its energy in 2025 for the default
     scenario, typical and frontier, and when each crosses the two human levels."""
     shape = query_scenarios().set_index("scenario").loc[DEFAULT_SCENARIO]
-    t = llm.energy_per_query(year=2025.0, prob=prob).set_index("group")
-    crossings = llm.query_crossing_dates(scenarios=[DEFAULT_SCENARIO], prob=prob)
+    t = energy_per_query(llm, year=2025.0, prob=prob).set_index("group")
+    crossings = query_crossing_dates(llm, scenarios=[DEFAULT_SCENARIO], prob=prob)
     n_draws = llm.draws("slope").shape[0]
     when = "; ".join(
         f"on the {'typical' if group == 'all' else 'frontier'} model it reaches "

@@ -16,6 +16,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from energytrend.data.tables import shipped_path
+from energytrend.forecast.forecasts import crossing_dates
+from energytrend.inference.formatting import (
+    format_number,
+    format_significant,
+    format_year,
+)
 from energytrend.inference.result import TrendFit
 from energytrend.report.figures_retro import (
     PRECISIONS,
@@ -23,11 +29,6 @@ from energytrend.report.figures_retro import (
     plot_retro_efficiency,
     retrospective_coverage,
     retrospective_points,
-)
-from energytrend.report.formatting import (
-    format_number,
-    format_significant,
-    format_year,
 )
 from energytrend.studies.backtest_scores import check_targets, readable_targets
 
@@ -45,7 +46,7 @@ def figure_html(fig: Figure, caption: str) -> str:
 
 def table_html(df: pd.DataFrame, digits: int = 3) -> str:
     """An HTML table; floats to ``digits`` significant digits in plain notation (sampled
-    estimates arrive already formatted to their MCSE by :mod:`energytrend.report.formatting`)."""
+    estimates arrive already formatted to their MCSE by :mod:`energytrend.inference.formatting`)."""
 
     def fmt(v: object) -> str:
         if isinstance(v, float):
@@ -68,7 +69,7 @@ def table_html(df: pd.DataFrame, digits: int = 3) -> str:
 def crossings_table(result: TrendFit, prob: float) -> pd.DataFrame:
     """The crossing table in words: the median and interval as calendar years ("already",
     "after 2040"), and the probabilities of having crossed already and by the horizon."""
-    c = result.crossing_dates(prob=prob)
+    c = crossing_dates(result, prob=prob)
     horizon = format_year(float(c["horizon"].iloc[0])) if len(c) else ""
     return pd.DataFrame(
         {

@@ -43,6 +43,9 @@ from scipy import stats
 
 from energytrend.data.datasets import DEFAULT_DATA, tables_of
 from energytrend.data.precision import BENCHMARK_PEAK, PRECISIONS
+from energytrend.forecast.trend import compute_mean, efficiency_at
+from energytrend.inference.config import FitConfig
+from energytrend.inference.fit import fit_prepared
 from energytrend.inference.result import TrendFit
 from energytrend.model.design import FitDomain, before, prepare
 from energytrend.model.design_efficiency import realisation_points
@@ -156,23 +159,23 @@ def task_spec(task: BacktestTask) -> dict[str, Any]:
 
 
 def _fit(task: BacktestTask) -> TrendFit:
-    from energytrend.inference.fit import FitConfig, fit_prepared
-
     spec = task_spec(task)
     config = FitConfig(
         domain=task.domain,
         data=task.data,
         rule=(("cv", RULE), ("nlp", RULE)),
+        pooling="partial",
         draws=task.draws,
         tune=task.tune,
         chains=task.chains,
         seed=task.seed,
         spec=spec,
+        progressbar=False,
     )
     full = prepare(
         task.domain, data=task.data, rule=RULE, year_origin=config.year_origin, spec=spec
     )
-    return fit_prepared(before(full, task.origin), config, progressbar=False)
+    return fit_prepared(before(full, task.origin), config)
 
 
 def _earlier(df: pd.DataFrame, origin: float) -> pd.DataFrame:
@@ -199,13 +202,14 @@ def _compute_rows(
             continue
         idx = np.full(len(pts), result.groups.index(series))
         t = pts["year"].to_numpy() - t0
-        mu, sd = result.mean_at("compute", idx, t), result.scale("compute", idx, t)
+        mu = compute_mean(result, idx, t)
+        sd = result.parts.compute.scale(result.posterior_draws, idx, t)
         y = pts["y"].to_numpy()
         rows.append(bayes_scored(pts, mu, sd, y, rng, series=series, kind="compute", **kw))
     if task.model == DEFAULT_MODEL and len(later):
         # quantile check: the share of later models above the frontier quantile line
         idx = np.full(len(later), result.groups.index(f"{d}/frontier"))
-        line = np.median(result.mean_at("compute", idx, later["year"].to_numpy() - t0), axis=0)
+        line = np.median(compute_mean(result, idx, later["year"].to_numpy() - t0), axis=0)
         y = later["y"].to_numpy()
         q = scored(
             later, line[None, :] + np.zeros((2, 1)), y, np.full(len(y), np.nan),
@@ -224,7 +228,7 @@ def _efficiency_rows(
     o = task.origin
     t0 = float(result.idata.attrs["year_origin"])
     kw: dict[str, Any] = {"model": task.model, "origin": o, "passed": result.passed}
-    precision_model = "eff_line_slope" in result.idata["posterior"]
+    precision_model = result.parts.efficiency.kind == "precision"
     rows = []
     for series in PRECISIONS if precision_model else ("fp32",):
         chips = tg.chips[tg.chips["series"] == series]
@@ -235,8 +239,8 @@ def _efficiency_rows(
         k = result.series.index(series if precision_model else task.domain)
         idx = np.full(len(later), k)
         t = later["year"].to_numpy() - t0
-        mu = result.mean_at("efficiency", idx, t, server=later["server"].to_numpy())
-        sd = result.scale("efficiency", idx, t)
+        mu = efficiency_at(result, idx, t, server=later["server"].to_numpy())
+        sd = result.parts.efficiency.scale(result.posterior_draws, idx, t)
         y = later["y"].to_numpy()
         rows.append(bayes_scored(later, mu, sd, y, rng, series=series, kind="efficiency", **kw))
     return rows
@@ -245,12 +249,10 @@ def _efficiency_rows(
 def _realisation(result: TrendFit, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Per-draw realisation factor and scatter: the posterior, or the prior when no MLPerf
     run was measured before the origin."""
-    n = result.draws("eff_sigma").shape[0]
-    if "realisation" in result.idata["posterior"]:
-        return (
-            result.draws("realisation").to_numpy(),
-            result.draws("realisation_sigma").to_numpy(),
-        )
+    draws, realisation = result.posterior_draws, result.parts.realisation
+    if realisation is not None:
+        return realisation.factor(draws), realisation.spread(draws)
+    n = draws.n
     prior = result.config.spec["realisation"]
     m, s = prior["mu"]["mu"], prior["mu"]["sigma"]
     # truncated below at the physical bound when the specification has one
@@ -271,8 +273,8 @@ def _energy_rows(
         return []
     idx = np.array([result.series.index(s) for s in runs["series"]])
     t = runs["year"].to_numpy() - t0
-    eff_mu = result.mean_at("efficiency", idx, t, server=1.0)
-    eff_sd = result.scale("efficiency", idx, t)
+    eff_mu = efficiency_at(result, idx, t, server=1.0)
+    eff_sd = result.parts.efficiency.scale(result.posterior_draws, idx, t)
     g, y = runs["gflops"].to_numpy(), runs["y"].to_numpy()
     real, real_sd = _realisation(result, rng)
     out = []

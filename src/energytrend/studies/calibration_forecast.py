@@ -4,8 +4,9 @@ SBC ranks not only the parameters but what the forecasts are made of: for each m
 
 * ``energy_2030[group]``: the log10 joules per forward pass of its (peak-based) energy trend
   in 2030, the trend's compute path (fitted line to the domain's last data date, then the
-  damped continuation, :func:`energytrend.forecast.trend.damped_growth`) minus the efficiency of the
-  precision inference runs at in 2030 (a server part, with the changepoints' bends);
+  damped continuation, :func:`energytrend.model.extrapolation.damped_growth`) minus the
+  efficiency of the precision inference runs at in 2030 (a server part, with the
+  changepoints' bends);
 * ``crosses_<J>J_by_2040[group]``: 1 if that energy trend is at or above the human-body level
   (:func:`energytrend.forecast.forecasts.human_levels`, about 97 J) at some date between the
   forecast origin and 2040 (its first passage,
@@ -25,9 +26,10 @@ from typing import Any
 import numpy as np
 
 from energytrend.forecast.forecasts import STEP, human_levels
-from energytrend.forecast.trend import damped_growth, era_series, first_passage
+from energytrend.forecast.trend import first_passage
 from energytrend.model.arrays import ModelData
-from energytrend.model.efficiency import efficiency_mean
+from energytrend.model.efficiency import efficiency_mean, era_series
+from energytrend.model.extrapolation import damped_growth
 
 #: Year at which the forecast energy is ranked.
 ENERGY_YEAR = 2030.0
@@ -88,13 +90,13 @@ def _energy_paths(
     domain = data.domains.index(data.groups[group].split("/")[0])
     tt = t[None, :]
     compute = a + b * np.minimum(tt, t0)
-    if "longrun_slope" in draws:
+    if spec["extrapolation"]["kind"] == "damped":
         longrun = draws["longrun_slope"][:, domain, None]
         damping = draws["damping"][:, domain, None]
         compute = compute + damped_growth(np.maximum(tt - t0, 0.0), b, longrun, damping)
     else:
         compute = compute + b * np.maximum(tt - t0, 0.0)
-    if "eff_line_slope" in draws:
+    if spec["efficiency"]["kind"] == "precision":
         series = era_series(data.series, spec["precision"], t + data.year_origin)
         eff = efficiency_mean(
             lambda name: draws[name], data.eff_knot_series, data.eff_knot_t, series, t, 1.0

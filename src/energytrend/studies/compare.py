@@ -3,6 +3,7 @@ check of growth rates, and the effect of normalising NLP compute per token."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ import pandas as pd
 import pymc as pm
 
 from energytrend.data.datasets import DEFAULT_DATA
+from energytrend.inference.config import FitConfig
 from energytrend.inference.engine import numerics
-from energytrend.inference.fit import arrays_from_tree, fit
+from energytrend.inference.fit import fit
 from energytrend.inference.result import TrendFit
 from energytrend.model.arrays import POOLINGS
 from energytrend.model.build import build_model
@@ -45,15 +47,6 @@ class Comparison:
     reading: str
 
 
-def log_likelihood(result: TrendFit) -> Any:
-    """The result's posterior with the pointwise log-likelihood of ``log10_gflops`` added."""
-    model = build_model(arrays_from_tree(result.idata), result.config.spec, result.config.pooling)
-    with numerics():
-        return pm.compute_log_likelihood(
-            result.idata.copy(), model=model, var_names=["log10_gflops"], progressbar=False
-        )
-
-
 def compare_fits(
     fits: Mapping[str, TrendFit], names: Mapping[str, str] | None = None
 ) -> Comparison:
@@ -67,7 +60,7 @@ def compare_fits(
     """
     trees, high_k = {}, {}
     for name, result in fits.items():
-        tree = log_likelihood(result)
+        tree = result.idata  # its log_likelihood group is PyMC's (see inference.pymc_groups)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # counted in n_high_k instead
             loo = az.loo(tree, var_name="log10_gflops", pointwise=True)
@@ -84,15 +77,19 @@ def compare_fits(
     return Comparison(table=table, reading=_reading(table, dict(names or {})))
 
 
-def compare_pooling(domain: FitDomain = "all", **fit_kwargs: Any) -> Comparison:
+def compare_pooling(
+    domain: FitDomain = "all", *, config: FitConfig | None = None, **fit_kwargs: Any
+) -> Comparison:
     """Compare partial, no and complete pooling of the compute lines by PSIS-LOO
     (:func:`compare_fits`; the ``model`` column names the pooling).
 
-    Fits the three variants with the same data and settings (``fit_kwargs`` go to
-    :func:`energytrend.fit`; cached fits are reused).
+    Fits the three variants with the same data and settings (``config`` and ``fit_kwargs``,
+    e.g. ``data=`` or ``priors=``, go to :func:`energytrend.fit`; cached fits are reused).
     """
-    fit_kwargs.pop("pooling", None)
-    fits: dict[str, TrendFit] = {p: fit(domain, pooling=p, **fit_kwargs) for p in POOLINGS}
+    base = config or FitConfig()
+    fits: dict[str, TrendFit] = {
+        p: fit(domain, config=dataclasses.replace(base, pooling=p), **fit_kwargs) for p in POOLINGS
+    }
     return compare_fits(fits, POOLING_NAMES)
 
 
@@ -196,13 +193,15 @@ def prior_growth_check(
     return pd.DataFrame(rows)
 
 
-def per_token_comparison(**fit_kwargs: Any) -> pd.DataFrame:
+def per_token_comparison(*, config: FitConfig | None = None, **fit_kwargs: Any) -> pd.DataFrame:
     """NLP growth rates with compute per forward pass (each model at its own input length)
-    and per input token, side by side (``fit_kwargs`` go to :func:`energytrend.fit`)."""
-    fit_kwargs.pop("per_token", None)
+    and per input token, side by side (``config`` and ``fit_kwargs`` go to
+    :func:`energytrend.fit`)."""
+    base = config or FitConfig()
     frames = []
     for per_token in (False, True):
-        rates = fit("nlp", per_token=per_token, **fit_kwargs).growth_rates()
+        one = dataclasses.replace(base, per_token=per_token)
+        rates = fit("nlp", config=one, **fit_kwargs).growth_rates()
         rates = rates[
             rates["quantity"].isin(["slope_log10_per_year", "factor_per_year"])
             & (rates["metric"] != "gflops_per_watt")

@@ -27,6 +27,8 @@ from typing import Any
 import pandas as pd
 
 from energytrend.data.datasets import DEFAULT_DATA
+from energytrend.inference.config import FitConfig
+from energytrend.inference.fit import fit
 from energytrend.model.design import FitDomain
 from energytrend.studies.backtest import backtest
 from energytrend.studies.backtest_scores import LATE_FROM, coverage_table
@@ -96,13 +98,11 @@ def extrapolation_choice(
     origins = dict(origins or EARLY_ORIGINS)
     if any(o >= LATE_FROM for v in origins.values() for o in v):
         raise ValueError(f"choose on the early origins only (before {LATE_FROM:g})")
-    from energytrend.inference.fit import fit
-
     rows = []
     for name, (mu, sigma, alpha, beta) in candidates.items():
         priors = candidate_priors(mu, sigma, alpha, beta)
-        result = fit("all", data=data, priors=priors, draws=draws, tune=tune, chains=chains,
-                     seed=seed, progressbar=False)  # fmt: skip
+        settings = FitConfig(draws=draws, tune=tune, chains=chains, seed=seed, progressbar=False)
+        result = fit("all", data=data, priors=priors, config=settings)
         checks = horizon_checks(result)
         band = checks[(checks["criterion"] == "new_model_energy") & (checks["line"] == "nlp/all")]
         met = checks["value"] + Z * checks["mcse"] < checks["threshold"]

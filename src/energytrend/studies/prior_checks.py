@@ -43,7 +43,8 @@ from energytrend.forecast.trend import compute_path, efficiency_at, energy_path,
 from energytrend.inference.config import DEFAULT_SEED, FitConfig
 from energytrend.inference.diagnostics import Diagnostics, DiagnosticsWarning, reported_vars
 from energytrend.inference.engine import numerics, with_data_groups
-from energytrend.inference.loading import attach_data, wrap
+from energytrend.inference.formatting import format_estimate, format_number, format_probability
+from energytrend.inference.loading import attach_data, make_result
 from energytrend.inference.mcse import quantile_mcse
 from energytrend.inference.result import TrendFit
 from energytrend.model.build import build_model
@@ -77,7 +78,8 @@ def prior_result(
 ) -> TrendFit:
     """Draws from the *prior* of the default model (partial pooling) for ``domain`` and the
     dataset ``data``, packaged as a :class:`TrendFit` so that the trend functions
-    (:mod:`energytrend.forecast.trend`, :meth:`TrendFit.forecast`, ...) work on it.
+    (:mod:`energytrend.forecast.trend`, :func:`energytrend.forecast.forecasts.forecast`, ...)
+    work on it.
 
     Its ``idata["posterior"]`` holds the prior draws (one chain of ``draws``), with the data
     groups a fit carries. It is for prior checks only: its :class:`Diagnostics` is a table
@@ -92,14 +94,15 @@ def prior_result(
         tune=0,
         chains=1,
         seed=int(seed),
+        pooling="partial",
         spec=spec,
     )
     prepared = prepare(domain, data=config.data, year_origin=config.year_origin, spec=spec)
-    model = build_model(prepared.arrays, spec, config.pooling)
+    model = build_model(prepared.arrays, spec, "partial")
     with numerics():
         prior = pm.sample_prior_predictive(draws=config.draws, model=model, random_seed=config.seed)
     tree = xr.DataTree(children={"posterior": xr.DataTree(prior["prior"].to_dataset())})
-    tree = attach_data(with_data_groups(tree, prepared.arrays), prepared)
+    tree = attach_data(with_data_groups(tree, prepared.arrays, spec), prepared)
     tree.attrs["priors"] = json.dumps(dict(priors or {}), sort_keys=True)
     names = reported_vars(tree)
     nan = np.full(len(names), np.nan)
@@ -107,7 +110,7 @@ def prior_result(
     diagnostics = Diagnostics(table=table, divergences=0, failures=(PRIOR_ONLY,))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)  # failed by construction
-        return wrap(tree, config, diagnostics)
+        return make_result(tree, config, diagnostics)
 
 
 def _probability(criterion: str, line: str, above: np.ndarray) -> dict[str, Any]:
@@ -163,9 +166,8 @@ def horizon_checks(
         group = f"{d}/all"
         index = np.array([result.groups.index(group)])
         mean = compute_path(result, group, t)
-        compute = mean + result.scale("compute", index, t) * result.scatter(
-            "compute", mean.shape, rng
-        )
+        part, draws = result.parts.compute, result.posterior_draws
+        compute = mean + part.scale(draws, index, t) * part.noise(draws, mean.shape, rng)
         energy = compute - efficiency_at(result, inference_series(result, group, t), t)
         rows.append(_width("new_model_compute", group, compute[:, 0]))
         rows.append(_width("new_model_energy", group, energy[:, 0]))
@@ -192,10 +194,9 @@ def prior_predictive_checks(
 
 def prior_check_table(checks: pd.DataFrame | None = None, **kwargs: Any) -> str:
     """The checks as a Markdown table for the README, every value to the digits its MCSE
-    supports (:mod:`energytrend.report.formatting`). ``checks`` is :func:`prior_predictive_checks`'s
-    (or :func:`horizon_checks`'s) table; when ``None`` it is computed, with ``kwargs``."""
-    from energytrend.report.formatting import format_estimate, format_number, format_probability
-
+    supports (:mod:`energytrend.inference.formatting`). ``checks`` is
+    :func:`prior_predictive_checks`'s (or :func:`horizon_checks`'s) table; when ``None`` it
+    is computed, with ``kwargs``."""
     if checks is None:
         checks = prior_predictive_checks(**kwargs)
     lines = [

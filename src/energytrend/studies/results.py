@@ -21,6 +21,8 @@ from matplotlib.figure import Figure
 
 from energytrend.data.datasets import DEFAULT_DATA
 from energytrend.data.frontier import rules_table
+from energytrend.inference.config import FitConfig
+from energytrend.inference.fit import fit
 from energytrend.inference.store import atomic_path
 from energytrend.model.design import FitDomain
 from energytrend.model.spec import V1_PRIORS
@@ -133,15 +135,11 @@ class SensitivityTask:
 
 
 def _sensitivity_fit(task: SensitivityTask) -> pd.DataFrame:
-    from energytrend.inference.fit import fit
-
     r = fit(
         task.domain,
         data=task.data,
-        rule=task.rule,
         priors=PRIOR_VARIANTS[task.prior],
-        seed=task.seed,
-        progressbar=False,
+        config=FitConfig(rule=task.rule, seed=task.seed, progressbar=False),
     )
     rates = r.growth_rates()
     rates = rates[rates["quantity"] == "slope_log10_per_year"]

@@ -20,6 +20,8 @@ import pandas as pd
 from scipy import stats
 from scipy.special import logsumexp
 
+from energytrend.inference.intervals import check_prob
+
 
 def _draws_and_y(draws: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(draws, dtype=float)
@@ -96,18 +98,13 @@ def pit(draws: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _check_prob(prob: float) -> None:
-    if not 0.0 < prob < 1.0:
-        raise ValueError(f"prob must be in (0, 1), got {prob}")
-
-
 def interval_hits(draws: np.ndarray, y: np.ndarray, prob: float) -> np.ndarray:
     """Whether ``y`` lies in the central ``prob`` interval of the draws (bounds included).
 
     The bounds are the draws' quantiles ``(1 - prob)/2`` and ``(1 + prob)/2`` (linear
     interpolation, numpy's default). Returns a bool array of shape (n_points,).
     """
-    _check_prob(prob)
+    check_prob(prob)
     x, obs = _draws_and_y(draws, y)
     lo, hi = np.quantile(x, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
     out: np.ndarray = (lo <= obs) & (obs <= hi)
@@ -120,7 +117,7 @@ def wilson_interval(successes: float, n: float, prob: float = 0.9) -> tuple[floa
     ``successes`` and ``n`` may be non-integer (weighted counts and an effective sample
     size). ``n == 0`` gives (0, 1), the limit of the formula: no information.
     """
-    _check_prob(prob)
+    check_prob(prob)
     if n < 0 or successes < -1e-9 * max(n, 1.0) or successes > n * (1 + 1e-9):
         raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
     if n == 0:
@@ -147,7 +144,7 @@ def cluster_bootstrap_interval(
     drawn cluster's rows (e.g. a model scored at several origins). ``weights=None`` means
     equal weights. Replicates whose weights sum to 0 are dropped. Deterministic given ``seed``.
     """
-    _check_prob(prob)
+    check_prob(prob)
     v = np.asarray(values, dtype=float).ravel()
     w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float).ravel()
     c = np.asarray(clusters).ravel()
@@ -379,7 +376,7 @@ def summarise(
     ``effective_n``), and weighted means ``mean_pit``, ``crps`` (lower is better),
     ``log_score`` (higher is better) and ``width_90``. ``by=[]`` gives one overall row.
     """
-    _check_prob(prob)
+    check_prob(prob)
     need = [*by, weight, cluster, "pit", "in_50", "in_90", "crps", "log_score", "width_90"]
     missing = [c for c in need if c not in points.columns]
     if missing:

@@ -1,0 +1,101 @@
+"""The ArviZ groups of a fit, from PyMC on the built model: ``log_likelihood``,
+``posterior_predictive`` and ``prior`` (with ``prior_predictive``).
+
+* ``log_likelihood``: :func:`pymc.compute_log_likelihood` on the posterior draws, one
+  variable per observed variable, named as in ``observed_data`` (``log10_gflops`` along
+  ``obs``, ``log10_gflops_per_watt`` along ``gpu``, and where the data have them
+  ``log10_speedup_fraction`` and ``log10_realisation``). ArviZ functions that pair an
+  observed variable with its likelihood and predictive draws work directly:
+  ``az.loo(result.idata, var_name="log10_gflops")``, ``az.compare``, ``az.loo_pit``,
+  ``az.plot_ppc_dist``.
+* ``posterior_predictive``: :func:`pymc.sample_posterior_predictive`, seeded with the fit's
+  seed + 1.
+* ``prior`` and ``prior_predictive``: :func:`pymc.sample_prior_predictive`, as many draws as
+  the posterior has per chain times chains, seeded with the fit's seed + 3.
+
+All three are computed once, when a fit is made, and saved with it. They are compiled with
+numba under :data:`~energytrend.inference.engine.NUMERIC_FLAGS`, like the sampler.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pymc as pm
+import xarray as xr
+
+from energytrend.inference.config import FitConfig
+from energytrend.inference.engine import numerics
+from energytrend.model.arrays import ModelData
+from energytrend.model.build import build_model
+
+#: The groups this module adds.
+GROUPS = ("log_likelihood", "posterior_predictive", "prior", "prior_predictive")
+
+#: PyMC's compile backend for these groups (fastest here: see ``scripts/benchmark.py``).
+BACKEND = "numba"
+
+
+def _model_posterior(tree: xr.DataTree, model: pm.Model) -> xr.DataTree:
+    """A tree of the posterior's model variables only (no per-model energies, no data
+    groups: PyMC then uses the model's own data)."""
+    names = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
+    post = tree["posterior"].to_dataset()[names]
+    return xr.DataTree(children={"posterior": xr.DataTree(post)})
+
+
+def pymc_groups(tree: xr.DataTree, data: ModelData, config: FitConfig) -> dict[str, xr.Dataset]:
+    """The datasets of :data:`GROUPS` for the posterior in ``tree`` of the model of ``data``
+    and ``config``."""
+    model = build_model(data, config.spec, config.resolved_pooling)
+    posterior = _model_posterior(tree, model)
+    n_prior = int(tree["posterior"].sizes["chain"] * tree["posterior"].sizes["draw"])
+    sampling_log = logging.getLogger("pymc")
+    level = sampling_log.level
+    sampling_log.setLevel(logging.WARNING)  # "Sampling: [...]" is noise in a fit
+    try:
+        with numerics():
+            log_lik = pm.compute_log_likelihood(
+                posterior,
+                model=model,
+                extend_inferencedata=False,
+                progressbar=False,
+                backend=BACKEND,
+            )
+            predictive = pm.sample_posterior_predictive(
+                posterior,
+                model=model,
+                random_seed=config.seed + 1,
+                progressbar=False,
+                extend_inferencedata=False,
+                backend=BACKEND,
+            )
+            prior = pm.sample_prior_predictive(
+                draws=n_prior, model=model, random_seed=config.seed + 3, backend=BACKEND
+            )
+    finally:
+        sampling_log.setLevel(level)
+    return {
+        "log_likelihood": _dataset(log_lik),
+        "posterior_predictive": predictive["posterior_predictive"].to_dataset(),
+        "prior": prior["prior"].to_dataset(),
+        "prior_predictive": prior["prior_predictive"].to_dataset(),
+    }
+
+
+def _dataset(group: xr.Dataset | xr.DataTree) -> xr.Dataset:
+    if isinstance(group, xr.DataTree):
+        return (
+            group["log_likelihood"].to_dataset()
+            if "log_likelihood" in group
+            else group.to_dataset()
+        )
+    return group
+
+
+def with_pymc_groups(tree: xr.DataTree, data: ModelData, config: FitConfig) -> xr.DataTree:
+    """``tree`` with the groups of :func:`pymc_groups` added."""
+    out = tree.copy()
+    for name, ds in pymc_groups(tree, data, config).items():
+        out[name] = xr.DataTree(ds)
+    return out

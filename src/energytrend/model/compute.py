@@ -1,0 +1,205 @@
+"""The compute trend: log10 GFLOPs per forward pass (or per token) of new models over time.
+
+Two parts, chosen by ``[structure] kind`` of the specification:
+
+* :class:`QuantileCompute` (``"quantile"``, model v2): every model once,
+  ``log10 GFLOPs[i] ~ Normal(line_intercept[d] + line_slope[d] t[i], line_sigma[d])`` for its
+  domain ``d``. The reported groups are functionals of that distribution: ``d/all`` is its
+  median (the typical new model) and ``d/frontier`` its ``frontier_quantile`` quantile,
+  ``intercept[d/frontier] = line_intercept[d] + z_q line_sigma[d]``, with the same slope. The
+  frontier therefore grows at the typical rate by construction.
+* :class:`TwoLinesCompute` (``"two_lines"``, the thesis and v1): ``log10 GFLOPs[i] ~
+  Normal(intercept[g] + slope[g] t[i], sigma[g])`` for the groups ``g`` (domain x {frontier,
+  all}); frontier models belong to both of their domain's groups. With ``[likelihood] scatter
+  = "widening"`` the scatter is ``sigma[g] exp(sigma_trend[g] t[i])``.
+
+Intercepts and slopes are partially pooled across lines (non-centred), or not pooled
+(``pooling="none"``), or shared (``"complete"``). Time is in years from ``year_origin``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from scipy import stats
+
+from energytrend.model.arrays import ModelData, Pooling, Tensor
+from energytrend.model.draws import Draws
+from energytrend.model.likelihood import observe, standard_noise
+
+#: The observed compute data of the model in context: (group index, time, log10 GFLOPs).
+Observed = tuple[Tensor, Tensor, Tensor]
+
+
+def line_parameters(
+    prefix: str, priors: dict[str, Any], dim: str, n: int, pooling: Pooling
+) -> tuple[Tensor, Tensor]:
+    """Intercept and slope of ``n`` lines along ``dim`` under the chosen pooling.
+
+    Partial pooling is centred or non-centred as ``priors["parameterization"]`` says:
+    non-centred suits lines with few points (the NLP frontier), where the centred form makes
+    a funnel; centred suits lines that their data pin down tightly.
+    """
+    centred = priors.get("parameterization", "non_centred") == "centred"
+    out = []
+    for part in ("intercept", "slope"):
+        mu, tau = priors[f"{part}_mu"], priors[f"{part}_tau"]["sigma"]
+        marginal_sd = float(np.hypot(mu["sigma"], tau))
+        name = f"{prefix}{part}"
+        if pooling == "complete":
+            shared = pm.Normal(f"{name}_shared", mu["mu"], marginal_sd)
+            out.append(pm.Deterministic(name, pt.ones(n) * shared, dims=dim))
+        elif pooling == "none" or n == 1:
+            out.append(pm.Normal(name, mu["mu"], marginal_sd, dims=dim))
+        elif centred:
+            centre = pm.Normal(f"{name}_mu", mu["mu"], mu["sigma"])
+            spread = pm.HalfNormal(f"{name}_tau", tau)
+            out.append(pm.Normal(name, centre, spread, dims=dim))
+        else:
+            centre = pm.Normal(f"{name}_mu", mu["mu"], mu["sigma"])
+            spread = pm.HalfNormal(f"{name}_tau", tau)
+            z = pm.Normal(f"{name}_z", 0.0, 1.0, dims=dim)
+            out.append(pm.Deterministic(name, centre + spread * z, dims=dim))
+    return out[0], out[1]
+
+
+class ComputeTrend(ABC):
+    """One compute part: its PyMC block and its predictions from posterior draws.
+
+    Every part reports ``intercept``, ``slope`` and ``sigma`` along ``group``; the forecast
+    asks the part, never the variable names.
+    """
+
+    #: The ``[structure] kind`` this part implements.
+    kind: ClassVar[str]
+    #: Whether a frontier line can grow at another rate than the typical model's.
+    frontier_has_own_slope: ClassVar[bool]
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+
+    @abstractmethod
+    def build(self, data: ModelData, pooling: Pooling, observed: Observed) -> tuple[Tensor, Tensor]:
+        """Add the block to the model in context; returns ``intercept`` and ``slope`` by
+        group."""
+
+    def line(self, draws: Draws, group: str) -> tuple[np.ndarray, np.ndarray]:
+        """Draws (sample, 1) of the intercept and slope of ``group``'s line."""
+        a = draws.at("intercept", "group", group)[:, None]
+        b = draws.at("slope", "group", group)[:, None]
+        return a, b
+
+    def has_scatter(self, group: str) -> bool:
+        """Whether new points scatter around ``group``'s line (a frontier that is a quantile
+        of the year's new models is a line, not a model)."""
+        return True
+
+    def scale(
+        self, draws: Draws, index: np.ndarray, t: np.ndarray, n_draws: int | None = None
+    ) -> np.ndarray:
+        """Draws (sample, point) of the likelihood scale of new points on line ``index`` (into
+        the groups) at time ``t``."""
+        out: np.ndarray = draws("sigma")[:n_draws][:, np.asarray(index, dtype=int)]
+        return out
+
+    def noise(self, draws: Draws, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+        """Standardised noise of new points: ``shape[0]`` draws by any points."""
+        return standard_noise(draws, self.spec, "nu", shape, rng)
+
+
+class QuantileCompute(ComputeTrend):
+    """One all-model line per domain; the groups are its median and upper quantile."""
+
+    kind = "quantile"
+    frontier_has_own_slope = False
+
+    def build(self, data: ModelData, pooling: Pooling, observed: Observed) -> tuple[Tensor, Tensor]:
+        obs_group, obs_t, obs_y = observed
+        comp = self.spec["compute"]
+        n_dom = len(data.domains)
+        line_intercept, line_slope = line_parameters("line_", comp, "domain", n_dom, pooling)
+        line_sigma = pm.HalfNormal("line_sigma", comp["sigma"]["sigma"], dims="domain")
+        group_domain = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
+        frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)
+        z = float(stats.norm.ppf(self.spec["structure"]["frontier_quantile"]))
+        sigma_g = line_sigma[group_domain]
+        intercept = pm.Deterministic(
+            "intercept", line_intercept[group_domain] + frontier * z * sigma_g, dims="group"
+        )
+        slope = pm.Deterministic("slope", line_slope[group_domain], dims="group")
+        sigma = pm.Deterministic("sigma", sigma_g, dims="group")
+        observe(
+            "log10_gflops",
+            intercept[obs_group] + slope[obs_group] * obs_t,
+            sigma[obs_group],
+            obs_y,
+            "obs",
+            self.spec,
+            "nu",
+        )
+        return intercept, slope
+
+    def has_scatter(self, group: str) -> bool:
+        return group.split("/")[-1] != "frontier"
+
+
+class TwoLinesCompute(ComputeTrend):
+    """The thesis's lines: one per group, frontier models in both of their domain's."""
+
+    kind = "two_lines"
+    frontier_has_own_slope = True
+
+    @property
+    def widening(self) -> bool:
+        """Whether the scatter grows or shrinks exponentially with time."""
+        return bool(self.spec["likelihood"].get("scatter", "constant") == "widening")
+
+    def build(self, data: ModelData, pooling: Pooling, observed: Observed) -> tuple[Tensor, Tensor]:
+        obs_group, obs_t, obs_y = observed
+        comp = self.spec["compute"]
+        n_groups = len(data.groups)
+        intercept, slope = line_parameters("", comp, "group", n_groups, pooling)
+        if pooling == "complete":
+            shared_sigma = pm.HalfNormal("sigma_shared", comp["sigma"]["sigma"])
+            sigma = pm.Deterministic("sigma", pt.ones(n_groups) * shared_sigma, dims="group")
+        else:
+            sigma = pm.HalfNormal("sigma", comp["sigma"]["sigma"], dims="group")
+        obs_sigma = sigma[obs_group]
+        if self.widening and pooling == "complete":
+            shared_trend = pm.Normal("sigma_trend_shared", 0.0, comp["sigma_trend"]["sigma"])
+            sigma_trend = pm.Deterministic(
+                "sigma_trend", pt.ones(n_groups) * shared_trend, dims="group"
+            )
+            obs_sigma = obs_sigma * pt.exp(sigma_trend[obs_group] * obs_t)
+        elif self.widening:
+            sigma_trend = pm.Normal("sigma_trend", 0.0, comp["sigma_trend"]["sigma"], dims="group")
+            obs_sigma = obs_sigma * pt.exp(sigma_trend[obs_group] * obs_t)
+        observe(
+            "log10_gflops",
+            intercept[obs_group] + slope[obs_group] * obs_t,
+            obs_sigma,
+            obs_y,
+            "obs",
+            self.spec,
+            "nu",
+        )
+        return intercept, slope
+
+    def scale(
+        self, draws: Draws, index: np.ndarray, t: np.ndarray, n_draws: int | None = None
+    ) -> np.ndarray:
+        i, tt = np.asarray(index, dtype=int), np.asarray(t, dtype=float)
+        sd: np.ndarray = draws("sigma")[:n_draws][:, i]
+        if self.widening:
+            sd = sd * np.exp(draws("sigma_trend")[:n_draws][:, i] * tt)
+        return sd
+
+
+#: The compute parts by ``[structure] kind``.
+COMPUTE_PARTS: dict[str, type[ComputeTrend]] = {
+    part.kind: part for part in (QuantileCompute, TwoLinesCompute)
+}

@@ -1,81 +1,177 @@
-"""The package layout: stage subpackages whose module-level imports only point down the data
-flow, and the old flat module paths kept working as aliases."""
+"""The package layout: stage subpackages whose imports only point down the data flow, at
+module level and inside functions alike, and no import circle between any two modules."""
 
 from __future__ import annotations
 
 import ast
-import importlib
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
-from energytrend._moved import MOVED
 
 PKG = REPO / "src" / "energytrend"
 #: The stages, from the bottom up: a module may import its own stage and those below.
 STAGES = ("data", "model", "inference", "forecast", "studies", "report")
 
 
-def _stage(module: str) -> int | None:
-    parts = module.split(".")
-    if len(parts) > 1 and parts[0] == "energytrend" and parts[1] in STAGES:
-        return STAGES.index(parts[1])
-    return None
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
-def _module_level_imports(path: Path) -> list[str]:
-    """Modules imported at module level, outside ``if TYPE_CHECKING:`` blocks."""
-    out = []
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+def imports(path: Path) -> list[tuple[str, int]]:
+    """(module, line) of every import in ``path``, anywhere in the file (functions and
+    methods included), except inside ``if TYPE_CHECKING:`` blocks, which never run."""
+    found: list[tuple[str, int]] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            for child in node.orelse:
+                visit(child)
+            return
         if isinstance(node, ast.ImportFrom) and node.module:
-            out.append(node.module)
+            found.append((node.module, node.lineno))
+            found.extend((f"{node.module}.{a.name}", node.lineno) for a in node.names)
         elif isinstance(node, ast.Import):
-            out += [a.name for a in node.names]
+            found.extend((a.name, node.lineno) for a in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (a ``from pkg import name`` of a module
+    counts as importing that module)."""
+    paths = {module_name(p, root): p for p in sorted(root.rglob("*.py"))}
+    out: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        targets = set()
+        for module, _ in imports(path):
+            if module in paths and module != name:
+                targets.add(module)
+        out[name] = targets
     return out
 
 
+def upward_imports(root: Path) -> list[str]:
+    """Every import of a later stage by an earlier one, with file and line."""
+    top = root.name
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).parts
+        if len(rel) < 2 or rel[0] not in STAGES:
+            continue
+        mine = STAGES.index(rel[0])
+        for module, line in imports(path):
+            parts = module.split(".")
+            if len(parts) > 1 and parts[0] == top and parts[1] in STAGES:
+                if STAGES.index(parts[1]) > mine:
+                    out.append(f"{path.relative_to(root.parent)}:{line} imports {module}")
+    return sorted(set(out))
+
+
+def circles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles: strongly connected components of more than one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            connect(v)
+    return found
+
+
+def test_no_stage_imports_a_later_one_anywhere() -> None:
+    assert upward_imports(PKG) == []
+
+
+def test_no_import_circle() -> None:
+    assert circles(graph(PKG)) == []
+
+
+def _package(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "energytrend"
+    for rel, text in {"__init__.py": "", **files}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for stage in STAGES:
+        (root / stage).mkdir(exist_ok=True)
+        (root / stage / "__init__.py").touch()
+    return root
+
+
+def test_a_planted_function_level_upward_import_is_caught(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "inference/result.py": "def plot(r):\n    from energytrend.report.plots import f\n",
+            "report/plots.py": "def f(): ...\n",
+        },
+    )
+    assert upward_imports(root) == [
+        "energytrend/inference/result.py:2 imports energytrend.report.plots",
+        "energytrend/inference/result.py:2 imports energytrend.report.plots.f",
+    ]
+
+
+def test_a_type_checking_import_is_not_an_import(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "forecast/trend.py": "from typing import TYPE_CHECKING\n"
+            "if TYPE_CHECKING:\n    from energytrend.report.plots import f\n",
+            "report/plots.py": "def f(): ...\n",
+        },
+    )
+    assert upward_imports(root) == []
+
+
+def test_a_planted_circle_inside_a_stage_is_caught(tmp_path: Path) -> None:
+    root = _package(
+        tmp_path,
+        {
+            "model/a.py": "def g():\n    from energytrend.model import b\n",
+            "model/b.py": "from energytrend.model.a import g\n",
+        },
+    )
+    assert circles(graph(root)) == [["energytrend.model.a", "energytrend.model.b"]]
+
+
 @pytest.mark.parametrize("stage", STAGES)
-def test_stages_import_only_downwards(stage: str) -> None:
-    """At module level, a stage never imports a later one (later imports happen inside
-    functions, where the result object calls its forecasts)."""
-    upward = []
-    for path in sorted((PKG / stage).glob("*.py")):
-        for module in _module_level_imports(path):
-            other = _stage(module)
-            if other is not None and other > STAGES.index(stage):
-                upward.append(f"{path.relative_to(REPO)} imports {module}")
-    assert not upward, upward
-
-
-def test_every_module_is_in_a_stage() -> None:
-    top = {p.stem for p in PKG.glob("*.py")}
-    assert top == {"__init__", "__main__", "_version", "_moved", "cli"}, top
-
-
-@pytest.mark.parametrize("old", sorted(MOVED))
-def test_old_module_paths_are_the_new_modules(old: str) -> None:
-    assert importlib.import_module(old) is importlib.import_module(MOVED[old])
-
-
-def test_old_names_of_the_renamed_modules_still_import() -> None:
-    """The five old modules that are now subpackages re-export their names."""
-    from energytrend.calibration import simulate_calibration  # noqa: F401
-    from energytrend.engine import NUMERIC_FLAGS  # noqa: F401
-
-    from energytrend.data import decimal_year, from_decimal_year, load_table  # noqa: F401
-    from energytrend.forecast import crossing_dates, human_levels  # noqa: F401
-    from energytrend.model import ModelData, build_model  # noqa: F401
-    from energytrend.report import render_report, write_report  # noqa: F401
-    from energytrend.studies import backtest_study, readme_tables, sensitivity_study  # noqa: F401
-
-
-def test_importing_every_alias_leaves_the_public_functions_alone() -> None:
-    """An alias import binds the module on the package; no alias may shadow a public name."""
-    import energytrend as et
-
-    for old in MOVED:
-        importlib.import_module(old)
-    assert callable(et.fit) and callable(et.load)
-    for name in et.__all__:
-        assert not isinstance(getattr(et, name), type(et)), name
+def test_every_stage_is_a_package(stage: str) -> None:
+    assert (PKG / stage / "__init__.py").is_file()

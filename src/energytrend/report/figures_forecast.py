@@ -137,8 +137,6 @@ def plot_forecast(
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
     if metric == "gflops_per_watt":
-        from energytrend.report.plots import plot_efficiency
-
         if domain is not None and domain not in result.series:
             raise ValueError(f"this fit has efficiency series {result.series}, not {domain!r}")
         return plot_efficiency(result, end=end, ax=ax, series=None if domain is None else [domain])
@@ -237,4 +235,52 @@ def plot_crossing_curve(
             axis.set_ylabel("P(reached by year)")
         whole_years(axis)
     outside_legend(panels[-1][0])
+    return fig
+
+
+def plot_efficiency(
+    result: TrendFit,
+    *,
+    end: float | None = None,
+    ax: Axes | None = None,
+    series: list[str] | None = None,
+) -> Figure:
+    """Peak GFLOPS/W of the chips by efficiency series (numeric precision, or v1's
+    domain-adapted series) with the posterior trend and its 90% band to ``end`` (default:
+    the last chip's year); in the precision model the trend is a server part's, and desktop
+    and workstation chips are drawn hollow. ``series`` limits the figure to those series."""
+    fig, ax = _axes(ax, (8.0, 4.5))
+    last = float(np.ceil(result.gpus["year"].max()))
+    f = forecast(result, start=float(np.floor(result.gpus["year"].min())),
+                 end=last if end is None else end, step=0.1)  # fmt: skip
+    names = {"fp32": "FP32", "fp16": "FP16/BF16 tensor", "int8": "8-bit"}
+    for k, name in enumerate(result.series):
+        if series is not None and name not in series:
+            continue
+        label = names.get(name, name.upper())
+        pts = result.gpus[result.gpus["domain"] == name]
+        adapted = pts["adapted"].astype(bool)
+        server = pts["type"] == "Server"
+        on, off = pts[server & ~adapted], pts[~server & ~adapted]
+        ax.scatter(on["year"], on["gflops_per_watt"], color=f"C{k}", s=18,
+                   label=f"{label}: server chips")  # fmt: skip
+        ax.scatter(off["year"], off["gflops_per_watt"], facecolors="none", edgecolors=f"C{k}",
+                   s=18, label=f"{label}: desktop/workstation")  # fmt: skip
+        if adapted.any():
+            ax.scatter(pts.loc[adapted, "year"], pts.loc[adapted, "gflops_per_watt"], marker="D",
+                       color=f"C{k}", s=30, label=f"adapted for {name.upper()}")  # fmt: skip
+        sub = f[(f["metric"] == "gflops_per_watt") & (f["domain"] == name) & (f["band"] == "mean")]
+        ax.fill_between(sub["year"], sub["lower"], sub["upper"], color=f"C{k}", alpha=0.2, lw=0)
+        ax.plot(sub["year"], sub["median"], color=f"C{k}", label=f"{label}: server trend, 90%")
+    # the chips and the bands' plausible range, at most a decade beyond the chips either way
+    shown = f[(f["metric"] == "gflops_per_watt") & (f["band"] == "mean")]
+    shown = shown[shown["domain"].isin(series or result.series)]
+    chips = result.gpus[result.gpus["domain"].isin(series or result.series)]["gflops_per_watt"]
+    low, high = plausible_limits(chips, shown["lower"], shown["upper"], [])
+    ax.set_ylim(max(low, chips.min() / 10), min(high, chips.max() * 10))
+    log_axis(ax, "gflops_per_watt")
+    ax.set(xlabel="launch date (year)", ylabel="peak GFLOPS/W",
+           title="Hardware efficiency by numeric precision")  # fmt: skip
+    whole_years(ax)
+    outside_legend(ax)
     return fig

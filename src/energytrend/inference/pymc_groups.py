@@ -10,8 +10,9 @@
   ``az.plot_ppc_dist``.
 * ``posterior_predictive``: :func:`pymc.sample_posterior_predictive`, seeded with the fit's
   seed + 1.
-* ``prior`` and ``prior_predictive``: :func:`pymc.sample_prior_predictive`, as many draws as
-  the posterior has per chain times chains, seeded with the fit's seed + 3.
+* ``prior`` and ``prior_predictive``: :func:`pymc.sample_prior_predictive`,
+  :data:`PRIOR_DRAWS` draws seeded with the fit's seed + 3 (enough for prior predictive
+  checks; more cost about a second per thousand in every new fit).
 
 All three are computed once, when a fit is made, and saved with it. They are compiled with
 numba under :data:`~energytrend.inference.engine.NUMERIC_FLAGS`, like the sampler.
@@ -20,6 +21,7 @@ numba under :data:`~energytrend.inference.engine.NUMERIC_FLAGS`, like the sample
 from __future__ import annotations
 
 import logging
+import warnings
 
 import pymc as pm
 import xarray as xr
@@ -32,8 +34,10 @@ from energytrend.model.build import build_model
 #: The groups this module adds.
 GROUPS = ("log_likelihood", "posterior_predictive", "prior", "prior_predictive")
 
-#: PyMC's compile backend for these groups (fastest here: see ``scripts/benchmark.py``).
+#: PyMC's compile backend for these groups (numba, like the sampler).
 BACKEND = "numba"
+#: Draws of the stored prior and prior predictive.
+PRIOR_DRAWS = 1000
 
 
 def _model_posterior(tree: xr.DataTree, model: pm.Model) -> xr.DataTree:
@@ -49,12 +53,13 @@ def pymc_groups(tree: xr.DataTree, data: ModelData, config: FitConfig) -> dict[s
     and ``config``."""
     model = build_model(data, config.spec, config.resolved_pooling)
     posterior = _model_posterior(tree, model)
-    n_prior = int(tree["posterior"].sizes["chain"] * tree["posterior"].sizes["draw"])
     sampling_log = logging.getLogger("pymc")
     level = sampling_log.level
     sampling_log.setLevel(logging.WARNING)  # "Sampling: [...]" is noise in a fit
     try:
-        with numerics():
+        with numerics(), warnings.catch_warnings():
+            # numba runs the truncated normal's sampler in object mode: slower, same draws
+            warnings.filterwarnings("ignore", "Numba will use object mode", UserWarning)
             log_lik = pm.compute_log_likelihood(
                 posterior,
                 model=model,
@@ -71,7 +76,7 @@ def pymc_groups(tree: xr.DataTree, data: ModelData, config: FitConfig) -> dict[s
                 backend=BACKEND,
             )
             prior = pm.sample_prior_predictive(
-                draws=n_prior, model=model, random_seed=config.seed + 3, backend=BACKEND
+                draws=PRIOR_DRAWS, model=model, random_seed=config.seed + 3, backend=BACKEND
             )
     finally:
         sampling_log.setLevel(level)

@@ -1,0 +1,112 @@
+"""The model parts: each owns its PyMC block and its numpy predictions, and the two agree.
+
+The strongest check of a part's predictions is the model itself: on every posterior draw,
+the log-likelihood PyMC stores for each observation equals the normal log-density at the
+part's numpy mean and scale. A part that predicted differently from what it built would
+fail here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import energytrend as et
+from energytrend.model.compute import COMPUTE_PARTS, QuantileCompute, TwoLinesCompute
+from energytrend.model.design import prepare
+from energytrend.model.efficiency import (
+    EFFICIENCY_PARTS,
+    PrecisionEfficiency,
+    ThesisEfficiency,
+)
+from energytrend.model.extrapolation import (
+    EXTRAPOLATION_PARTS,
+    DampedExtrapolation,
+    LinearExtrapolation,
+    damped_growth,
+)
+from energytrend.model.parts import model_parts
+from energytrend.model.spec import EFFICIENCIES, EXTRAPOLATIONS, STRUCTURES, resolve_spec
+from energytrend.thesis import V1_PRIORS
+
+pytestmark = pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")
+
+SMALL = et.FitConfig(draws=200, tune=300, chains=2, seed=3, cache=False, progressbar=False)
+
+
+def test_every_specified_variant_is_a_part() -> None:
+    assert set(COMPUTE_PARTS) == set(STRUCTURES)
+    assert set(EFFICIENCY_PARTS) == set(EFFICIENCIES)
+    assert set(EXTRAPOLATION_PARTS) == set(EXTRAPOLATIONS)
+
+
+def test_the_specification_and_data_choose_the_parts() -> None:
+    spec = resolve_spec(None)
+    parts = model_parts(spec, prepare("cv", spec=spec).arrays)
+    assert isinstance(parts.compute, QuantileCompute)
+    assert isinstance(parts.efficiency, PrecisionEfficiency)
+    assert isinstance(parts.extrapolation, DampedExtrapolation)
+    assert parts.realisation is not None  # the 2025 data have MLPerf runs
+    v1 = resolve_spec(V1_PRIORS)
+    old = model_parts(v1, prepare("cv", data="thesis", spec=v1).arrays)
+    assert isinstance(old.compute, TwoLinesCompute)
+    assert isinstance(old.efficiency, ThesisEfficiency)
+    assert isinstance(old.extrapolation, LinearExtrapolation)
+    assert old.realisation is None
+    assert old.names() == {
+        "compute": "two_lines",
+        "efficiency": "thesis",
+        "extrapolation": "linear",
+        "realisation": "none",
+    }
+
+
+def _gaussian_log_lik(y: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    out: np.ndarray = stats.norm.logpdf(y, loc=mu, scale=sd)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("domain", "data", "priors"),
+    [("cv", "2025", None), ("all", "thesis", V1_PRIORS)],
+    ids=["v2", "v1"],
+)
+def test_part_predictions_reproduce_the_models_log_likelihood(
+    domain: str, data: str, priors: dict[str, object] | None
+) -> None:
+    result = et.fit(domain, data=data, priors=priors, config=SMALL)
+    assert result.idata.attrs["parts"]  # the fit records its parts
+    draws, parts = result.posterior_draws, result.parts
+    cd, obs = result.idata["constant_data"], result.idata["observed_data"]
+    ll = result.idata["log_likelihood"]
+
+    index, t = cd["obs_group"].to_numpy(), cd["obs_t"].to_numpy()
+    mu = np.empty((draws.n, t.size))
+    for k in np.unique(index):
+        a, b = parts.compute.line(draws, result.groups[k])
+        mu[:, index == k] = a + b * t[index == k]
+    sd = parts.compute.scale(draws, index, t)
+    expected = _gaussian_log_lik(obs["log10_gflops"].to_numpy(), mu, sd)
+    stored = ll["log10_gflops"].to_numpy().reshape(draws.n, -1)
+    np.testing.assert_allclose(stored, expected, rtol=1e-9, atol=1e-9)
+
+    series, gpu_t = cd["gpu_series"].to_numpy(), cd["gpu_t"].to_numpy()
+    server = cd["gpu_server"].to_numpy() if "gpu_server" in cd else 1.0
+    eff = parts.efficiency.mean(draws, series, gpu_t, server)
+    eff_sd = parts.efficiency.scale(draws, series, gpu_t)
+    expected = _gaussian_log_lik(obs["log10_gflops_per_watt"].to_numpy(), eff, eff_sd)
+    stored = ll["log10_gflops_per_watt"].to_numpy().reshape(draws.n, -1)
+    np.testing.assert_allclose(stored, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_extrapolations_continue_the_line() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(50, 1)), rng.normal(0.3, 0.1, size=(50, 1))
+    t = np.linspace(-3.0, 20.0, 47)
+    linear = LinearExtrapolation(resolve_spec(None)).path(None, "cv", (a, b), t, 4.0)  # type: ignore[arg-type]
+    np.testing.assert_allclose(linear, a + b * t[None, :])
+    # the damped path is the line up to the origin and grows at the long-run rate far after
+    growth = damped_growth(np.array([[1e-9, 200.0, 201.0]]), np.array([[0.3]]), 0.05, 0.5)
+    assert growth[0, 0] == pytest.approx(0.3e-9)
+    assert growth[0, 2] - growth[0, 1] == pytest.approx(0.05)

@@ -505,7 +505,7 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
     tables = p.add_argument_group(
         "your own data",
         "CSV files used instead of the shipped tables (check them with 'energytrend "
-        "check-data'); data/README.md documents the columns",
+        "check-data'); docs/data.md documents the columns",
     )
     tables.add_argument("--cv-models", metavar="FILE", help="computer-vision models table")
     tables.add_argument("--nlp-models", metavar="FILE", help="NLP models table")

@@ -3,7 +3,7 @@
 ``"thesis"`` is the four tables of the thesis (Tables A.3, A.4, B.1, B.2), exactly as the
 thesis prints them; fits on it reproduce the thesis-era numbers. ``"2025"`` (the default)
 adds public data for 2021-2025 (built by ``scripts/build_data.py`` from the raw snapshots in
-``data/raw``; see ``data/README.md``):
+``data/raw``; see ``docs/data.md``):
 
 * the four new tables as built: ``accelerators``, ``vision_models``, ``language_models``
   and ``mlperf_power``;

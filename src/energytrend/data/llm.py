@@ -1,7 +1,7 @@
 """Language models as a fit domain: forward GFLOPs per token, 2018-2025.
 
 The ``language_models`` table of the ``"2025"`` dataset (Epoch AI's *Notable AI Models*, with
-curated active parameters; see ``data/README.md``) gives each model's forward compute per
+curated active parameters; see ``docs/data.md``) gives each model's forward compute per
 token, ``gflops_per_token`` = 2 × active parameters, plus the attention term
 2 × ``n_layers`` × 2,048 × ``d_model`` where the architecture is published. Mixture-of-experts
 models count their *active* parameters. A model without a published parameter count (most

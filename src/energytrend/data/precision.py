@@ -19,7 +19,7 @@ Here every chip gives up to three points, one per precision of :data:`PRECISIONS
   keeps the line continuous. Where they differ the maximum takes the format the chip is built
   for: B300's cut INT8 (157.5 TOPS against FP8 4500), Inferentia2 (INT8 380, FP8 190).
 
-All peaks are dense (no 2:4 sparsity), as ``data/README.md`` states for both datasets.
+All peaks are dense (no 2:4 sparsity), as ``docs/data.md`` states for both datasets.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Column specifications of every table the package reads, declared as data.
 
-The validators in :mod:`energytrend.data.validation` and the data README both follow these
-specifications; a test checks that the README documents every column listed here.
+The validators in :mod:`energytrend.data.validation` and ``docs/data.md`` both follow these
+specifications; a test checks that the page documents every column listed here.
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ TABLES: dict[str, TableSpec] = {
 
 # --------------------------------------------------------------------------------------------
 # Dataset "2025": tables derived by scripts/build_data.py from the raw snapshots in data/raw/.
-# Every row names its source, licence and reference; data/README.md documents every column.
+# Every row names its source, licence and reference; docs/data.md documents every column.
 
 
 def _provenance(default_source: str) -> tuple[Column, ...]:

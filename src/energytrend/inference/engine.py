@@ -1,7 +1,7 @@
 """Compile a model once, sample it many times with new data.
 
 Compiling the model's log-density with numba is most of a cold fit's time, several times its
-sampling time (the README's benchmarks measure both). This module keeps every compiled model
+sampling time (docs/performance.md measures both). This module keeps every compiled model
 for the life of the process, keyed by the model's *structure* (specification, pooling, groups
 and series), and serves each new fit with
 ``CompiledModel.with_data``: refits on other data of the same structure (frontier rules,
@@ -40,7 +40,7 @@ from energytrend.model.spec import Spec, digest
 #: so the same seed gave other draws on another CPU, or with kernels compiled fresh rather
 #: than loaded from PyTensor's disk cache (NUTS turns a last-bit difference into another
 #: chain). With it off the draws are bit-identical across those cases; sampling speed is the
-#: same within noise (README, "Reproducibility").
+#: same within noise (docs/performance.md).
 NUMERIC_FLAGS: dict[str, Any] = {"numba__fastmath": False}
 
 

@@ -1,6 +1,6 @@
 """Numbers as a reader should see them: only the digits their Monte Carlo error supports.
 
-One module serves the command line, the report and the README block, so a number reads the
+One module serves the command line, the report and the studies, so a number reads the
 same everywhere. The rule: a posterior estimate with Monte Carlo standard error ``mcse`` is
 shown to the decimal place of the largest power of ten not above ``2 * mcse``: with an MCSE
 of 0.02 a median reads 0.99, not 0.992 (the last digit shown may move by a unit or two with

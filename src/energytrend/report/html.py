@@ -126,7 +126,7 @@ def extrapolation_words(spec: dict[str, Any]) -> str:
     )
     return (
         f"after it, growth relaxes towards a long-run rate set by the priors, Normal({mu:g}, "
-        f"{sd:g}) log10 per year, centred on {centre}; see the README's model section and prior "
+        f"{sd:g}) log10 per year, centred on {centre}; see docs/model.md and the prior "
         "checks."
     )
 

@@ -193,7 +193,7 @@ def prior_predictive_checks(
 
 
 def prior_check_table(checks: pd.DataFrame | None = None, **kwargs: Any) -> str:
-    """The checks as a Markdown table for the README, every value to the digits its MCSE
+    """The checks as a Markdown table, every value to the digits its MCSE
     supports (:mod:`energytrend.inference.formatting`). ``checks`` is
     :func:`prior_predictive_checks`'s (or :func:`horizon_checks`'s) table; when ``None`` it
     is computed, with ``kwargs``."""

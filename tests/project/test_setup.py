@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -54,9 +53,3 @@ def test_says_clearly_when_there_is_none(tmp_path: Path) -> None:
     assert "no Python 3.12 or newer was found" in run.stderr
     assert "ENERGYTREND_PYTHON" in run.stderr
     assert not (tmp_path / "venv").exists()
-
-
-def test_ci_runs_exactly_the_readme_test_command() -> None:
-    ci = (REPO / ".ci" / "run").read_text()
-    assert "exec ./test.sh" in ci
-    assert os.access(REPO / "test.sh", os.X_OK) and os.access(REPO / "run.sh", os.X_OK)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import energytrend as et
 from energytrend.inference.diagnostics import DiagnosticsWarning
 from energytrend.studies.prior_checks import (
     CRITERIA,
@@ -122,7 +123,7 @@ def test_prior_result_is_marked_as_prior_only() -> None:
         result.growth_rates()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)
-        forecast = result.forecast(start=2030.0, end=2040.0, step=5.0)
+        forecast = et.forecast(result, start=2030.0, end=2040.0, step=5.0)
     assert np.isfinite(forecast["median"]).all()
 
 

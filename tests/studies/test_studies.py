@@ -338,10 +338,11 @@ def test_a_candidate_specification_reaches_the_backtest_fit() -> None:
 def test_refit_of_the_same_structure_does_not_recompile() -> None:
     import energytrend as et
 
-    full = et.fit("nlp", draws=200, tune=300, chains=2, cache=False)
+    config = et.FitConfig(draws=200, tune=300, chains=2, cache=False)
+    full = et.fit("nlp", config=config)
     n = engine.n_compiled()
     fewer = et.load_data("nlp_models").iloc[:-3]  # other data, the same model structure
-    r = et.fit("nlp", nlp_models=fewer, draws=200, tune=300, chains=2, cache=False)
+    r = et.fit("nlp", tables={"nlp_models": fewer}, config=config)
     assert engine.n_compiled() == n
     assert len(r.models) == len(full.models) - 3
 
@@ -418,7 +419,9 @@ def test_sbc_forecast_quantities_are_the_trend_functions() -> None:
         stacked,
     )
 
-    r = et.fit("nlp", draws=100, tune=200, chains=2, cache=False, progressbar=False)
+    r = et.fit(
+        "nlp", config=et.FitConfig(draws=100, tune=200, chains=2, cache=False, progressbar=False)
+    )
     data = prepare("nlp", spec=r.config.spec).arrays
     q = forecast_quantities(stacked(r.idata["posterior"].to_dataset()), data, r.config.spec)
     for g in data.groups:

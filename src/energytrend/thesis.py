@@ -10,7 +10,9 @@ fits the thesis's two lines per domain:
 >>> lines = thesis.baseline_lines("cv")
 >>> sorted(lines["metric"].unique())
 ['gflops', 'gflops_per_watt', 'joules']
->>> v1 = et.fit("cv", data="thesis", priors=thesis.V1_PRIORS)  # doctest: +SKIP
+>>> v1 = et.fit("cv", data="thesis", priors=thesis.V1_PRIORS)
+>>> v1.parts.names()["compute"]
+'two_lines'
 """
 
 from energytrend.data.baseline import (

@@ -188,7 +188,13 @@ def _date_column(table: str) -> str | None:
 
 def datasets() -> pd.DataFrame:
     """One row per (dataset, table): ``dataset``, ``table``, ``rows``, ``first_date``,
-    ``last_date``, ``source`` and ``licence``."""
+    ``last_date``, ``source`` and ``licence``.
+
+    Example:
+        >>> table = datasets()
+        >>> sorted(table["dataset"].unique())
+        ['2025', 'thesis']
+    """
     rows = []
     for data in DATASETS:
         for table in tables_of(data):

@@ -45,6 +45,10 @@ def human_levels() -> tuple[EnergyLevel, ...]:
     * a human body for one second: 2,000 kcal per day is about 97 W, so about 97 J;
     * a person's total energy use for one second: 79,897 kWh per year (USA, 2019) is about
       9.1 kW, so about 9,100 J.
+
+    Example:
+        >>> [round(level.joules) for level in human_levels()]
+        [97, 9114]
     """
     body = 2000 * KCAL / SECONDS_PER_DAY
     total = 79_897 * KWH / SECONDS_PER_YEAR
@@ -113,6 +117,12 @@ def forecast(
     over the efficiency trend.
     Columns: metric, domain, group, year, date (the calendar date of the decimal year, so
     2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
+
+    Example:
+        >>> import energytrend as et
+        >>> fc = et.forecast(et.fit("cv"), end=2030)
+        >>> sorted(fc["band"].unique()), float(fc["year"].max())
+        (['mean', 'predictive'], 2030.0)
     """
     lo, hi = bounds(prob)
     result.warn_if_failed()
@@ -238,6 +248,12 @@ def crossing_dates(
         median_date: the median as an ISO date ``YYYY-MM-DD`` ("" when not by the horizon).
         already_crossed (the median is "already"), p_already, p_by_horizon (already
         included), p_not_by_horizon, horizon, prob.
+
+    Example:
+        >>> import energytrend as et
+        >>> table = et.crossing_dates(et.fit("cv"), levels={"a kettle, 1 s": 2000.0})
+        >>> list(table[["domain", "group", "level"]].itertuples(index=False, name=None))
+        [('cv', 'frontier', 'a kettle, 1 s'), ('cv', 'all', 'a kettle, 1 s')]
     """
     if not np.isfinite(horizon):
         raise ValueError(f"horizon must be a finite year, got {horizon}")
@@ -330,6 +346,12 @@ def crossing_curve(
     It is the distribution function of the first-passage dates of :func:`crossing_dates`,
     so it never falls. Rows: the origin, then every whole year after it.
     Columns: domain, group, level, joules, year, p_crossed.
+
+    Example:
+        >>> import energytrend as et
+        >>> curve = et.crossing_curve(et.fit("cv"), end=2030)
+        >>> bool(curve.groupby(["group", "level"])["p_crossed"].is_monotonic_increasing.all())
+        True
     """
     result.warn_if_failed()
     return curve_table(_passages(result, levels, end), end=end)

@@ -171,6 +171,12 @@ def energy_per_query(
     upper_j, median_wh, lower_wh, upper_wh, mcse_median_j, mcse_lower_j, mcse_upper_j, prob.
     One row per (year, group). The bands are equal-tailed ``prob`` intervals of the trend
     (the typical or frontier model's query), not of one user's query.
+
+    Example:
+        >>> import energytrend as et
+        >>> t = et.energy_per_query(et.fit("llm"), prompt_tokens=1000, output_tokens=500, year=2025)
+        >>> list(t["group"]), bool((t["lower_j"] < t["median_j"]).all())
+        (['frontier', 'all'], True)
     """
     _check_llm(result, basis)
     result.warn_if_failed()
@@ -254,7 +260,14 @@ def query_crossing_dates(
 ) -> pd.DataFrame:
     """When the typical and frontier query of each scenario first reach each human level
     after the forecast origin: the columns of
-    :func:`energytrend.forecast.forecasts.crossing_dates`, with ``scenario`` first."""
+    :func:`energytrend.forecast.forecasts.crossing_dates`, with ``scenario`` first.
+
+    Example:
+        >>> import energytrend as et
+        >>> table = et.query_crossing_dates(et.fit("llm"), scenarios=["short_chat"])
+        >>> sorted(table["group"].unique())
+        ['all', 'frontier']
+    """
     bounds(prob)
     result.warn_if_failed()
     passages = query_passages(

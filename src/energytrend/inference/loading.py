@@ -173,6 +173,12 @@ def load(
     Raises:
         ResultFileError: naming ``path``: missing, unreadable, not a result, modified, or
             made from other data or another specification than expected.
+
+    Example:
+        >>> import energytrend as et, tempfile, pathlib
+        >>> path = et.fit("cv").save(pathlib.Path(tempfile.mkdtemp()) / "cv.nc")
+        >>> et.load(path).config.domain
+        'cv'
     """
     path = Path(path)
     tree, config, stored = read_fit(path)

@@ -29,8 +29,8 @@ def damped_growth(
     draws along the first axis, times along the second).
 
     Example:
-        >>> float(damped_growth(np.array(1.0), np.array(0.2), np.array(0.0), np.array(0.5)))
-        0.1442695040888963
+        >>> round(float(damped_growth(np.array(1.0), np.array(0.2), 0.0, np.array(0.5))), 6)
+        0.14427
     """
     rate = -np.log(np.clip(damping, 1e-12, 1.0 - 1e-12))
     kept = -np.expm1(-rate * delta) / rate  # (1 - damping**delta) / -ln damping

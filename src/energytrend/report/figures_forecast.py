@@ -133,6 +133,12 @@ def plot_forecast(
     labelled dashed lines. ``"gflops_per_watt"``: the chips of each precision series (or only
     ``domain``'s, when it names a series) with each series' trend and band, as
     :func:`energytrend.report.plots.plot_efficiency`.
+
+    Example:
+        >>> import energytrend as et
+        >>> fig = et.plot_forecast(et.fit("cv"), metric="gflops", end=2030)
+        >>> fig.axes[0].get_yscale()
+        'log'
     """
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
@@ -198,6 +204,12 @@ def plot_crossing_curve(
 
     Without ``ax``, one panel per domain (or only ``domain``); with ``ax``, every requested
     domain in that axes.
+
+    Example:
+        >>> import energytrend as et
+        >>> fig = et.plot_crossing_curve(et.fit("cv"), end=2030)
+        >>> len(fig.axes) >= 1
+        True
     """
     domains = [domain] if domain is not None else result.domains
     if any(d not in result.domains for d in domains):

@@ -15,11 +15,14 @@ import pytest
 
 import energytrend
 
-MODULES = sorted(
-    m.name
-    for m in pkgutil.walk_packages(energytrend.__path__, prefix="energytrend.")
-    if m.name != "energytrend.__main__"  # runs the command line when imported
-) + ["energytrend"]
+MODULES = [
+    "energytrend",
+    *sorted(
+        m.name
+        for m in pkgutil.walk_packages(energytrend.__path__, prefix="energytrend.")
+        if m.name != "energytrend.__main__"  # runs the command line when imported
+    ),
+]
 
 
 def _examples(module_name: str) -> list[doctest.DocTest]:

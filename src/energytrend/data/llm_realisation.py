@@ -59,7 +59,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, overload
 
-import numpy as np
 import pandas as pd
 
 from energytrend.data.datasets import load_data
@@ -69,11 +68,12 @@ from energytrend.data.realisation import (
     first_reason,
     peak_at_precision,
     read_mlperf_accelerators,
+    realised,
     run_checks,
     unknown_values,
 )
 from energytrend.data.schema import Column, TableSpec
-from energytrend.data.tables import decimal_year, shipped_path
+from energytrend.data.tables import shipped_path
 from energytrend.data.validation import DataValidationError, Problem, read_table
 
 #: Largest relative distance of a run's output tokens per sample from the reference.
@@ -247,18 +247,8 @@ def llm_realisation_table(
     kept["gflops_per_token"] = 2.0 * kept["active_parameters_b"]
     tokens = kept["input_tokens"] + kept["output_tokens"]
     kept["prefill_share"] = kept["input_tokens"] / tokens
-    kept["measured_j_per_sample"] = kept["joules_per_sample"]
-    kept["peak_j_per_sample"] = tokens * kept["gflops_per_token"] / kept["peak_gflops_per_watt"]
-    kept["realisation"] = kept["measured_j_per_sample"] / kept["peak_j_per_sample"]
-    kept["log10_realisation"] = np.log10(kept["realisation"])
     kept["measured_j_per_token"] = kept["mean_system_watts"] / kept["tokens_per_second"]
-    total_tdp = kept["accelerator_count"] * kept["tdp_watts"]
-    kept["system_power_over_tdp"] = kept["mean_system_watts"] / total_tdp
-    achieved = tokens * kept["gflops_per_token"] * kept["throughput"]
-    kept["peak_utilisation"] = achieved / (kept["accelerator_count"] * kept["peak_tops"] * 1e3)
-    kept["year"] = decimal_year(kept["round_date"])
-    order = ["round", "submitter", "system", "benchmark", "accuracy_targets", "scenario"]
-    table = kept[OUTPUT_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+    table = realised(kept, tokens * kept["gflops_per_token"], OUTPUT_COLUMNS)
     if not with_dropped:
         return table
     llm = df["tokens_per_second"].notna() | df["active_parameters_b"].notna()

@@ -42,6 +42,7 @@ would imply 1.0-1.5 times the accelerators' peak rate and factors below 1.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, overload
 
@@ -185,6 +186,28 @@ def run_checks(df: pd.DataFrame, scenarios: tuple[str, ...]) -> list[tuple[pd.Se
     ]
 
 
+def realised(
+    kept: pd.DataFrame, gflops_per_sample: pd.Series, columns: Sequence[str]
+) -> pd.DataFrame:
+    """The kept runs' ``columns``, with what both realisation tables derive: measured and
+    peak-based joules per sample (FLOPs over peak GFLOPS/W at the run's precision), their
+    ratio (the realisation factor) and its log10, system power over the accelerators' total
+    TDP, the share of peak FLOPS achieved, and the decimal year; sorted by round,
+    submitter, system, benchmark, accuracy target and scenario."""
+    gflops_per_watt = kept["peak_tops"] * 1000.0 / kept["tdp_watts"]
+    kept["measured_j_per_sample"] = kept["joules_per_sample"]
+    kept["peak_j_per_sample"] = gflops_per_sample / gflops_per_watt
+    kept["realisation"] = kept["measured_j_per_sample"] / kept["peak_j_per_sample"]
+    kept["log10_realisation"] = np.log10(kept["realisation"])
+    total_tdp = kept["accelerator_count"] * kept["tdp_watts"]
+    kept["system_power_over_tdp"] = kept["mean_system_watts"] / total_tdp
+    achieved = gflops_per_sample * kept["throughput"]
+    kept["peak_utilisation"] = achieved / (kept["accelerator_count"] * kept["peak_tops"] * 1e3)
+    kept["year"] = decimal_year(kept["round_date"])
+    order = ["round", "submitter", "system", "benchmark", "accuracy_targets", "scenario"]
+    return kept[list(columns)].sort_values(order, kind="stable").reset_index(drop=True)
+
+
 def first_reason(index: pd.Index, checks: list[tuple[pd.Series, str]]) -> pd.Series:
     """Per row, the reason of the first failing check (empty string: every check passed)."""
     reason = pd.Series("", index=index, dtype=object)
@@ -279,18 +302,7 @@ def realisation_table(
     """
     df, run_columns = _joined(data, tuple(scenarios), accelerators_path, benchmarks_path)
     kept = df[df["drop_reason"] == ""].copy()
-    kept["measured_j_per_sample"] = kept["joules_per_sample"]
-    gflops_per_watt = kept["peak_tops"] * 1000.0 / kept["tdp_watts"]
-    kept["peak_j_per_sample"] = kept["gflops_per_sample"] / gflops_per_watt
-    kept["realisation"] = kept["measured_j_per_sample"] / kept["peak_j_per_sample"]
-    kept["log10_realisation"] = np.log10(kept["realisation"])
-    total_tdp = kept["accelerator_count"] * kept["tdp_watts"]
-    kept["system_power_over_tdp"] = kept["mean_system_watts"] / total_tdp
-    achieved = kept["gflops_per_sample"] * kept["throughput"]
-    kept["peak_utilisation"] = achieved / (kept["accelerator_count"] * kept["peak_tops"] * 1e3)
-    kept["year"] = decimal_year(kept["round_date"])
-    order = ["round", "submitter", "system", "benchmark", "accuracy_targets", "scenario"]
-    table = kept[OUTPUT_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+    table = realised(kept, kept["gflops_per_sample"], OUTPUT_COLUMNS)
     if not with_dropped:
         return table
     dropped = df.loc[df["drop_reason"] != "", [*run_columns, "drop_reason"]]

@@ -7,8 +7,6 @@ Every quantity is in log10 units; see :mod:`energytrend.studies.scoring` for the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -336,38 +334,6 @@ def gpu_counts(
     )
     out["inside_90"] = out["inside_90"].astype(int)
     return out.reset_index()
-
-
-def wide_table(coverage: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFrame:
-    """The README's side-by-side table: per set and series (bucket ``"all"``), each of
-    ``models`` (name -> heading) with its 50%/90% coverage [Wilson interval], CRPS and log
-    score."""
-    c = coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()]
-    keys = sorted(dict.fromkeys(zip(c["set"], c["series"], strict=True)))
-    idx = c.set_index(["model", "set", "series"])
-    rows = []
-    for s, series in keys:
-        row: dict[str, object] = {"set": s, "series": series}
-        n = c[(c["set"] == s) & (c["series"] == series)]["n_distinct"].max()
-        row["later points"] = int(n)
-        for m, head in models.items():
-            if (m, s, series) not in idx.index:
-                for col in ("50%", "90%", "CRPS", "log score"):
-                    row[f"{head} {col}"] = "-"
-                continue
-            r = idx.loc[(m, s, series)]
-            for lvl in ("50", "90"):
-                row[f"{head} {lvl}%"] = (
-                    f"{r[f'coverage_{lvl}']:.2f} "
-                    f"[{r[f'coverage_{lvl}_lower']:.2f}, {r[f'coverage_{lvl}_upper']:.2f}]"
-                )
-            row[f"{head} CRPS"] = f"{r['crps']:.3f}"
-            row[f"{head} log score"] = f"{r['log_score']:.2f}"
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-COLOURS = {"v2": "#d95f0e", "v1": "#2c7fb8", "ols": "#636363", "random_walk": "#238b45"}
 
 
 def plot_coverage(coverage: pd.DataFrame) -> Figure:

@@ -1,11 +1,11 @@
-"""The validation studies behind the README's tables, written to a results folder.
+"""The validation studies behind the docs' validation page, written to a results folder.
 
 * :func:`calibration_study`: simulation-based calibration of each domain's model;
 * :func:`backtest_study`: out-of-sample coverage of the forecasts at past cut-offs;
 * :func:`sensitivity_study`: growth rates under alternative priors x frontier rules.
 
 ``energytrend calibrate|backtest|sensitivity --out results`` run them; every file is written
-atomically, and :func:`readme_tables` turns the files into the README's Markdown tables.
+atomically; the docs build (``docs/hooks.py``) reads the files into the validation page.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -27,12 +26,6 @@ from energytrend.inference.store import atomic_path
 from energytrend.model.design import FitDomain
 from energytrend.model.spec import V1_PRIORS
 from energytrend.studies.backtest import Backtest, backtest
-from energytrend.studies.backtest_scores import (
-    check_targets,
-    gpu_counts,
-    readable_targets,
-    wide_table,
-)
 from energytrend.studies.calibration import Calibration, simulate_calibration
 from energytrend.studies.sweep import run_tasks
 
@@ -179,166 +172,3 @@ def sensitivity_study(
         Path(out).mkdir(parents=True, exist_ok=True)
         write_csv(table, Path(out) / "sensitivity.csv")
     return table
-
-
-def _md(df: pd.DataFrame) -> str:
-    head = "| " + " | ".join(df.columns) + " |"
-    rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join([head, rule, *body])
-
-
-def backtest_block(results: str | Path) -> str:
-    """The README's backtest block: OLS, v1 and v2 (shipped) side by side per set and
-    series, the issue's targets on v2's rows, and the 2021-origin GPU counts."""
-    results = Path(results)
-    c = pd.read_csv(results / "backtest_coverage.csv")
-    wide = wide_table(c, {"ols": "OLS", "v1": "v1", "v2": "v2"})
-    parts = [
-        "Coverage of the 50% and 90% predictive bands [90% Wilson interval], CRPS (log10, "
-        "lower is better) and log score (higher is better); each distinct later point "
-        "counted once per set:",
-        _md(wide),
-    ]
-    q = c[(c["bucket"] == "all") & c["share_above"].notna()] if "share_above" in c else c[:0]
-    if len(q):
-        parts += [
-            "v2 frontier quantile check (share of later models above the frontier line; "
-            "1 - frontier_quantile = 0.10 expected):",
-            _md(pd.DataFrame({
-                "set": q["set"], "series": q["series"], "later models": q["n_distinct"],
-                "share above": [f"{v:.2f} [{lo:.2f}, {hi:.2f}]" for v, lo, hi in zip(
-                    q["share_above"], q["share_above_lower"], q["share_above_upper"],
-                    strict=True)],
-            })),
-        ]  # fmt: skip
-    points_file = results / "backtest_points.csv"
-    points = pd.read_csv(points_file) if points_file.exists() else None
-    parts += [
-        "Targets (v2, series with at least 10 later points; value [90% interval]). *Within "
-        "error*: the ideal is within sampling error of the measurement (the coverage's "
-        "Wilson interval holds the nominal level; the 90% bootstrap interval of the paired "
-        "CRPS difference against the OLS reaches below 0):",
-        _md(readable_targets(check_targets(c, points=points), "**no**")),
-    ]
-    if points is not None:
-        parts.append(_failed_fits(points))
-        counts = gpu_counts(points)
-        if len(counts):
-            parts += [
-                "NVIDIA chips of 2022-2025 inside the 90% band of the 2021-origin forecast:",
-                _md(counts.rename(columns={"chips": "chips", "inside_90": "inside 90%",
-                                           "below_90": "below the band"})),
-            ]  # fmt: skip
-    return "\n\n".join(parts)
-
-
-def _failed_fits(points: pd.DataFrame) -> str:
-    """A sentence: per Bayesian model, how many of its fits (domain and origin) failed the
-    diagnostics gate."""
-    bayes = points[points["model"].isin(["v2", "v1"]) & points["passed"].notna()]
-    domain = np.where(bayes["kind"] == "compute", bayes["series"].str.split("/").str[0], "cv")
-    fits = bayes.assign(domain=domain).groupby(["model", "domain", "origin"])["passed"].all()
-    words = [
-        f"{model} {int((~ok).sum())} of {len(ok)}"
-        for model, ok in fits.groupby(level="model", sort=False)
-    ]
-    return (
-        "Fits that failed the diagnostics gate (no divergences, R-hat ≤ 1.01, ESS ≥ 400; a "
-        "failed fit is still scored, and flagged in `results/backtest_points.csv`): "
-        + "; ".join(words)
-        + "."
-    )
-
-
-def extrapolation_block(results: str | Path) -> str:
-    """The README's table of the extrapolation candidates
-    (:mod:`energytrend.studies.extrapolation_choice`)."""
-    c = pd.read_csv(Path(results) / "extrapolation_choice.csv")
-    yes = {True: "yes", False: "no"}
-    table = pd.DataFrame(
-        {
-            "candidate": c["candidate"],
-            "long-run slope": [
-                f"N({m:g}, {s:g})" for m, s in zip(c["mu"], c["sigma"], strict=True)
-            ],
-            "damping": [f"Beta({a:g}, {b:g})" for a, b in zip(c["alpha"], c["beta"], strict=True)],
-            "new NLP model, 2040 (orders)": [
-                f"{v:.2f} ± {e:.2f}" for v, e in zip(c["nlp_band"], c["nlp_band_mcse"], strict=True)
-            ],
-            "meets the 2040 criteria": c["admissible"].map(yes),
-            "CV CRPS early": c["cv/all crps"].map("{:.4f}".format),
-            "CV log score early": c["cv/all log score"].map("{:.3f}".format),
-            "CV 90% / 50% early": [
-                f"{a:.2f} / {b:.2f}" for a, b in zip(c["cv/all 90%"], c["cv/all 50%"], strict=True)
-            ],
-            "NLP CRPS early": c["nlp/all crps"].map("{:.4f}".format),
-            "NLP log score early": c["nlp/all log score"].map("{:.3f}".format),
-            "chosen": c["chosen"].map({True: "**yes**", False: ""}),
-        }
-    )
-    return _md(table)
-
-
-def readme_tables(results: str | Path) -> dict[str, str]:
-    """The README's Markdown tables, from the files of a results folder (those present)."""
-    results = Path(results)
-    out = {}
-    if (results / "sbc_summary.csv").exists():
-        s = pd.read_csv(results / "sbc_summary.csv")
-        out["sbc"] = _md(
-            pd.DataFrame(
-                {
-                    "model": s["domain"],
-                    "data": s["data"],
-                    "simulations": s["simulations"],
-                    "failed fits": s["failed_fits"],
-                    "ranked quantities": s["quantities"],
-                    "outside 95% ECDF band (expected)": [
-                        f"{k} ({e:.1f})"
-                        for k, e in zip(s["outside_band"], s["expected_outside"], strict=True)
-                    ],
-                    "outside": s["outside_parameters"]
-                    .fillna("")
-                    .map(lambda v: ", ".join(v.split(";")) if v else "none"),
-                    "non-uniform (Bonferroni 5%)": s["non_uniform_bonferroni"],
-                    "90% coverage (range)": [
-                        f"{m:.3f} ({a:.2f}-{b:.2f})"
-                        for m, a, b in zip(
-                            s["coverage_90"],
-                            s["min_coverage_90"],
-                            s["max_coverage_90"],
-                            strict=True,
-                        )
-                    ],
-                    "crossing 97 J by 2040: mean P vs truths (max abs z)": [
-                        f"{p:.3f} vs {r:.3f} ({z:.1f})"
-                        for p, r, z in zip(
-                            s["crossing_mean_probability"],
-                            s["crossing_truth_rate"],
-                            s["crossing_max_abs_z"],
-                            strict=True,
-                        )
-                    ],
-                    "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
-                    "fits with R-hat > 1.01": s["fits_rhat_over_1.01"].map("{:.1%}".format),
-                }
-            )
-        )
-    if (results / "backtest_coverage.csv").exists():
-        out["backtest"] = backtest_block(results)
-    if (results / "extrapolation_choice.csv").exists():
-        out["extrapolation"] = extrapolation_block(results)
-    if (results / "sensitivity.csv").exists():
-        s = pd.read_csv(results / "sensitivity.csv")
-        s = s[s["metric"] == "joules"]
-        wide = s.pivot_table(
-            index=["prior", "rule"], columns=["domain", "group"], values="median", sort=False
-        )
-        wide.columns = [f"energy {d} {g}" for d, g in wide.columns]
-        passed = s.groupby(["prior", "rule"], sort=False)["passed"].all()
-        table = wide.map("{:.3f}".format).assign(
-            diagnostics=passed.map({True: "passed", False: "FAILED"})
-        )
-        out["sensitivity"] = _md(table.reset_index())
-    return out

@@ -336,6 +336,9 @@ def gpu_counts(
     return out.reset_index()
 
 
+COLOURS = {"v2": "#d95f0e", "v1": "#2c7fb8", "ols": "#636363", "random_walk": "#238b45"}
+
+
 def plot_coverage(coverage: pd.DataFrame) -> Figure:
     """Per set: 90% (filled) and 50% (open) coverage with Wilson intervals, and CRPS, per
     series and model (bucket ``"all"``) of a coverage table (:func:`coverage_table`)."""

@@ -120,7 +120,9 @@ def test_prior_overrides_reach_the_fit(
             ]
         )
     assert seen["priors"] == {"compute": {"slope_mu": {"sigma": 1.0}}}
-    cv = seen["cv_models"]
+    tables = seen["tables"]
+    assert isinstance(tables, dict) and set(tables) == {"cv_models"}
+    cv = tables["cv_models"]
     assert isinstance(cv, pd.DataFrame) and "ConvNeXt-XL" in set(cv["model"])
 
 

@@ -1,5 +1,5 @@
 """Dataset "2025": the committed derived tables equal a fresh build, validate, and keep the
-rules stated in data/README.md (scripts/build_data.py)."""
+rules stated in docs/data.md (scripts/build_data.py)."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import energytrend as et
 from conftest import REPO
+from energytrend import load_data, thesis
 
 #: Thesis Table 5.1 as printed: (family, precision, domain) -> speed-up.
 TABLE_5_1 = {
@@ -22,7 +22,7 @@ TABLE_5_1 = {
 
 
 def test_table_5_1_within_one_percent() -> None:
-    table = et.speedup_table().set_index(["family", "precision", "domain"])["speedup"]
+    table = thesis.speedup_table().set_index(["family", "precision", "domain"])["speedup"]
     assert len(table) == len(TABLE_5_1)
     for key, printed in TABLE_5_1.items():
         assert table[key] == pytest.approx(printed, rel=0.01), key
@@ -32,7 +32,7 @@ def test_recomputed_speedups_match_printed_column() -> None:
     from energytrend.data.hardware import benchmark_speedups
 
     b = benchmark_speedups()
-    n_fp32 = (et.load_inference_throughput()["precision"] == "FP32").sum()
+    n_fp32 = (load_data("inference_throughput", "thesis")["precision"] == "FP32").sum()
     assert n_fp32 == 19
     assert len(b) == 58 - n_fp32  # every non-FP32 row has its FP32 reference
     # printed speed-ups are rounded to 2 decimals
@@ -47,10 +47,10 @@ def test_a100_is_relative_to_v100() -> None:
 
 
 def test_missing_fp32_reference_is_an_error() -> None:
-    tp = et.load_inference_throughput()
+    tp = load_data("inference_throughput", "thesis")
     tp = tp[~((tp["model"] == "SSD v1.1") & (tp["precision"] == "FP32"))]
     with pytest.raises(ValueError, match=r"no FP32 measurement on V100 for SSD v1\.1"):
-        et.speedup_table(tp)
+        thesis.speedup_table(tp)
 
 
 def _printed_b3() -> pd.DataFrame:
@@ -61,7 +61,7 @@ def _printed_b3() -> pd.DataFrame:
 def test_table_b3_within_one_percent(domain: str) -> None:
     printed = _printed_b3()
     printed = printed[printed["series"].isin(["No", "CNN" if domain == "cv" else "NLP"])]
-    derived = et.efficiency_series(domain)
+    derived = thesis.efficiency_series(domain)
     assert len(derived) == len(printed) == 32
     keyed = derived.assign(gpu=derived["gpu"].replace({"T4": "Tesla T4"}))
     merged = printed.merge(
@@ -84,7 +84,7 @@ def test_b1_gflops_per_watt_within_one_percent() -> None:
         ("T4", "FP32"): 115.71,
         ("GeForce GTX 580", "FP32"): 6.48,
     }
-    g = et.load_gpus().set_index(["gpu", "precision"])
+    g = load_data("gpus", "thesis").set_index(["gpu", "precision"])
     for key, value in printed.items():
         assert g.loc[key, "tflops"] * 1000 / g.loc[key, "tdp_watts"] == pytest.approx(
             value, rel=0.01
@@ -92,15 +92,15 @@ def test_b1_gflops_per_watt_within_one_percent() -> None:
 
 
 def test_all_fp32_selection_adds_the_rows_the_thesis_left_out() -> None:
-    thesis = et.efficiency_series("cv")
-    every = et.efficiency_series("cv", selection="all_fp32")
-    extra = set(every["gpu"]) - set(thesis["gpu"])
+    chosen = thesis.efficiency_series("cv")
+    every = thesis.efficiency_series("cv", selection="all_fp32")
+    extra = set(every["gpu"]) - set(chosen["gpu"])
     assert extra == {"Tesla P100", "A30"}
-    assert len(every) == len(thesis) + 3  # P100, A100 and A30 FP32 rows
+    assert len(every) == len(chosen) + 3  # P100, A100 and A30 FP32 rows
 
 
 def test_bad_domain_and_selection() -> None:
     with pytest.raises(ValueError, match="domain must be one of"):
-        et.efficiency_series("speech")  # type: ignore[arg-type]
+        thesis.efficiency_series("speech")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="selection must be"):
-        et.efficiency_series("cv", selection="some")  # type: ignore[arg-type]
+        thesis.efficiency_series("cv", selection="some")  # type: ignore[arg-type]

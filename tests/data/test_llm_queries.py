@@ -9,6 +9,7 @@ import pytest
 import energytrend.data as etd
 from energytrend.data.llm_queries import (
     BOUNDARY_CLASSES,
+    DEFAULT_SCENARIO,
     PUBLISHED_QUERY_ENERGY,
     QUERY_SCENARIOS,
     VERIFIED,
@@ -39,7 +40,7 @@ def test_published_rows_are_classified() -> None:
 def test_scenarios_are_positive_integers_and_the_default_exists() -> None:
     table = etd.query_scenarios()
     assert {"short_chat", "long_document", "reasoning"} <= set(table["scenario"])
-    assert etd.DEFAULT_SCENARIO in set(table["scenario"])
+    assert DEFAULT_SCENARIO in set(table["scenario"])
     for column in ("prompt_tokens", "output_tokens"):
         assert table[column].dtype.kind == "i"
         assert (table[column] > 0).all()

@@ -8,8 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import energytrend as et
-import energytrend.data as etd
 from energytrend.data.llm_realisation import (
     OUTPUT_COLUMNS,
     llm_realisation_table,
@@ -88,11 +86,6 @@ def test_gptj_is_dropped_with_its_reason() -> None:
     assert len(gptj) == 2
     assert set(gptj["drop_reason"]) == {"benchmark not in mlperf_llm_benchmarks.csv"}
     assert "gptj" not in set(read_mlperf_llm_benchmarks()["benchmark"])
-
-
-def test_exported() -> None:
-    assert et.llm_realisation_table is llm_realisation_table
-    assert etd.llm_realisation_table is llm_realisation_table
 
 
 def _broken(tmp_path: Path, edit: dict[str, object], line: int = 3) -> Path:

@@ -193,7 +193,7 @@ def test_realisation_prior_respects_the_physical_bound() -> None:
 
 def test_bend_scale_options() -> None:
     """The efficiency bends' scale is fixed by default; "shared" and "per_series" learn it
-    (a HalfNormal with the scale as its sd) and are compared in the README's backtest notes."""
+    (a HalfNormal with the scale as its sd)."""
     from energytrend.model.spec import resolve_spec
 
     assert resolve_spec()["efficiency"]["changepoints"]["tau"] == "fixed"

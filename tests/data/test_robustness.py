@@ -80,7 +80,8 @@ def test_reading_any_text_as_a_table_fails_cleanly(text: str, kind: str) -> None
 
 def _write_many(args: tuple[str, str, int]) -> int:
     source, target, times = args
-    from energytrend.inference.fit import load, save_result
+    from energytrend import load
+    from energytrend.inference.persist import save_result
 
     result = load(source, verify=False)
     for _ in range(times):
@@ -90,7 +91,7 @@ def _write_many(args: tuple[str, str, int]) -> int:
 
 @pytest.mark.slow
 def test_two_processes_writing_the_same_cache_entry(tmp_path: Path) -> None:
-    r = et.fit("nlp", draws=100, tune=150, chains=2, cache=False)
+    r = et.fit("nlp", config=et.FitConfig(draws=100, tune=150, chains=2, cache=False))
     source = r.save(tmp_path / "source.nc")
     target = tmp_path / "cache" / "fit-same-key.nc"
     ctx = multiprocessing.get_context("spawn")

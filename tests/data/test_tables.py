@@ -11,23 +11,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import energytrend as et
 from conftest import THESIS
+from energytrend import load_data
+from energytrend.data import decimal_year, from_decimal_year
+from energytrend.data.schema import TABLES
 
-LOADERS = {
-    "cv_models": (et.load_cv_models, 94),
-    "nlp_models": (et.load_nlp_models, 19),
-    "gpus": (et.load_gpus, 48),
-    "inference_throughput": (et.load_inference_throughput, 58),
-}
+#: Rows of the thesis's Tables A.3, A.4, B.1 and B.2.
+ROWS = {"cv_models": 94, "nlp_models": 19, "gpus": 48, "inference_throughput": 58}
 
 
-@pytest.mark.parametrize("name", LOADERS)
+def _thesis(table: str) -> pd.DataFrame:
+    return load_data(table, "thesis")
+
+
+@pytest.mark.parametrize("name", ROWS)
 def test_row_counts_and_types(name: str) -> None:
-    loader, n = LOADERS[name]
-    df = loader()
-    assert len(df) == n
-    spec = et.TABLES[name]
+    df = _thesis(name)
+    assert len(df) == ROWS[name]
+    spec = TABLES[name]
     assert list(df.columns) == list(spec.column_names)
     for col in spec.columns:
         if col.kind == "float":
@@ -39,9 +40,10 @@ def test_row_counts_and_types(name: str) -> None:
 
 
 def test_loaders_return_copies() -> None:
-    a = et.load_cv_models()
-    a.loc[0, "gflops"] = -1.0
-    assert et.load_cv_models().loc[0, "gflops"] == pytest.approx(1.42)
+    for data in ("thesis", "2025"):
+        a = load_data("cv_models", data)
+        a.loc[0, "gflops"] = -1.0
+        assert load_data("cv_models", data).loc[0, "gflops"] == pytest.approx(1.42)
 
 
 @pytest.mark.parametrize(
@@ -60,12 +62,12 @@ def test_loaders_return_copies() -> None:
     ],
 )
 def test_cv_spot_values(model: str, extra: str, column: str, value: object) -> None:
-    df = et.load_cv_models().set_index(["model", "extra_data"])
+    df = _thesis("cv_models").set_index(["model", "extra_data"])
     assert df.loc[(model, extra), column] == value
 
 
 def test_nlp_spot_values() -> None:
-    df = et.load_nlp_models().set_index("model")
+    df = _thesis("nlp_models").set_index("model")
     assert df.loc["GPT-3", "gflops"] == 740000.0
     assert df.loc["GPT-3", "input_tokens"] == 2048
     assert np.isnan(df.loc["GPT-3", "glue_score"])
@@ -75,11 +77,11 @@ def test_nlp_spot_values() -> None:
 
 
 def test_gpu_and_throughput_spot_values() -> None:
-    g = et.load_gpus().set_index(["gpu", "precision"])
+    g = _thesis("gpus").set_index(["gpu", "precision"])
     assert g.loc[("T4", "FP16/FP32 Tensor"), "tflops"] == 65.0
     assert g.loc[("A30", "FP32"), "tdp_watts"] == 165.0
     assert g["in_table_b3"].sum() == 28
-    tp = et.load_inference_throughput()
+    tp = _thesis("inference_throughput")
     assert (tp["task"] == "CV").sum() == 36 and (tp["task"] == "NLP").sum() == 22
     row = tp[(tp["model"] == "Transformer") & (tp["gpu"] == "A100 40GB")].iloc[-1]
     assert row["precision"] == "Mixed"
@@ -105,7 +107,7 @@ def _number(cell: str) -> float:
 @pytest.mark.skipif(not THESIS.exists(), reason="the thesis text (../shared/seeds) is absent")
 def test_every_table_value_matches_the_thesis_text() -> None:
     """Independent of the transcription: compare each numeric cell with the thesis text."""
-    cv = et.load_cv_models()
+    cv = _thesis("cv_models")
     rows = _thesis_rows(
         "Model\tTop-1 Acc.\tParams (M)\tGFLOPs\tExtra Data\tDate\tArchitecture", "Table A.3"
     )
@@ -119,7 +121,7 @@ def test_every_table_value_matches_the_thesis_text() -> None:
         ]
         assert t[4] == r["extra_data"]
         assert pd.Timestamp(pd.to_datetime(t[5], format="%d/%m/%Y")) == r["release_date"]
-    nlp = et.load_nlp_models()
+    nlp = _thesis("nlp_models")
     rows = _thesis_rows("Model\tInput Tokens\tGFLOPs\tParams (M)\tDate\tGLUE test set", "Table A.4")
     for (_, r), t in zip(nlp.iterrows(), rows, strict=True):
         assert [_number(t[1]), _number(t[2]), _number(t[3])] == [
@@ -129,7 +131,7 @@ def test_every_table_value_matches_the_thesis_text() -> None:
         ]
         glue = np.nan if t[5] == "-" else _number(t[5])
         assert glue == r["glue_score"] or (np.isnan(glue) and np.isnan(r["glue_score"]))
-    gpus = et.load_gpus()
+    gpus = _thesis("gpus")
     rows = _thesis_rows(
         "GPU\tPrecision\tTFLOPS\tWatts\tLaunch date\tType\tGFLOPS/Watt", "Table B.1"
     )
@@ -140,7 +142,7 @@ def test_every_table_value_matches_the_thesis_text() -> None:
             r["tflops"],
             r["tdp_watts"],
         )
-    tp = et.load_inference_throughput()
+    tp = _thesis("inference_throughput")
     rows = _thesis_rows(
         "Task\tModel\tFramework\tBatch size\tGPU\tPrecision\tThroughput\tSpeed-up", "Table B.2"
     )
@@ -154,11 +156,9 @@ def test_every_table_value_matches_the_thesis_text() -> None:
 
 def test_decimal_year_round_trip() -> None:
     dates = pd.Series(pd.to_datetime(["2000-01-01", "2012-06-01", "2021-06-08", "2010-01-01"]))
-    years = et.decimal_year(dates)
+    years = decimal_year(dates)
     assert years[0] == 2000.0
     assert years[3] == 2010.0
-    from energytrend.data.tables import from_decimal_year
-
     assert list(from_decimal_year(years)) == list(dates)
     assert from_decimal_year(2010.0)[0] == pd.Timestamp("2010-01-01")
     assert from_decimal_year(2020 + 365 / 366)[0] == pd.Timestamp("2020-12-31")
@@ -169,10 +169,8 @@ def test_decimal_year_round_trip() -> None:
 def test_decimal_year_is_exact_both_ways(day: dt.date) -> None:
     """Every calendar date survives date -> decimal year -> date, the year's integer part is
     the calendar year, and 1 January is a whole number."""
-    from energytrend.data.tables import from_decimal_year
-
     ts = pd.Timestamp(day)
-    year = float(et.decimal_year(pd.Series([ts]))[0])
+    year = float(decimal_year(pd.Series([ts]))[0])
     assert int(np.floor(year)) == day.year
     assert (year == day.year) == (day.month == 1 and day.day == 1)
     assert from_decimal_year(year)[0] == ts
@@ -182,10 +180,8 @@ def test_decimal_year_is_exact_both_ways(day: dt.date) -> None:
 @given(st.floats(min_value=1900.0, max_value=2200.0, allow_nan=False))
 def test_decimal_year_to_date_is_the_nearest_day(year: float) -> None:
     """Any decimal year maps to the date whose decimal year is nearest (within half a day)."""
-    from energytrend.data.tables import from_decimal_year
-
     date = from_decimal_year(year)[0]
-    back = float(et.decimal_year(pd.Series([date]))[0])
+    back = float(decimal_year(pd.Series([date]))[0])
     days = 366 if date.is_leap_year else 365
     assert abs(back - year) <= 0.5 / min(days, 365) + 1e-9
 
@@ -193,7 +189,6 @@ def test_decimal_year_to_date_is_the_nearest_day(year: float) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.floats(min_value=1900.0, max_value=2200.0, allow_nan=False))
 def test_crossing_years_are_the_calendar_years_of_their_dates(year: float) -> None:
-    from energytrend.data.tables import from_decimal_year
     from energytrend.forecast.forecasts import _calendar_year
 
     assert _calendar_year(year) == from_decimal_year(year)[0].year

@@ -329,5 +329,21 @@ class TrendFit:
             >>> folder = pathlib.Path(tempfile.mkdtemp())
             >>> et.fit("cv").save(folder / "cv.nc").name
             'cv.nc'
+
+        Raises:
+            ValueError: ``path`` does not end in ``.nc``, or its folder does not exist
+                (energytrend never creates folders).
         """
-        return save_result(self, Path(path))
+        path = Path(path)
+        if path.suffix != ".nc":
+            raise ValueError(
+                f"{path}: a result is saved as netCDF; give a name ending in .nc, "
+                f"e.g. {path.with_suffix('.nc').name} (tables go to CSV with "
+                "result.growth_rates().to_csv(...))"
+            )
+        if not path.parent.is_dir():
+            raise ValueError(
+                f"{path}: the folder {path.parent} does not exist; create it first "
+                "(energytrend never creates folders)"
+            )
+        return save_result(self, path)

@@ -62,7 +62,8 @@ class TrendFit:
 
     def __repr__(self) -> str:
         post = self.idata["posterior"]
-        verdict = "passed" if self.passed else "FAILED: " + "; ".join(self.diagnostics.failures)
+        failed = len(self.diagnostics.failures)
+        verdict = "passed" if self.passed else f"FAILED ({failed}; see .diagnostics.failures)"
         return (
             f"TrendFit({self.config.domain!r}, data={self.config.data!r}: "
             f"{len(self.models)} model rows, {len(self.gpus)} GPU points; "

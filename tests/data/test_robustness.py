@@ -90,6 +90,7 @@ def _write_many(args: tuple[str, str, int]) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # a tiny fit
 def test_two_processes_writing_the_same_cache_entry(tmp_path: Path) -> None:
     r = et.fit("nlp", config=et.FitConfig(draws=100, tune=150, chains=2, cache=False))
     source = r.save(tmp_path / "source.nc")

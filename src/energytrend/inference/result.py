@@ -10,6 +10,7 @@ Forecasts, crossings, queries and figures are functions of a result in the later
 from __future__ import annotations
 
 import functools
+import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,11 @@ class TrendFit:
         """The fitted GPU-efficiency series: one per numeric precision (``fp32``, ``fp16``,
         ``int8``), or one per domain in v1's thesis efficiency model."""
         return [str(s) for s in self.idata["posterior"].to_dataset()["series"].to_numpy()]
+
+    @property
+    def own_tables(self) -> list[str]:
+        """The tables of the fit that were the user's own (``[]``: all the dataset's)."""
+        return [str(t) for t in json.loads(self.idata.attrs.get("own_tables", "[]"))]
 
     @property
     def passed(self) -> bool:

@@ -67,7 +67,7 @@ def _precision_steps(result: TrendFit) -> str:
 
 def _measured_figure(result: TrendFit, llm: TrendFit | None) -> list[str]:
     """MLPerf's measured energy against the peak-based bound, where the fit has runs."""
-    if result.config.data == "thesis" or "realisation" not in result.idata["posterior"]:
+    if result.config.data == "thesis" or result.parts.realisation is None:
         return []
     return [
         figure_html(
@@ -113,6 +113,21 @@ HOW_TO_READ = (
 )
 
 
+def own_data_note(own: list[str], llm: TrendFit | None) -> str:
+    """What a report of the user's own tables leaves out, and why."""
+    left_out = [
+        "the retrospective of published forecasts",
+        "the backtests of the shipped model",
+    ]
+    if llm is None:
+        left_out.append("the energy per LLM query (give your own language models for it)")
+    return (
+        '<p class="box"><strong>Your own data.</strong> This report describes the fit of your '
+        f"own {html.escape(', '.join(own))} (the dataset's tables for the rest). Sections "
+        "about the shipped data are left out: " + html.escape("; ".join(left_out)) + ".</p>"
+    )
+
+
 def extrapolation_words(spec: dict[str, Any]) -> str:
     """What a forecast does after the data, in words, from the fit's specification."""
     ext = spec["extrapolation"]
@@ -138,8 +153,10 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
     c = result.config
     n_draws = c.chains * c.draws
     parts = [f"<h1>energytrend forecasting report: {html.escape(c.domain.upper())}</h1>"]
+    own = result.own_tables
     if result.passed:
-        retro = retrospective_file_points()
+        # the retrospective and the backtests are studies of the shipped data
+        retro = None if own else retrospective_file_points()
         findings = key_findings(
             result,
             prob=prob,
@@ -153,6 +170,8 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             + "</ul></div>"
         )
     parts.append(HOW_TO_READ.format(extrapolation=extrapolation_words(result.config.spec)))
+    if own:
+        parts.append(own_data_note(own, llm))
     if result.passed:
         parts.append(
             '<p class="ok">The posterior passed its diagnostics (no divergences, '
@@ -268,8 +287,9 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             )
         )
         parts += _llm_query_section(llm, prob)
-        parts += retrospective_section(result)
-        parts += backtest_section()
+        if not own:
+            parts += retrospective_section(result)
+            parts += backtest_section()
         parts += ["<h2>Posterior predictive checks</h2>", table_html(result.ppc())]
     parts += [
         "<h2>Diagnostics</h2>",

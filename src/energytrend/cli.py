@@ -25,7 +25,7 @@ from energytrend.data.schema import DATASET_TABLES, TABLES
 from energytrend.data.tables import load_table
 from energytrend.data.validation import DataValidationError
 from energytrend.forecast.forecasts import crossing_dates, forecast
-from energytrend.forecast.query import energy_per_query
+from energytrend.forecast.query import energy_per_query, query_shape
 from energytrend.inference.config import FitConfig, check_settings
 from energytrend.inference.diagnostics import DiagnosticsWarning
 from energytrend.inference.fit import fit
@@ -33,6 +33,7 @@ from energytrend.inference.formatting import growth_text_table, query_text_table
 from energytrend.inference.intervals import CI_PROB, check_prob
 from energytrend.inference.result import TrendFit
 from energytrend.inference.store import atomic_path
+from energytrend.model.design import FitDomain, tables_used
 from energytrend.model.spec import V1_PRIORS, merge_spec, resolve_spec
 
 
@@ -104,19 +105,20 @@ def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
     rule and ``--prob`` are checked, and every output path must end in a known suffix and
     lie in an existing folder.
     """
+    rule = getattr(args, "rule", "thesis")
     config = FitConfig(
-        rule=args.rule,
+        rule=rule,
         draws=args.draws,
         tune=args.tune,
         chains=args.chains,
         seed=args.seed,
-        per_token=args.per_token,
+        per_token=getattr(args, "per_token", False),
         cache=not args.no_cache,
     )
     check_settings(args.draws, args.tune, args.chains, "nutpie", "partial", 0.99)
     check_prob(args.prob, "--prob")
-    for domain in ("cv", "nlp"):
-        get_rule(domain, args.rule)
+    for d in ("cv", "nlp"):
+        get_rule(d, rule)
     tables = {}
     for dest, table in TABLE_OPTIONS:
         path = getattr(args, dest, None)
@@ -130,6 +132,15 @@ def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
         overrides = merge_spec(resolve_spec(V1_PRIORS), overrides)
     if overrides:
         kwargs["priors"] = overrides
+    domain: FitDomain = getattr(args, "domain", None) or "all"  # `run` fits both domains
+    used = tables_used(domain, resolve_spec(overrides))
+    unused = [t for t in tables if t not in used]
+    if unused:
+        options = ", ".join("--" + t.replace("_", "-") for t in unused)
+        raise ValueError(
+            f"{options.replace('--inference-throughput', '--throughput')}: a fit of "
+            f"{domain!r} does not use {', '.join(unused)}; it uses {', '.join(used)}"
+        )
     return kwargs
 
 
@@ -324,8 +335,6 @@ def cmd_crossing(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Energy of one LLM query: a table with J and Wh, to the digits their MCSE supports."""
-    from energytrend.forecast.query import query_shape
-
     kwargs = _fit_args(args)
     output = _output(args)
     shape = query_shape(args.scenario, args.prompt_tokens, args.output_tokens)  # checked first
@@ -500,19 +509,25 @@ def _add_data_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_fit_options(p: argparse.ArgumentParser) -> None:
+def _add_fit_options(p: argparse.ArgumentParser, *, llm: bool = False) -> None:
+    """The fitting options; for the language-model fit (``llm``) only those that can change
+    it (no CV/NLP tables, frontier rule, per-token NLP or v1 model)."""
     _add_data_option(p)
     tables = p.add_argument_group(
         "your own data",
         "CSV files used instead of the shipped tables (check them with 'energytrend "
         "check-data'); docs/data.md documents the columns",
     )
-    tables.add_argument("--cv-models", metavar="FILE", help="computer-vision models table")
-    tables.add_argument("--nlp-models", metavar="FILE", help="NLP models table")
+    if not llm:
+        tables.add_argument("--cv-models", metavar="FILE", help="computer-vision models table")
+        tables.add_argument("--nlp-models", metavar="FILE", help="NLP models table")
     tables.add_argument("--gpus", metavar="FILE", help="GPU table (peak TFLOPS and TDP)")
-    tables.add_argument(
-        "--throughput", metavar="FILE", help="inference throughput table (for the speed-ups)"
-    )
+    if not llm:
+        tables.add_argument(
+            "--throughput",
+            metavar="FILE",
+            help="inference throughput table (the speed-ups of v1's efficiency series)",
+        )
     tables.add_argument(
         "--language-models", metavar="FILE", help="language models table (the llm domain)"
     )
@@ -521,25 +536,33 @@ def _add_fit_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE.toml",
         help="prior overrides in the layout of models/priors.toml",
     )
-    p.add_argument(
-        "--model",
-        choices=("v2", "v1"),
-        default="v2",
-        help="v2 (default: every model once, bounded forecasts, efficiency by precision) or "
-        "v1 (the thesis's two lines per domain; with --data thesis it prints v1's numbers)",
-    )
+    if not llm:
+        p.add_argument(
+            "--model",
+            choices=("v2", "v1"),
+            default="v2",
+            help="v2 (default: every model once, bounded forecasts, efficiency by precision) "
+            "or v1 (the thesis's two lines per domain; with --data thesis it prints v1's "
+            "numbers)",
+        )
     p.add_argument(
         "--prob",
         type=float,
         default=CI_PROB,
         help=f"probability of the credible intervals (default {CI_PROB})",
     )
-    p.add_argument("--rule", default="thesis", help="frontier rule (see 'energytrend rules')")
+    if not llm:
+        p.add_argument(
+            "--rule",
+            default="thesis",
+            help="frontier rule of v1's two lines (see 'energytrend rules')",
+        )
     p.add_argument("--draws", type=int, default=1000, help="posterior draws per chain")
     p.add_argument("--tune", type=int, default=1000, help="tuning steps per chain")
     p.add_argument("--chains", type=int, default=4, help="number of chains")
     p.add_argument("--seed", type=int, default=2021, help="random seed")
-    p.add_argument("--per-token", action="store_true", help="NLP compute per input token")
+    if not llm:
+        p.add_argument("--per-token", action="store_true", help="NLP compute per input token")
     p.add_argument("--no-cache", action="store_true", help="always resample")
 
 
@@ -615,7 +638,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=JOULES",
         help="a level of your own (repeatable); default: the thesis's two",
     )
-    cr.add_argument("--horizon", type=float, default=2100.0, help="last year considered")
+    cr.add_argument(
+        "--horizon", type=float, default=2040.0, help="last year considered (default 2040)"
+    )
     cr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     _add_fit_options(cr)
     cr.set_defaults(func=cmd_crossing)
@@ -640,7 +665,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="calibrated to MLPerf's measured energy (default) or the peak-based lower bound",
     )
     qr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
-    _add_fit_options(qr)
+    _add_fit_options(qr, llm=True)
     qr.set_defaults(func=cmd_query, domain="llm")
 
     check = sub.add_parser("check-data", help="validate your own CSV file")
@@ -696,6 +721,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    except KeyboardInterrupt:  # every file is written atomically: nothing half-written
+        print("energytrend: interrupted; nothing more was written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -73,10 +73,7 @@ def table_spec(spec: TableSpec | str) -> TableSpec:
     known = {**TABLES, **DATASET_TABLES}
     if isinstance(spec, str) and spec in known:
         return known[spec]
-    raise ValueError(
-        f"unknown table {spec!r}; the tables are: {', '.join(known)} "
-        "(or pass energytrend.CV_MODELS etc.)"
-    )
+    raise ValueError(f"unknown table {spec!r}; the tables are: {', '.join(known)}")
 
 
 def load_table(source: TableSource, spec: TableSpec | str) -> pd.DataFrame:
@@ -88,7 +85,8 @@ def load_table(source: TableSource, spec: TableSpec | str) -> pd.DataFrame:
             floats (``32.0``), empty cells as NaN and dates as text or Timestamps are turned
             back into what the file says before validation. The caller's frame is not
             modified.
-        spec: the table's :class:`TableSpec` (``energytrend.CV_MODELS``, ...) or its name
+        spec: the table's :class:`TableSpec` (``energytrend.data.schema.CV_MODELS``, ...) or
+            its name
             (``"cv_models"``, ``"nlp_models"``, ``"gpus"``, ``"inference_throughput"``, or
             a table of the 2025 dataset such as ``"vision_models"``).
 

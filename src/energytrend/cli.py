@@ -28,13 +28,14 @@ from energytrend.forecast.forecasts import crossing_dates, forecast
 from energytrend.forecast.query import energy_per_query, query_shape
 from energytrend.inference.config import FitConfig, check_settings
 from energytrend.inference.diagnostics import DiagnosticsWarning
-from energytrend.inference.fit import fit
+from energytrend.inference.fit import fit, load
 from energytrend.inference.formatting import growth_text_table, query_text_table, verdict_text_table
 from energytrend.inference.intervals import CI_PROB, check_prob
 from energytrend.inference.result import TrendFit
 from energytrend.inference.store import atomic_path
 from energytrend.model.design import FitDomain, tables_used
 from energytrend.model.spec import V1_PRIORS, merge_spec, resolve_spec
+from energytrend.studies.holdout import holdout
 
 
 def _print_table(title: str, df: pd.DataFrame, digits: int = 4) -> None:
@@ -409,6 +410,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0 if result.passed else 2
 
 
+def cmd_holdout(args: argparse.Namespace) -> int:
+    """Score a saved fit against later tables it has not seen."""
+    output = _output(args)
+    tables: dict[str, str] = {}
+    for item in args.table:
+        name, sep, path = item.partition("=")
+        if not sep or not path:
+            raise ValueError(
+                f"--table must look like NAME=PATH (e.g. cv_models=later.csv), got {item!r}"
+            )
+        tables[name] = path
+    result = load(Path(args.fit), verify=False)  # its content hash still protects it
+    table = holdout(result, tables)
+    if output:
+        _write_table(table, output)
+        print(f"holdout scores written to {output}")
+    else:
+        _print_table(f"Holdout scores of {args.fit} (log10 units)", _shown(table), 3)
+    return 0
+
+
 def cmd_check_data(args: argparse.Namespace) -> int:
     """Validate a user CSV file against one of the package's table schemas."""
     df = load_table(args.path, args.table)
@@ -667,6 +689,24 @@ def build_parser() -> argparse.ArgumentParser:
     qr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     _add_fit_options(qr, llm=True)
     qr.set_defaults(func=cmd_query, domain="llm")
+
+    ho = sub.add_parser(
+        "holdout",
+        help="score a saved fit against later data it has not seen",
+        description="Score a fit saved with result.save() against tables of models or chips "
+        "published after its data end, in the shipped schemas: coverage of the 50%% and 90%% "
+        "bands, PIT, CRPS, log score, median error and the share above the frontier line.",
+    )
+    ho.add_argument("--fit", required=True, metavar="FILE.nc", help="a saved fit")
+    ho.add_argument(
+        "--table",
+        action="append",
+        required=True,
+        metavar="NAME=PATH",
+        help="a later table: cv_models, nlp_models, language_models or accelerators (repeatable)",
+    )
+    ho.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
+    ho.set_defaults(func=cmd_holdout)
 
     check = sub.add_parser("check-data", help="validate your own CSV file")
     check.add_argument(

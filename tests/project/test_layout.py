@@ -74,9 +74,9 @@ def upward_imports(root: Path) -> list[str]:
         mine = STAGES.index(rel[0])
         for module, line in imports(path):
             parts = module.split(".")
-            if len(parts) > 1 and parts[0] == top and parts[1] in STAGES:
-                if STAGES.index(parts[1]) > mine:
-                    out.append(f"{path.relative_to(root.parent)}:{line} imports {module}")
+            later = len(parts) > 1 and parts[0] == top and parts[1] in STAGES
+            if later and STAGES.index(parts[1]) > mine:
+                out.append(f"{path.relative_to(root.parent)}:{line} imports {module}")
     return sorted(set(out))
 
 

@@ -168,7 +168,7 @@ def load_data(
         DataValidationError: ``source`` breaks the schema; it names the file, row, column
             and the fix.
 
-    Example:
+    Examples:
         >>> load_data("accelerators")[["hardware_name", "release_date"]].shape[1]
         2
     """
@@ -190,7 +190,7 @@ def datasets() -> pd.DataFrame:
     """One row per (dataset, table): ``dataset``, ``table``, ``rows``, ``first_date``,
     ``last_date``, ``source`` and ``licence``.
 
-    Example:
+    Examples:
         >>> table = datasets()
         >>> sorted(table["dataset"].unique())
         ['2025', 'thesis']

@@ -86,11 +86,14 @@ def precision_series(
     exclude_hardware: tuple[str, ...] = PLACEHOLDER_ROWS,
     superchips: bool = False,
     gpus: pd.DataFrame | None = None,
+    accelerators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Peak GFLOPS per watt of TDP, one row per (chip, precision) that has a peak.
 
     ``gpus``: a table in the form of thesis Table B.1 (a user's own, validated) to read
-    instead of the dataset's chips, with the ``data="thesis"`` rules.
+    instead of the dataset's chips, with the ``data="thesis"`` rules. ``accelerators``: a
+    table in the form of the ``"2025"`` dataset's ``accelerators`` (validated) to read
+    instead of it, with the ``"2025"`` rules.
 
     ``data="2025"`` reads ``accelerators`` (Epoch AI, CC BY 4.0) with the rules of the module
     docstring. ``data="thesis"`` reads Table B.1: ``FP32`` rows -> ``fp32``, ``FP16/FP32
@@ -134,7 +137,7 @@ def precision_series(
                          "source": "thesis_table_b1", "peak_column": r["precision"],
                          "tdp_estimated": False, "flags": ""})  # fmt: skip
     else:
-        acc = load_data("accelerators", "2025")
+        acc = load_data("accelerators", "2025") if accelerators is None else accelerators
         flags = acc["flags"].fillna("").astype(str)
         keep = acc["type"].isin(types) & ~acc["hardware_name"].isin(exclude_hardware)
         if exclude_flags:

@@ -46,7 +46,7 @@ def human_levels() -> tuple[EnergyLevel, ...]:
     * a person's total energy use for one second: 79,897 kWh per year (USA, 2019) is about
       9.1 kW, so about 9,100 J.
 
-    Example:
+    Examples:
         >>> [round(level.joules) for level in human_levels()]
         [97, 9114]
     """
@@ -118,7 +118,7 @@ def forecast(
     Columns: metric, domain, group, year, date (the calendar date of the decimal year, so
     2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> fc = et.forecast(et.fit("cv"), end=2030)
         >>> sorted(fc["band"].unique()), float(fc["year"].max())
@@ -249,7 +249,7 @@ def crossing_dates(
         already_crossed (the median is "already"), p_already, p_by_horizon (already
         included), p_not_by_horizon, horizon, prob.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> table = et.crossing_dates(et.fit("cv"), levels={"a kettle, 1 s": 2000.0})
         >>> list(table[["domain", "group", "level"]].itertuples(index=False, name=None))
@@ -347,7 +347,7 @@ def crossing_curve(
     so it never falls. Rows: the origin, then every whole year after it.
     Columns: domain, group, level, joules, year, p_crossed.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> curve = et.crossing_curve(et.fit("cv"), end=2030)
         >>> bool(curve.groupby(["group", "level"])["p_crossed"].is_monotonic_increasing.all())

@@ -172,7 +172,7 @@ def energy_per_query(
     One row per (year, group). The bands are equal-tailed ``prob`` intervals of the trend
     (the typical or frontier model's query), not of one user's query.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> t = et.energy_per_query(et.fit("llm"), prompt_tokens=1000, output_tokens=500, year=2025)
         >>> list(t["group"]), bool((t["lower_j"] < t["median_j"]).all())
@@ -262,7 +262,7 @@ def query_crossing_dates(
     after the forecast origin: the columns of
     :func:`energytrend.forecast.forecasts.crossing_dates`, with ``scenario`` first.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> table = et.query_crossing_dates(et.fit("llm"), scenarios=["short_chat"])
         >>> sorted(table["group"].unique())

@@ -65,7 +65,7 @@ class FitConfig:
             the cache folder. Neither changes the fit.
         progressbar: show sampling progress; default only when stderr is a terminal.
 
-    Example:
+    Examples:
         >>> FitConfig(draws=500, chains=2).draws
         500
     """

@@ -76,7 +76,7 @@ def fit(
         An immutable :class:`TrendFit`. If the fit fails the diagnostics gate, a
         :class:`DiagnosticsWarning` gives the numbers and ``result.passed`` is ``False``.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> result = et.fit("nlp", config=et.FitConfig(draws=500, chains=2))
         >>> result.config.draws, result.domains

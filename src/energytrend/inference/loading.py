@@ -174,7 +174,7 @@ def load(
         ResultFileError: naming ``path``: missing, unreadable, not a result, modified, or
             made from other data or another specification than expected.
 
-    Example:
+    Examples:
         >>> import energytrend as et, tempfile, pathlib
         >>> path = et.fit("cv").save(pathlib.Path(tempfile.mkdtemp()) / "cv.nc")
         >>> et.load(path).config.domain

@@ -47,7 +47,7 @@ class TrendFit:
 
     Build it with :func:`energytrend.fit` or :func:`energytrend.load`; never by hand.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> result = et.fit("cv")
         >>> result.passed, result.groups
@@ -331,7 +331,7 @@ class TrendFit:
     def save(self, path: str | Path) -> Path:
         """Write the result to a netCDF file (atomically); see :func:`energytrend.load`.
 
-        Example:
+        Examples:
             >>> import energytrend as et, tempfile, pathlib
             >>> folder = pathlib.Path(tempfile.mkdtemp())
             >>> et.fit("cv").save(folder / "cv.nc").name

@@ -28,7 +28,7 @@ from energytrend.model.parts import model_parts
 def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "partial") -> pm.Model:
     """Build the joint compute-efficiency-energy model. Pure: no I/O, no sampling.
 
-    Example:
+    Examples:
         >>> from energytrend.model.design import prepare
         >>> from energytrend.model.spec import resolve_spec
         >>> spec = resolve_spec(None)

@@ -67,10 +67,11 @@ def _llm_table(data: str, own: TableSource | None) -> pd.DataFrame:
     return load_data(LLM_TABLE, data)
 
 
-def _model_frame(
+def model_frame(
     d: str, tables: Mapping[str, pd.DataFrame], rule: str, per_token: bool
 ) -> pd.DataFrame:
-    """One domain's models with ``label``, ``accuracy`` and the fitted ``compute``."""
+    """One domain's models (from ``tables[d]``) with ``label``, ``accuracy`` and the fitted
+    ``compute`` (GFLOPs per forward pass, or per token for ``llm`` and per-token NLP)."""
     if d == "llm":
         m = llm_models_frame(tables[d], rule=rule)
         m["label"] = _labels(m)
@@ -101,7 +102,7 @@ def tables_used(domain: FitDomain, spec: Mapping[str, Any]) -> tuple[str, ...]:
     :func:`energytrend.datasets`): the domain's models, the GPUs, and the measured speed-ups
     of thesis Table B.2 for v1's adapted efficiency series.
 
-    Example:
+    Examples:
         >>> tables_used("llm", resolve_spec())
         ('language_models', 'gpus')
     """
@@ -174,7 +175,7 @@ def prepare(
     model_rows = []
     gpu_rows = []
     for d in domains:
-        m = _model_frame(d, tables, _rule_for(rule, d), per_token)
+        m = model_frame(d, tables, _rule_for(rule, d), per_token)
         for group in GROUPS:
             sub = m[m["frontier"]] if group == "frontier" else m
             if structure == "quantile" and group == "frontier":

@@ -10,7 +10,7 @@ class Draws:
     """The draws of a posterior, each variable stacked along one ``sample`` axis (chain-major:
     all of chain 0's draws, then chain 1's, ...), read once and kept.
 
-    Example:
+    Examples:
         >>> import numpy as np, xarray as xr
         >>> post = xr.Dataset({"slope": (("chain", "draw"), np.arange(6.0).reshape(2, 3))})
         >>> Draws(post)("slope")

@@ -28,7 +28,7 @@ def damped_growth(
     ``slope`` and relaxes to ``longrun`` by the factor ``damping`` per year (arrays broadcast:
     draws along the first axis, times along the second).
 
-    Example:
+    Examples:
         >>> round(float(damped_growth(np.array(1.0), np.array(0.2), 0.0, np.array(0.5))), 6)
         0.14427
     """

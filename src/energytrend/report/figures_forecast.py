@@ -134,7 +134,7 @@ def plot_forecast(
     ``domain``'s, when it names a series) with each series' trend and band, as
     :func:`energytrend.report.plots.plot_efficiency`.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> fig = et.plot_forecast(et.fit("cv"), metric="gflops", end=2030)
         >>> fig.axes[0].get_yscale()
@@ -205,7 +205,7 @@ def plot_crossing_curve(
     Without ``ax``, one panel per domain (or only ``domain``); with ``ax``, every requested
     domain in that axes.
 
-    Example:
+    Examples:
         >>> import energytrend as et
         >>> fig = et.plot_crossing_curve(et.fit("cv"), end=2030)
         >>> len(fig.axes) >= 1

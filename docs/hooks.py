@@ -19,7 +19,9 @@ files say. The kinds (see :data:`KINDS`):
 * ``{{ prior PATH [DISTRIBUTION] }}``: an entry of ``models/priors.toml``, e.g.
   ``{{ prior extrapolation.damping Beta }}`` gives ``Beta(2, 3)``;
 * ``{{ rows DATASET/TABLE }}`` and ``{{ dates DATASET/TABLE COLUMN }}``: the rows and the
-  date range (``YYYY-MM to YYYY-MM``) of a shipped data file.
+  date range (``YYYY-MM to YYYY-MM``) of a shipped data file;
+* ``{{ holdout count|since|before }}`` and ``{{ freeze date|hash }}``: the confirmatory
+  scorings logged in ``results/holdout_log.csv`` and the freeze of ``results/freeze.json``.
 
 A placeholder of an unknown kind, name or column, or a missing file, fails the build (strict
 or not), so a page never shows a number that the files do not hold. The figures of
@@ -449,8 +451,63 @@ def value_dates(table: str, column: str) -> str:
     return f"{dates.min():%Y-%m} to {dates.max():%Y-%m}"
 
 
+def _log() -> pd.DataFrame:
+    return pd.read_csv(RESULTS / "holdout_log.csv", dtype=str, keep_default_na=False)
+
+
+def _freeze() -> dict[str, Any]:
+    path = RESULTS / "freeze.json"
+    if not path.exists():
+        raise PlaceholderError("results/freeze.json does not exist: run 'energytrend freeze'")
+    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return record
+
+
+def value_holdout(what: str) -> str:
+    """``count``: confirmatory scorings logged; ``since``: those with the current freeze's
+    hash; ``before``: those made before freezing existed."""
+    log = _log()
+    if what == "count":
+        return str(len(log))
+    if what == "since":
+        return str(int((log["freeze_hash"] == _freeze()["freeze_hash"]).sum()))
+    if what == "before":
+        return str(int(log["freeze_hash"].str.startswith("none").sum()))
+    raise PlaceholderError(f"holdout takes count, since or before, not {what!r}")
+
+
+def value_freeze(what: str) -> str:
+    """``date`` of the freeze, or its ``hash`` (first 12 hex digits)."""
+    record = _freeze()
+    if what == "date":
+        return str(record["date"])
+    if what == "hash":
+        return str(record["freeze_hash"])[:12]
+    raise PlaceholderError(f"freeze takes date or hash, not {what!r}")
+
+
+def table_holdout_log() -> str:
+    log = _log()
+    return md_table(
+        pd.DataFrame(
+            {
+                "date": log["date"],
+                "freeze": [
+                    h[:12] if not h.startswith("none") else "none" for h in log["freeze_hash"]
+                ],
+                "origins": log["origins"],
+                "note": log["note"],
+            }
+        )
+    )
+
+
+TABLES["holdout_log"] = table_holdout_log
+
 KINDS: dict[str, Callable[..., str]] = {
     "table": lambda name: TABLES[name]() if name in TABLES else _unknown_table(name),
+    "holdout": value_holdout,
+    "freeze": value_freeze,
     "bt": value_bt,
     "sbc": value_sbc,
     "sbcset": value_sbcset,

@@ -486,19 +486,43 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    """Out-of-sample coverage of the forecasts at past cut-offs, written to ``--out``."""
+    """Out-of-sample coverage of the forecasts at past cut-offs, written to ``--out``: the
+    early origins, or with ``--confirmatory`` the late ones (frozen specification only,
+    logged)."""
+    from energytrend.studies.backtest import confirmatory_backtest
     from energytrend.studies.results import backtest_study
 
     with _client(args) as client:
-        b = backtest_study(
-            args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
-        )
+        if args.confirmatory:
+            b = confirmatory_backtest(
+                args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
+            )
+        else:
+            b = backtest_study(
+                args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
+            )
     cov = b.coverage()
     cov = cov[cov["bucket"] == "all"]
     cols = ["model", "set", "series", "n_distinct", "coverage_50", "coverage_90", "crps"]
     _print_table("Backtest: share of later points inside the bands", cov[cols], 3)
     _print_table("Backtest targets (v2)", b.targets(), 3)
-    print(f"\nwrote {args.out}/backtest_*.csv and backtest.png")
+    if args.confirmatory:
+        print(f"\nlogged the scoring in {args.out}/holdout_log.csv")
+    else:
+        print(f"\nwrote {args.out}/backtest_*.csv and backtest.png")
+    return 0
+
+
+def cmd_freeze(args: argparse.Namespace) -> int:
+    """Record the hashes of the specification, model code, data and lock file."""
+    from energytrend.studies.freeze import FREEZE_FILE, freeze, times_scored
+
+    priors = _read_priors(Path(args.priors)) if args.priors is not None else None
+    record = freeze(args.out, priors=priors)
+    print(f"froze {record['freeze_hash'][:12]} in {Path(args.out) / FREEZE_FILE}")
+    for name, value in record["hashes"].items():
+        print(f"  {name}: {value}")
+    print(f"the confirmatory set has been scored {times_scored(args.out)} time(s) so far")
     return 0
 
 
@@ -731,7 +755,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("backtest", help="out-of-sample coverage of the forecasts")
     _add_sweep_options(bt)
+    bt.add_argument(
+        "--confirmatory",
+        action="store_true",
+        help="score the late origins (2021 on) instead: only with the frozen specification "
+        "('energytrend freeze'), and logged in holdout_log.csv",
+    )
     bt.set_defaults(func=cmd_backtest)
+
+    fr = sub.add_parser(
+        "freeze",
+        help="record the specification's hashes before a confirmatory scoring",
+        description="Write freeze.json: the SHA-256 of the specification (models/priors.toml "
+        "and --priors), the model code, the data tables and the lock file. "
+        "'energytrend backtest --confirmatory' scores only a frozen specification.",
+    )
+    fr.add_argument("--out", default="results", help="results folder (default results)")
+    fr.add_argument("--priors", metavar="FILE.toml", help="prior overrides to freeze with")
+    fr.set_defaults(func=cmd_freeze)
 
     sens = sub.add_parser("sensitivity", help="growth rates under other priors and rules")
     _add_sweep_options(sens)

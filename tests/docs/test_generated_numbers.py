@@ -234,6 +234,17 @@ def test_query_tables() -> None:
 # ----------------------------------------------------------------------------- values
 def _file_value(kind: str, args: list[str]) -> Callable[[str], None]:
     """A check of the text a placeholder shows, from the files read here."""
+    if kind in ("holdout", "freeze"):
+        log = pd.read_csv(RESULTS / "holdout_log.csv", dtype=str, keep_default_na=False)
+        record = json.loads((RESULTS / "freeze.json").read_text(encoding="utf-8"))
+        expected = {
+            "count": str(len(log)),
+            "since": str(sum(h == record["freeze_hash"] for h in log["freeze_hash"])),
+            "before": str(sum(h.startswith("none") for h in log["freeze_hash"])),
+            "date": record["date"],
+            "hash": record["freeze_hash"][:12],
+        }[args[0]]
+        return lambda shown: None if shown == expected else pytest.fail(f"{args}: {shown}")
     if kind == "bt":
         model, set_, series, column = args
         v = _coverage().loc[(model, set_, series), column.replace("_", " ")
@@ -317,7 +328,10 @@ def placeholders() -> list[tuple[str, str]]:
 
 def test_every_placeholder_kind_is_checked() -> None:
     kinds = {p.split()[0] for _, p in placeholders()}
-    assert kinds <= {"table", "bt", "sbc", "sbcset", "ext", "sens", "prior", "rows", "dates"}
+    assert kinds <= {
+        "table", "bt", "sbc", "sbcset", "ext", "sens", "prior", "rows", "dates", "holdout",
+        "freeze",
+    }  # fmt: skip
     assert len(placeholders()) > 50
 
 
@@ -333,3 +347,11 @@ def test_placeholder_shows_the_file_value(page: str, placeholder: str) -> None:
         args = args[:1]
     shown = hooks.fill(placeholder)
     _file_value(kind, args)(shown)
+
+
+def test_holdout_log_table_lists_every_logged_scoring() -> None:
+    log = pd.read_csv(RESULTS / "holdout_log.csv", dtype=str, keep_default_na=False)
+    text = hooks.TABLES["holdout_log"]()
+    assert len(text.splitlines()) == 2 + len(log)  # heading, rule, one line per scoring
+    for note in log["note"]:
+        assert note in text

@@ -34,6 +34,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ from energytrend.model.design_efficiency import realisation_points
 from energytrend.model.spec import V1_PRIORS, resolve_spec
 from energytrend.studies.backtest_scores import (
     DEFAULT_MODEL,
+    LATE_FROM,
     MIN_EARLIER,
     add_weights,
     baseline,
@@ -66,6 +68,7 @@ from energytrend.studies.backtest_scores import (
     set_of,
     shifted,
 )
+from energytrend.studies.freeze import check_frozen, log_scoring
 from energytrend.studies.sweep import run_tasks
 
 #: Prior overrides of the Bayesian models compared (v2 is the shipped specification).
@@ -397,8 +400,10 @@ def backtest(
             model; left out, with a note, for a dataset without the ``language_models`` table).
         models: any of :data:`MODELS`.
         data: the named dataset (see :func:`energytrend.data.datasets`).
-        origins: per target (``"cv"``, ``"accelerators"``, ``"nlp"``, ``"energy"``), origin
-            years; default :data:`DEFAULT_ORIGINS`. Compute origins with fewer than 3 models
+        origins: per target (``"cv"``, ``"accelerators"``, ``"nlp"``, ``"llm"``,
+            ``"energy"``), origin years before :data:`LATE_FROM`; default the early origins
+            of :data:`DEFAULT_ORIGINS`. The late (confirmatory) origins are scored only by
+            :func:`confirmatory_backtest`. Compute origins with fewer than 3 models
             before them, or nothing after, are skipped with a note (a frontier line with
             fewer than 3 earlier frontier models is not scored).
         draws, tune, chains, seed: sampler settings of the Bayesian fits (cached).
@@ -406,10 +411,60 @@ def backtest(
             candidate specification; default the shipped one.
         client, workers: see :func:`energytrend.studies.sweep.run_tasks`.
     """
+    orig = early_origins(origins)
+    return _backtest(
+        domains,
+        models=models,
+        data=data,
+        origins=orig,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        priors=priors,
+        client=client,
+        workers=workers,
+    )
+
+
+def early_origins(
+    origins: Mapping[str, Sequence[float]] | None,
+) -> dict[str, tuple[float, ...]]:
+    """``origins`` (default: :data:`DEFAULT_ORIGINS`'s early ones), refused if any is late."""
+    if origins is None:
+        return {
+            k: tuple(o for o in v if o < LATE_FROM)
+            for k, v in DEFAULT_ORIGINS.items()
+            if any(o < LATE_FROM for o in v)
+        }
+    late = sorted({float(o) for v in origins.values() for o in v if o >= LATE_FROM})
+    if late:
+        raise ValueError(
+            f"origins {late} are confirmatory (from {LATE_FROM:g} on); score them with "
+            "confirmatory_backtest(), which checks the frozen specification and logs the "
+            "scoring ('energytrend backtest --confirmatory')"
+        )
+    return {k: tuple(float(o) for o in v) for k, v in origins.items()}
+
+
+def _backtest(
+    domains: Sequence[FitDomain],
+    *,
+    models: Sequence[str],
+    data: str,
+    origins: Mapping[str, Sequence[float]],
+    draws: int,
+    tune: int,
+    chains: int,
+    seed: int,
+    priors: Mapping[str, Any] | None,
+    client: Any | None,
+    workers: int | None,
+) -> Backtest:
     unknown = set(models) - set(MODELS)
     if unknown:
         raise ValueError(f"unknown models {sorted(unknown)}; choose from {MODELS}")
-    orig = {k: tuple(float(o) for o in v) for k, v in (origins or DEFAULT_ORIGINS).items()}
+    orig = {k: tuple(float(o) for o in v) for k, v in origins.items()}
     notes: list[str] = []
     plan: list[tuple[FitDomain, float, tuple[bool, bool, bool]]] = []
     for d in domains:
@@ -444,3 +499,59 @@ def backtest(
     points = pd.concat(frames, ignore_index=True)
     points["set"] = [set_of(o) for o in points["origin"]]
     return Backtest(points=add_weights(points), notes=tuple(notes))
+
+
+def late_origins() -> dict[str, tuple[float, ...]]:
+    """The confirmatory origins of :data:`DEFAULT_ORIGINS` (from :data:`LATE_FROM` on)."""
+    return {
+        k: tuple(o for o in v if o >= LATE_FROM)
+        for k, v in DEFAULT_ORIGINS.items()
+        if any(o >= LATE_FROM for o in v)
+    }
+
+
+def confirmatory_backtest(
+    results: str | Path = "results",
+    domains: Sequence[FitDomain] = ("cv", "llm"),
+    *,
+    models: Sequence[str] = MODELS,
+    data: str = DEFAULT_DATA,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 2021,
+    client: Any | None = None,
+    workers: int | None = None,
+) -> Backtest:
+    """The backtest of the late (confirmatory) origins, with the frozen specification only:
+    refused (:class:`~energytrend.studies.freeze.FreezeError`) unless today's hashes equal
+    ``results/freeze.json``; the scoring is appended to ``results/holdout_log.csv``."""
+    record = check_frozen(results)
+    origins = late_origins()
+    b = _backtest(
+        domains,
+        models=models,
+        data=data,
+        origins=origins,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        priors=record.get("priors") or None,
+        client=client,
+        workers=workers,
+    )
+    cov = b.coverage()
+    cov = cov[(cov["bucket"] == "all") & cov["coverage_90"].notna()]
+    scores = {
+        f"{r.model}/{r.series}": {
+            "n": int(r.n_distinct),
+            "coverage_50": round(float(r.coverage_50), 4),
+            "coverage_90": round(float(r.coverage_90), 4),
+            "mean_pit": round(float(r.mean_pit), 4),
+            "crps": round(float(r.crps), 4),
+        }
+        for r in cov.itertuples()
+    }
+    log_scoring(results, record, origins, scores)
+    return b

@@ -103,10 +103,11 @@ def backtest_study(
     client: Any | None = None,
     workers: int | None = None,
 ) -> Backtest:
-    """The rolling-origin backtest of v2, v1 and the baselines
-    (:func:`energytrend.backtest.backtest`): ``backtest_points.csv`` (every scored row),
-    ``backtest_coverage.csv`` (per model, set, series and horizon bucket) and
-    ``backtest.png``."""
+    """The rolling-origin backtest of v2, v1 and the baselines at the early origins
+    (:func:`energytrend.studies.backtest.backtest`): ``backtest_points.csv`` (every scored
+    row), ``backtest_coverage.csv`` (per model, set, series and horizon bucket) and
+    ``backtest.png``. The late origins are scored by
+    :func:`energytrend.studies.backtest.confirmatory_backtest` only."""
     b = backtest(data=data, seed=seed, client=client, workers=workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import numpy as np
 import pymc as pm
 import pytest
 
+from conftest import REPO
 from energytrend.inference import engine, fastcompile
 
 HERE = Path(__file__).resolve().parent
@@ -143,7 +144,8 @@ def test_later_processes_load_the_wrappers_from_numbas_cache(tmp_path: Path) -> 
         "HOME": str(tmp_path / "home"),
         "XDG_CACHE_HOME": str(tmp_path / "xdg"),
         "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
-        "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"), str(HERE)]),
+        # this folder for this module, tests/ for the conftest it imports
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(HERE), str(REPO / "tests")]),
     }
 
     def child(energytrend_cache: str) -> dict[str, Any]:

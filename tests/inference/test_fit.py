@@ -9,7 +9,8 @@ import pytest
 from scipy import stats
 
 import energytrend as et
-from energytrend.inference.result import doubling_mcse, doubling_row, interval, interval_mcse
+from energytrend import thesis
+from energytrend.inference.intervals import doubling_mcse, doubling_row, interval, interval_mcse
 from tolerance import assert_within_mcse
 
 pytestmark = pytest.mark.slow
@@ -20,7 +21,7 @@ def fits() -> dict[str, et.TrendFit]:
     """The three fits of the thesis's data with v1's model (the thesis's two lines per
     domain), with the production sampler settings: the tests below compare them with the
     thesis's own OLS lines."""
-    return {d: et.fit(d, data="thesis", priors=et.V1_PRIORS) for d in ("cv", "nlp", "all")}
+    return {d: et.fit(d, data="thesis", priors=thesis.V1_PRIORS) for d in ("cv", "nlp", "all")}
 
 
 @pytest.mark.parametrize("domain", ["cv", "nlp", "all"])
@@ -50,7 +51,7 @@ def test_slopes_agree_with_the_thesis_ols_lines(fits: dict[str, et.TrendFit], do
     """Each posterior slope lies within 3 posterior sd of the thesis's OLS slope (partial
     pooling may pull the six-point NLP frontier towards the other lines, but not further)."""
     summary = fits[domain].summary().set_index("parameter")
-    ols = et.baseline_lines(domain).set_index(["metric", "group"])
+    ols = thesis.baseline_lines(domain).set_index(["metric", "group"])
     pairs = {("gflops_per_watt", "hardware"): f"eff_slope[{domain}]"}
     for group in ("frontier", "all"):
         pairs[("gflops", group)] = f"slope[{domain}/{group}]"
@@ -80,8 +81,8 @@ def weak_cv() -> et.TrendFit:
             "sigma": {"sigma": 10.0},
         },
     }
-    weak = {**et.V1_PRIORS, **weak}
-    return et.fit("cv", data="thesis", pooling="none", priors=weak)
+    weak = {**thesis.V1_PRIORS, **weak}
+    return et.fit("cv", data="thesis", priors=weak, config=et.FitConfig(pooling="none"))
 
 
 def test_weak_prior_energy_medians_match_plug_in_ols(weak_cv: et.TrendFit) -> None:
@@ -89,7 +90,7 @@ def test_weak_prior_energy_medians_match_plug_in_ols(weak_cv: et.TrendFit) -> No
     plug-in OLS slopes, up to Monte Carlo error (a small fraction of the posterior sd)."""
     assert weak_cv.passed
     summary = weak_cv.summary().set_index("parameter")
-    ols = et.baseline_lines("cv").set_index(["metric", "group"])
+    ols = thesis.baseline_lines("cv").set_index(["metric", "group"])
     for group in ("frontier", "all"):
         post = summary.loc[f"energy_slope[cv/{group}]"]
         assert abs(post["median"] - ols.loc[("joules", group), "slope"]) < 0.15 * post["sd"]
@@ -100,7 +101,7 @@ def test_energy_intervals_at_least_as_wide_as_plug_in(
 ) -> None:
     """(b) Propagating the efficiency posterior widens the energy-trend intervals compared
     with the plug-in fit, which treats the fitted GFLOPS/W as exact."""
-    ols = et.baseline_lines("cv").set_index(["metric", "group"])
+    ols = thesis.baseline_lines("cv").set_index(["metric", "group"])
     for result in (weak_cv, fits["cv"]):
         rates = result.growth_rates(prob=0.9)
         rates = rates[
@@ -170,19 +171,19 @@ def test_posterior_predictive_checks(fits: dict[str, et.TrendFit]) -> None:
 def test_per_token_normalisation_changes_nlp_rates(fits: dict[str, et.TrendFit]) -> None:
     from energytrend.studies.compare import per_token_comparison
 
-    table = per_token_comparison(data="thesis", priors=et.V1_PRIORS)
+    table = per_token_comparison(data="thesis", priors=thesis.V1_PRIORS)
     slopes = table[(table["quantity"] == "slope_log10_per_year") & (table["metric"] == "gflops")]
     per = slopes.set_index(["normalisation", "group"])["median"]
     # Frontier models grew in input length (512 -> 2,048 tokens), so per token grows slower.
     assert per[("per token", "frontier")] < per[("per forward pass", "frontier")]
-    r = et.fit("nlp", data="thesis", per_token=True, priors=et.V1_PRIORS)
+    r = et.fit("nlp", data="thesis", priors=thesis.V1_PRIORS, config=et.FitConfig(per_token=True))
     assert r.growth_rates()["unit"].str.contains("per token").any()
 
 
 def test_pooling_comparison_reads_the_result(fits: dict[str, et.TrendFit]) -> None:
     from energytrend.studies.compare import compare_pooling
 
-    comparison = compare_pooling("all", data="thesis", priors=et.V1_PRIORS)
+    comparison = compare_pooling("all", data="thesis", priors=thesis.V1_PRIORS)
     table = comparison.table
     assert set(table["model"]) == {"partial", "none", "complete"}
     assert table["weight"].sum() == pytest.approx(1.0)

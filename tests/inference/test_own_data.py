@@ -3,6 +3,7 @@ and loads on its own, and result files that cannot be modified silently (issue 1
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import xarray as xr
 
 import energytrend as et
 from conftest import REPO
+from energytrend import thesis
 
-SMALL = {"draws": 200, "tune": 200, "chains": 2}
+SMALL = et.FitConfig(draws=200, tune=200, chains=2)
 pytestmark = pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")
 
 #: Three 2022-2023 models, as a new user would add them.
@@ -41,7 +43,7 @@ def own_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def own_fit(own_csv: Path) -> et.TrendFit:
-    return et.fit("cv", cv_models=str(own_csv), **SMALL)
+    return et.fit("cv", tables={"cv_models": str(own_csv)}, config=SMALL)
 
 
 @pytest.fixture(scope="module")
@@ -56,25 +58,27 @@ def test_fit_takes_a_path_a_pandas_frame_or_a_typed_table(
     """The same data as a path, a frame read with plain pandas, or a validated table give the
     same fit (the cache key is the data's, so the later two are cache hits)."""
     assert any(own_fit.models["model"] == "ViT-22B")
-    for source in (own_csv, pd.read_csv(own_csv), et.load_table(own_csv, "cv_models")):
-        again = et.fit("cv", cv_models=source, **SMALL)
+    for source in (own_csv, pd.read_csv(own_csv), et.load_data("cv_models", source=own_csv)):
+        again = et.fit("cv", tables={"cv_models": source}, config=SMALL)
         pd.testing.assert_frame_equal(again.summary(), own_fit.summary())
 
 
 def test_the_shipped_table_read_with_pandas_fits() -> None:
     """The issue's first "done when": the shipped file through plain ``pd.read_csv``."""
     raw = pd.read_csv(REPO / "data" / "cv_models.csv")
-    assert et.fit("cv", cv_models=raw, **SMALL).models["model"].isin(raw["model"]).all()
-    r = et.fit("cv", data="thesis", cv_models=raw, **SMALL)
-    shipped = et.fit("cv", data="thesis", **SMALL)
+    own = et.fit("cv", tables={"cv_models": raw}, config=SMALL)
+    assert own.models["model"].isin(raw["model"]).all()
+    r = et.fit("cv", data="thesis", tables={"cv_models": raw}, config=SMALL)
+    shipped = et.fit("cv", data="thesis", config=SMALL)
     pd.testing.assert_frame_equal(r.summary(), shipped.summary())
 
 
 def test_a_bad_table_path_names_the_file(tmp_path: Path) -> None:
+    cached_in = et.FitConfig(cache_path=tmp_path)
     with pytest.raises(et.DataValidationError, match=r"nope\.csv.*does not exist"):
-        et.fit("cv", cv_models=tmp_path / "nope.csv", cache_path=tmp_path)
+        et.fit("cv", tables={"cv_models": tmp_path / "nope.csv"}, config=cached_in)
     with pytest.raises(TypeError, match="CSV path or a pandas DataFrame"):
-        et.fit("cv", cv_models=42, cache_path=tmp_path)  # type: ignore[arg-type]
+        et.fit("cv", tables={"cv_models": 42}, config=cached_in)  # type: ignore[dict-item]
 
 
 # ----------------------------------------------------------------- round trip
@@ -86,24 +90,25 @@ def test_a_fit_of_own_data_loads_on_its_own(own_fit: et.TrendFit, saved: Path) -
 
 
 def test_own_data_is_checked_against_the_tables_passed(own_csv: Path, saved: Path) -> None:
-    et.load(saved, cv_models=own_csv)  # the same tables: no difference
+    et.load(saved, tables={"cv_models": own_csv})  # the same tables: no difference
     with pytest.raises(et.ResultFileError) as info:
-        et.load(saved, cv_models=et.load_cv_models())
+        et.load(saved, tables={"cv_models": et.load_data("cv_models", "thesis")})
     message = str(info.value)
     assert str(saved) in message
     assert "models only in the file: cv/all/ConvNeXt-XL" in message
-    assert "your own cv_models" in message and "cv_models=..." in message
+    # what to pass: the same tables, as fit() took them
+    assert "your own cv_models" in message and "tables={'cv_models': ...}" in message
     assert "verify=False" in message
     assert info.value.path == saved
 
 
 def test_a_shipped_fit_is_still_checked_against_the_shipped_data(tmp_path: Path) -> None:
-    path = et.fit("cv", **SMALL).save(tmp_path / "shipped.nc")
+    path = et.fit("cv", config=SMALL).save(tmp_path / "shipped.nc")
     et.load(path)
     cv = et.load_data("cv_models")
     cv.loc[cv["model"] == "AlexNet", "gflops"] = 2.0
     with pytest.raises(et.ResultFileError, match=r"log10 GFLOPs differ.*AlexNet"):
-        et.load(path, cv_models=cv)
+        et.load(path, tables={"cv_models": cv})
 
 
 # ----------------------------------------------------------------- integrity
@@ -124,7 +129,7 @@ def _flip_a_byte(path: Path, dataset: str, target: Path) -> Path:
         ("posterior/slope", "slope in posterior"),
         ("sample_stats/diverging", "diverging in sample_stats"),
         ("energytrend_data/models/gflops", "gflops in energytrend_data/models"),
-        ("log_likelihood/joint", "joint in log_likelihood"),
+        ("log_likelihood/log10_gflops", "log10_gflops in log_likelihood"),
     ],
 )
 def test_one_changed_byte_is_refused_naming_what_changed(
@@ -168,13 +173,20 @@ def test_arviz_reads_the_result_directly(own_csv: Path, own_fit: et.TrendFit, sa
 
     idata = own_fit.idata
     assert {"log_likelihood", "posterior_predictive"} <= set(idata.children)
+    observed = idata["observed_data"]
+    # a log-likelihood per observed variable, each along its own points
+    assert set(observed.data_vars) <= set(idata["log_likelihood"].data_vars)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Pareto k warnings of a tiny fit
-        loo = az.loo(idata)
-        n_points = idata["observed_data"].sizes["obs"] + idata["observed_data"].sizes["gpu"]
-        assert loo.n_data_points == n_points and np.isfinite(loo.elpd)
-        other = et.fit("cv", cv_models=own_csv, pooling="none", **SMALL)
-        table = az.compare({"partial": idata, "none": other.idata})
+        for var in observed.data_vars:  # compute (obs) and efficiency (gpu)
+            loo = az.loo(idata, var_name=var)
+            assert loo.n_data_points == observed[var].size and np.isfinite(loo.elpd), var
+        other = et.fit(
+            "cv",
+            tables={"cv_models": own_csv},
+            config=dataclasses.replace(SMALL, pooling="none"),
+        )
+        table = az.compare({"partial": idata, "none": other.idata}, var_name="log10_gflops")
     assert set(table.index) == {"partial", "none"}
     az.plot_ppc_dist(idata, var_names=["log10_gflops"])
     plt.close("all")
@@ -189,30 +201,33 @@ def test_arviz_reads_the_result_directly(own_csv: Path, own_fit: et.TrendFit, sa
     [
         None,
         {"likelihood": {"family": "student_t"}},
-        {**et.V1_PRIORS, "likelihood": {"family": "student_t", "scatter": "widening"}},
+        {**thesis.V1_PRIORS, "likelihood": {"family": "student_t", "scatter": "widening"}},
     ],
 )
 def test_log_likelihood_is_pymcs(priors: dict | None) -> None:
-    """The stored pointwise log-likelihood equals PyMC's for the same model and draws."""
+    """The stored pointwise log-likelihood equals PyMC's for the same model and draws, one
+    variable per observed variable."""
     import pymc as pm
 
-    from energytrend.inference.fit import arrays_from_tree
+    from energytrend.inference.persist import arrays_from_tree
     from energytrend.model.build import build_model
 
-    r = et.fit("cv", priors=priors, **SMALL)
-    model = build_model(arrays_from_tree(r.idata), r.config.spec, r.config.pooling)
-    post = r.idata["posterior"].to_dataset().isel(draw=slice(0, 20))
+    r = et.fit("cv", priors=priors, config=SMALL)
+    model = build_model(arrays_from_tree(r.idata), r.config.spec, r.config.resolved_pooling)
+    names = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
+    post = r.idata["posterior"].to_dataset()[names].isel(draw=slice(0, 20))
     ll = pm.compute_log_likelihood(
         xr.DataTree.from_dict({"posterior": post}),
         model=model,
         extend_inferencedata=False,
         progressbar=False,
     )
-    ours = r.idata["log_likelihood"]["joint"].isel(draw=slice(0, 20)).to_numpy()
-    theirs = np.concatenate(
-        [ll["log10_gflops"].to_numpy(), ll["log10_gflops_per_watt"].to_numpy()], axis=-1
-    )
-    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+    ll = ll["log_likelihood"].to_dataset() if isinstance(ll, xr.DataTree) else ll
+    stored = r.idata["log_likelihood"].to_dataset()
+    assert set(stored.data_vars) == set(ll.data_vars) >= {"log10_gflops", "log10_gflops_per_watt"}
+    for var in ll.data_vars:
+        ours = stored[var].isel(draw=slice(0, 20)).to_numpy()
+        np.testing.assert_allclose(ours, ll[var].to_numpy(), rtol=1e-9, atol=1e-9, err_msg=var)
 
 
 def test_summary_has_mcse_columns(own_fit: et.TrendFit) -> None:
@@ -224,7 +239,7 @@ def test_summary_has_mcse_columns(own_fit: et.TrendFit) -> None:
 
 def test_a_fit_with_own_priors_loads_on_its_own(tmp_path: Path) -> None:
     priors = {"compute": {"slope_mu": {"sigma": 1.0}}}
-    path = et.fit("cv", priors=priors, **SMALL).save(tmp_path / "priors.nc")
+    path = et.fit("cv", priors=priors, config=SMALL).save(tmp_path / "priors.nc")
     assert et.load(path).config.spec["compute"]["slope_mu"]["sigma"] == 1.0
     et.load(path, priors=priors)
     with pytest.raises(et.ResultFileError, match=r"specification compute\.slope_mu\.sigma"):

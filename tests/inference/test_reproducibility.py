@@ -4,8 +4,8 @@ Each run is a fresh Python process whose home, XDG cache, numba cache and PyTens
 folder all point into one temporary folder (so the user's own caches are neither read nor
 written). The first run starts from empty caches and compiles everything; the second finds
 every kernel on disk; the third compiles for another CPU target (numba's ``generic``). The
-README promises that all three give bit-identical posteriors; this is the test of that
-promise.
+docs (docs/model.md, "Reproducibility") promise that all three give bit-identical
+posteriors; this is the test of that promise.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SCRIPT = """
 import hashlib, json, sys
 import numpy as np
 import energytrend as et
-r = et.fit("nlp", draws=300, tune=300, chains=2, cache=False)
+r = et.fit("nlp", config=et.FitConfig(draws=300, tune=300, chains=2, cache=False))
 post = r.idata["posterior"].to_dataset()
 h = hashlib.sha256()
 for name in sorted(post.data_vars):

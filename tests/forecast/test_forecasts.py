@@ -7,7 +7,8 @@ import pytest
 
 import energytrend as et
 from energytrend.forecast.forecasts import human_levels
-from energytrend.forecast.trend import damped_growth, first_passage
+from energytrend.forecast.trend import first_passage
+from energytrend.model.extrapolation import damped_growth
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +27,7 @@ def test_human_levels_are_computed_from_their_inputs() -> None:
 
 
 def test_forecast_bands(result: et.TrendFit) -> None:
-    f = result.forecast(end=2040)
+    f = et.forecast(result, end=2040)
     assert f["year"].max() == 2040 and set(f["band"]) == {"mean", "predictive"}
     # whole decimal years are 1 January of that year, never 31 December of the one before
     whole = f[f["year"] == np.floor(f["year"])]
@@ -61,7 +62,7 @@ def test_energy_bands_at_2040_are_bounded(result: et.TrendFit) -> None:
     (NLP all). Every band, peak-based and calibrated, trend and new model, now stays within 8
     (the widest, a new NLP model's, is about 7.5: the Monte Carlo error of a 90% band's width
     from 4,000 draws is about 0.1 orders)."""
-    f = result.forecast(end=2040)
+    f = et.forecast(result, end=2040)
     at = f[(f["year"] == 2040) & f["metric"].str.startswith("joules")]
     width = np.log10(at["upper"] / at["lower"]).set_axis(
         at["domain"] + "/" + at["group"] + "/" + at["band"] + "/" + at["metric"]
@@ -96,7 +97,7 @@ def test_first_passage_by_hand() -> None:
 
 
 def test_crossing_dates(result: et.TrendFit) -> None:
-    c = result.crossing_dates().set_index(["domain", "group", "level"])
+    c = et.crossing_dates(result).set_index(["domain", "group", "level"])
     # a crossing is a first passage after the forecast origin, never a back-extrapolation
     assert (c["lower_year"].dropna() >= c["origin"][c["lower_year"].notna()]).all()
     probs = c["p_by_horizon"] + c["p_not_by_horizon"]
@@ -108,22 +109,22 @@ def test_crossing_dates(result: et.TrendFit) -> None:
     assert c.loc[beyond, "interval"].str.endswith("after 2040").all()
     # the NLP data end in 2020: the forecast starts there, not in 2025
     assert c.loc[("nlp", "frontier", "human body, 1 s"), "origin"] < 2021
-    custom = result.crossing_dates(levels={"1 mJ": 1e-3}).set_index(["domain", "group"])
+    custom = et.crossing_dates(result, levels={"1 mJ": 1e-3}).set_index(["domain", "group"])
     assert custom["already_crossed"].all()
     assert (custom["crossing"] == "already crossed").all()
     assert (custom["interval"].str.startswith("already")).all()
-    far = result.crossing_dates(levels={"the sun": 1e40}, horizon=2040)
+    far = et.crossing_dates(result, levels={"the sun": 1e40}, horizon=2040)
     assert (far["crossing"] == "not by 2040").all()
     assert far["median_year"].isna().all() and (far["median_date"] == "").all()
     shown = far.to_string() + far.to_json()
     assert "inf" not in shown.lower() and "NaT" not in shown
     with pytest.raises(ValueError, match="after the forecast origin"):
-        result.crossing_dates(horizon=2019)
+        et.crossing_dates(result, horizon=2019)
 
 
 def test_crossing_curve_is_the_distribution_of_the_dates(result: et.TrendFit) -> None:
-    curve = result.crossing_curve()
-    dates = result.crossing_dates().set_index(["domain", "group", "level"])
+    curve = et.crossing_curve(result)
+    dates = et.crossing_dates(result).set_index(["domain", "group", "level"])
     for key, sub in curve.groupby(["domain", "group", "level"]):
         p = sub["p_crossed"].to_numpy()
         assert (np.diff(p) >= 0).all(), key  # monotone by construction
@@ -135,6 +136,6 @@ def test_crossing_curve_is_the_distribution_of_the_dates(result: et.TrendFit) ->
 
 def test_bad_levels_and_ranges(result: et.TrendFit) -> None:
     with pytest.raises(ValueError, match="positive numbers of joules"):
-        result.crossing_dates(levels={"zero": 0.0})
+        et.crossing_dates(result, levels={"zero": 0.0})
     with pytest.raises(ValueError, match="must be after start"):
-        result.forecast(start=2030, end=2020)
+        et.forecast(result, start=2030, end=2020)

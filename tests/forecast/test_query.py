@@ -13,9 +13,11 @@ import pytest
 
 import energytrend as et
 from energytrend.cli import main
+from energytrend.data import query_scenarios
 from energytrend.data.datasets import load_data
 from energytrend.data.llm import llm_excluded, llm_models_frame
-from energytrend.forecast.query import query_shape
+from energytrend.data.llm_queries import DEFAULT_SCENARIO
+from energytrend.forecast.query import query_crossing_curve, query_shape
 from energytrend.forecast.trend import (
     compute_path,
     efficiency_at,
@@ -87,7 +89,7 @@ def test_query_energy_is_the_draws_composed_by_hand(llm: et.TrendFit) -> None:
         + llm.draws("realisation").to_numpy()[:, None]
     )[:, 0]
     hand = (1000 + 500) * 10.0**per_token
-    got = llm.energy_per_query(prompt_tokens=1000, output_tokens=500, year=year, group="all")
+    got = et.energy_per_query(llm, prompt_tokens=1000, output_tokens=500, year=year, group="all")
     lo, hi = 10.0 ** np.quantile(np.log10(hand), [0.05, 0.95])  # quantiles of log10 draws
     row = got.iloc[0]
     assert row["median_j"] == pytest.approx(10.0 ** np.median(np.log10(hand)), rel=1e-9)
@@ -96,17 +98,19 @@ def test_query_energy_is_the_draws_composed_by_hand(llm: et.TrendFit) -> None:
 
 
 def test_energy_is_linear_in_tokens_and_calibration_multiplies(llm: et.TrendFit) -> None:
-    one = llm.energy_per_query(prompt_tokens=100, output_tokens=0, year=2025, group="frontier")
-    ten = llm.energy_per_query(prompt_tokens=600, output_tokens=400, year=2025, group="frontier")
+    one = et.energy_per_query(llm, prompt_tokens=100, output_tokens=0, year=2025, group="frontier")
+    ten = et.energy_per_query(
+        llm, prompt_tokens=600, output_tokens=400, year=2025, group="frontier"
+    )
     for col in ("median_j", "lower_j", "upper_j"):
         assert ten[col].iloc[0] == pytest.approx(10 * one[col].iloc[0], rel=1e-9)
-    peak = llm.energy_per_query(prompt_tokens=100, output_tokens=0, year=2025, basis="peak")
-    calibrated = llm.energy_per_query(prompt_tokens=100, output_tokens=0, year=2025)
+    peak = et.energy_per_query(llm, prompt_tokens=100, output_tokens=0, year=2025, basis="peak")
+    calibrated = et.energy_per_query(llm, prompt_tokens=100, output_tokens=0, year=2025)
     assert (calibrated["median_j"] > peak["median_j"]).all()  # measured above the bound
 
 
 def test_issue_example_is_finite_in_joules_and_watt_hours(llm: et.TrendFit) -> None:
-    out = llm.energy_per_query(prompt_tokens=1000, output_tokens=500, year=2025)
+    out = et.energy_per_query(llm, prompt_tokens=1000, output_tokens=500, year=2025)
     assert list(out["group"]) == ["frontier", "all"]
     numbers = out[[f"{q}_{u}" for q in ("median", "lower", "upper") for u in ("j", "wh")]]
     assert np.isfinite(numbers.to_numpy()).all() and (numbers.to_numpy() > 0).all()
@@ -116,9 +120,9 @@ def test_issue_example_is_finite_in_joules_and_watt_hours(llm: et.TrendFit) -> N
 
 
 def test_scenarios_default_and_named(llm: et.TrendFit) -> None:
-    default = llm.energy_per_query(year=2025, group="all")
-    assert default["scenario"].iloc[0] == et.data.DEFAULT_SCENARIO
-    shapes = {s: query_shape(s) for s in et.data.query_scenarios()["scenario"]}
+    default = et.energy_per_query(llm, year=2025, group="all")
+    assert default["scenario"].iloc[0] == DEFAULT_SCENARIO
+    shapes = {s: query_shape(s) for s in query_scenarios()["scenario"]}
     assert set(shapes) == {"short_chat", "long_document", "reasoning"}
     assert shapes["reasoning"].output_tokens >= 1000  # "thousands of output tokens"
     over = query_shape("short_chat", output_tokens=7)
@@ -127,7 +131,7 @@ def test_scenarios_default_and_named(llm: et.TrendFit) -> None:
 
 def test_query_crossings_never_precede_the_origin_and_curves_rise(llm: et.TrendFit) -> None:
     t0 = forecast_origin(llm, "llm")
-    dates = llm.query_crossing_dates()
+    dates = et.query_crossing_dates(llm)
     assert set(dates["scenario"]) == {"short_chat", "long_document", "reasoning"}
     assert set(dates["group"]) == {"frontier", "all"} and dates["level"].nunique() == 2
     for col in ("median_year", "lower_year", "upper_year"):
@@ -135,7 +139,7 @@ def test_query_crossings_never_precede_the_origin_and_curves_rise(llm: et.TrendF
     probs = dates[["p_already", "p_by_horizon", "p_not_by_horizon"]]
     assert ((probs >= 0) & (probs <= 1)).all().all()
     assert np.allclose(dates["p_by_horizon"] + dates["p_not_by_horizon"], 1.0)
-    curve = llm.query_crossing_curve()
+    curve = query_crossing_curve(llm)
     for _, c in curve.groupby(["scenario", "group", "level"]):
         assert (np.diff(c["p_crossed"].to_numpy()) >= 0).all()
         assert c["year"].min() == pytest.approx(t0)
@@ -156,14 +160,14 @@ def test_query_crossings_never_precede_the_origin_and_curves_rise(llm: et.TrendF
 )
 def test_bad_input_is_one_clear_line(llm: et.TrendFit, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message) as err:
-        llm.energy_per_query(**kwargs)
+        et.energy_per_query(llm, **kwargs)
     assert "\n" not in str(err.value)
 
 
 def test_a_fit_without_language_models_says_so() -> None:
     cv = et.fit("cv")
     with pytest.raises(ValueError, match=r"needs a fit of the language models: et.fit\('llm'\)"):
-        cv.energy_per_query()
+        et.energy_per_query(cv)
     with pytest.raises(ValueError, match="use data='2025'"):
         et.fit("llm", data="thesis")
 
@@ -197,8 +201,8 @@ def test_llm_fit_saves_and_loads(llm: et.TrendFit, tmp_path) -> None:
     path = llm.save(tmp_path / "llm.nc")
     back = et.load(path)
     assert back.config.domain == "llm" and back.passed
-    a = llm.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
-    b = back.energy_per_query(prompt_tokens=10, output_tokens=20, year=2024)
+    a = et.energy_per_query(llm, prompt_tokens=10, output_tokens=20, year=2024)
+    b = et.energy_per_query(back, prompt_tokens=10, output_tokens=20, year=2024)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -214,7 +218,7 @@ def test_a_bad_language_models_table_names_row_and_column(tmp_path, table: pd.Da
     path = tmp_path / "llms.csv"
     bad.to_csv(path, index=False)
     with pytest.raises(et.DataValidationError) as e:
-        et.fit("llm", language_models=path)
+        et.fit("llm", tables={"language_models": path})
     assert (e.value.row, e.value.column) == (5, "gflops_per_token")  # header is line 1
     assert str(path) in str(e.value)
     assert not list(tmp_path.glob("*.nc"))  # nothing written

@@ -24,9 +24,15 @@ result = et.fit("all")  # the default data, through 2025; served from the cache 
 result.passed"""
 
 #: Notebook 01 redraws the thesis's figures, so it fits the thesis's own data.
+#: v1's model and the thesis's OLS lines are in energytrend.thesis.
 SETUP_THESIS = SETUP.replace(
+    "from energytrend.report import plots\n",
+    "from energytrend import thesis\n"
+    "from energytrend.report import plots\n"
+    "from energytrend.report.figures_forecast import plot_efficiency\n",
+).replace(
     'et.fit("all")  # the default data, through 2025; served from the cache later',
-    'et.fit("all", data="thesis", priors=et.V1_PRIORS)  # the thesis\'s tables and two lines',
+    'et.fit("all", data="thesis", priors=thesis.V1_PRIORS)  # the thesis\'s tables, v1\'s lines',
 )
 
 NOTEBOOKS = {
@@ -45,7 +51,7 @@ NOTEBOOKS = {
         ("md", "## Figure 4.8: GFLOPs per forward pass, NLP (frontier = compute record)"),
         ("code", "plots.plot_trend(result, 'gflops', 'nlp');"),
         ("md", "## Figure 5.2: hardware efficiency adapted for CNN and NLP models"),
-        ("code", "plots.plot_efficiency(result);"),
+        ("code", "plot_efficiency(result);"),
         ("md", "## Figures 5.3 and 5.4: Joules per forward pass"),
         (
             "code",
@@ -56,7 +62,7 @@ NOTEBOOKS = {
         ("md", "## The thesis's OLS slopes against the posterior"),
         (
             "code",
-            "ols = pd.concat([et.baseline_lines(d) for d in ('cv', 'nlp')])\n"
+            "ols = pd.concat([thesis.baseline_lines(d) for d in ('cv', 'nlp')])\n"
             "rates = result.growth_rates()\n"
             "post = rates[rates.quantity == 'slope_log10_per_year'][\n"
             "    ['metric', 'domain', 'group', 'median', 'lower', 'upper']]\n"
@@ -111,12 +117,12 @@ NOTEBOOKS = {
         ),
         (
             "code",
-            "result.crossing_dates()[['domain', 'group', 'level', 'origin', 'crossing', "
+            "et.crossing_dates(result)[['domain', 'group', 'level', 'origin', 'crossing', "
             "'interval',\n    'p_already', 'p_by_horizon', 'p_not_by_horizon']].round(3)",
         ),
         (
             "code",
-            "curve = result.crossing_curve(end=2040)  # from each domain's last model on\n"
+            "curve = et.crossing_curve(result, end=2040)  # from each domain's last model on\n"
             "fig, ax = plt.subplots()\n"
             "for (domain, group, level), sub in curve.groupby(['domain', 'group', "
             "'level']):\n"
@@ -134,7 +140,7 @@ NOTEBOOKS = {
             "    # its fit had a divergent transition and failed the diagnostics gate\n"
             "    'wide slope prior': {'priors': {'compute': {'slope_mu': {'sigma': 1.0},\n"
             "                                                'slope_tau': {'sigma': 1.0}}},\n"
-            "                         'tune': 2000},\n"
+            "                         'config': et.FitConfig(tune=2000)},\n"
             "    'frontier quantile 0.95': {\n"
             "        'priors': {'structure': {'frontier_quantile': 0.95}}},\n"
             "}\n"
@@ -142,7 +148,7 @@ NOTEBOOKS = {
             "for name, kwargs in settings.items():\n"
             "    r = et.fit('cv', **kwargs)\n"
             "    assert r.passed, r.diagnostics.failures\n"
-            "    c = r.crossing_dates()\n"
+            "    c = et.crossing_dates(r)\n"
             "    rows.append(c[c.group == 'frontier'].assign(setting=name))\n"
             "sensitivity = pd.concat(rows)[['setting', 'level', 'crossing', 'interval', "
             "'p_by_horizon']]\n"

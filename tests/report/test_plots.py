@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 import energytrend as et
 from energytrend.report import plots
+from energytrend.report.figures_forecast import plot_efficiency
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +26,7 @@ def result() -> et.TrendFit:
         (plots.plot_trend, {"metric": "joules", "domain": "nlp"}),
         (plots.plot_energy_fan, {"domain": "cv"}),
         (plots.plot_growth_forest, {}),
-        (plots.plot_efficiency, {}),
+        (plot_efficiency, {}),
         (plots.plot_accuracy_energy, {"domain": "cv"}),
         (plots.plot_accuracy_energy, {"domain": "nlp"}),
     ],
@@ -73,7 +74,7 @@ def test_fan_chart_has_levels_and_crossing_panel(result: et.TrendFit) -> None:
 def test_ax_is_honoured(result: et.TrendFit) -> None:
     fig, axes = plt.subplots(1, 3)
     assert plots.plot_growth_forest(result, ax=axes[0]) is fig
-    assert plots.plot_efficiency(result, ax=axes[1]) is fig
+    assert plot_efficiency(result, ax=axes[1]) is fig
     assert plots.plot_energy_fan(result, "nlp", ax=axes[2]) is fig
     assert len(fig.axes) == 3
     plt.close(fig)
@@ -109,19 +110,19 @@ def test_nlp_models_are_not_drawn_as_extra_data_and_years_are_whole(
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert not any("extra data" in label for label in labels), labels
     fig.canvas.draw()
-    for axis in (ax, plots.plot_efficiency(result).axes[0]):
+    for axis in (ax, plot_efficiency(result).axes[0]):
         ticks = [t for t in axis.get_xticks() if axis.get_xlim()[0] <= t <= axis.get_xlim()[1]]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
     plt.close("all")
 
 
-def test_result_plot_methods_return_figures_and_honour_ax(result: et.TrendFit) -> None:
-    """``plot_forecast`` and ``plot_crossing_curve`` are keyword-only methods of the result,
+def test_result_plot_functions_return_figures_and_honour_ax(result: et.TrendFit) -> None:
+    """``et.plot_forecast`` and ``et.plot_crossing_curve`` take the result and keywords only,
     return Figures, draw into ``ax=``, tick whole years and keep the y-axis to the data and
     the plausible bands."""
     for metric in ("gflops", "joules", "gflops_per_watt"):
-        fig = result.plot_forecast(
-            metric=metric, domain=None if metric == "gflops_per_watt" else "nlp"
+        fig = et.plot_forecast(
+            result, metric=metric, domain=None if metric == "gflops_per_watt" else "nlp"
         )
         assert isinstance(fig, Figure)
         ax = fig.axes[0]
@@ -132,18 +133,18 @@ def test_result_plot_methods_return_figures_and_honour_ax(result: et.TrendFit) -
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
         assert ax.get_legend() is not None and ax.get_legend().get_bbox_to_anchor().x0 > 0
         plt.close(fig)
-    curve = result.plot_crossing_curve(end=2035)
+    curve = et.plot_crossing_curve(result, end=2035)
     assert len(curve.axes) == len(result.domains)
     plt.close(curve)
     fig, axes = plt.subplots(1, 2)
-    assert result.plot_forecast(metric="gflops", domain="cv", ax=axes[0]) is fig
-    assert result.plot_crossing_curve(domain="nlp", ax=axes[1]) is fig
+    assert et.plot_forecast(result, metric="gflops", domain="cv", ax=axes[0]) is fig
+    assert et.plot_crossing_curve(result, domain="nlp", ax=axes[1]) is fig
     assert len(axes[1].get_lines()) == 4  # two groups x two human levels
     plt.close(fig)
     with pytest.raises(TypeError):
-        result.plot_forecast("joules")  # type: ignore[misc]
+        et.plot_forecast(result, "joules")  # type: ignore[misc]
     with pytest.raises(ValueError, match="metric must be"):
-        result.plot_forecast(metric="watts")
+        et.plot_forecast(result, metric="watts")
 
 
 def test_retrospective_figures_read_the_shipped_points(result: et.TrendFit) -> None:

@@ -62,7 +62,7 @@ def test_report_is_self_contained_with_every_section(report) -> None:
 def test_key_findings_open_the_report_with_the_fits_numbers(report) -> None:
     """The key findings come first (before the how-to-read box and every section) and are
     generated: each growth factor is the fit's, to the digits its MCSE supports."""
-    from energytrend.report.formatting import format_estimate
+    from energytrend.inference.formatting import format_estimate
 
     result, path = report
     text = path.read_text(encoding="utf-8")
@@ -94,7 +94,7 @@ def test_key_findings_open_the_report_with_the_fits_numbers(report) -> None:
 def test_report_numbers_are_the_fits_numbers(report) -> None:
     """Each number as the fit gives it, to the digits its MCSE supports; years as years;
     nothing in e-notation."""
-    from energytrend.report.formatting import format_probability, format_year, growth_text_table
+    from energytrend.inference.formatting import format_probability, format_year, growth_text_table
 
     result, path = report
     text = path.read_text(encoding="utf-8")
@@ -104,7 +104,7 @@ def test_report_numbers_are_the_fits_numbers(report) -> None:
         assert f"<td>{html.escape(format_probability(p, e, n))}</td>" in text
     for v in growth_text_table(result.growth_rates())["slope (log10/yr)"]:
         assert f"<td>{v}</td>" in text
-    crossing = result.crossing_dates()
+    crossing = et.crossing_dates(result)
     horizon = float(crossing["horizon"].iloc[0])
     for v, words in zip(crossing["median_year"], crossing["crossing"], strict=True):
         assert f"<td>{words}</td>" in text  # the answer in words
@@ -121,7 +121,7 @@ def test_failed_fit_is_marked_and_hides_numbers() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        bad = et.fit("nlp", draws=20, tune=20, chains=2, cache=False)
+        bad = et.fit("nlp", config=et.FitConfig(draws=20, tune=20, chains=2, cache=False))
         text = render_report(bad)
     assert "FAILED its diagnostics" in text
     assert "Growth rates" not in text and "data:image/png" not in text

@@ -82,7 +82,8 @@ def fmt(value: Any, spec: str | None = None) -> str:
 def coverage_rows() -> pd.DataFrame:
     """``results/backtest_coverage.csv``, bucket ``all``: one row per model, set and series."""
     c = _csv("backtest_coverage.csv")
-    return c[c["bucket"] == "all"]
+    c = c[c["bucket"] == "all"]
+    return c[c["origin"].isna()] if "origin" in c else c
 
 
 def _interval(v: float, lo: float, hi: float) -> str:
@@ -502,7 +503,30 @@ def table_holdout_log() -> str:
     )
 
 
+def table_backtest_differences() -> str:
+    """v2's paired CRPS difference against the OLS per set and series, pooled and per origin,
+    with the 90% block-bootstrap interval (``results/backtest_differences.csv``)."""
+    d = _csv("backtest_differences.csv")
+    d = d[d["model"] == "v2"]
+    return md_table(
+        pd.DataFrame(
+            {
+                "set": d["set"],
+                "series": d["series"],
+                "origin": ["pooled" if o != o else f"{o:g}" for o in d["origin"]],
+                "later points": d["n_distinct"],
+                "blocks": d["n_blocks"],
+                "v2 - OLS CRPS [90% interval]": [
+                    f"{v:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+                    for v, lo, hi in zip(d["difference"], d["lower"], d["upper"], strict=True)
+                ],
+            }
+        )
+    )
+
+
 TABLES["holdout_log"] = table_holdout_log
+TABLES["backtest_differences"] = table_backtest_differences
 
 KINDS: dict[str, Callable[..., str]] = {
     "table": lambda name: TABLES[name]() if name in TABLES else _unknown_table(name),

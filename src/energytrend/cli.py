@@ -502,7 +502,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
             )
     cov = b.coverage()
-    cov = cov[cov["bucket"] == "all"]
+    cov = cov[(cov["bucket"] == "all") & cov["origin"].isna()]
     cols = ["model", "set", "series", "n_distinct", "coverage_50", "coverage_90", "crps"]
     _print_table("Backtest: share of later points inside the bands", cov[cols], 3)
     _print_table("Backtest targets (v2)", b.targets(), 3)

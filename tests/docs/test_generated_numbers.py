@@ -97,7 +97,8 @@ def test_sbc_table() -> None:
 
 def _coverage() -> pd.DataFrame:
     c = pd.read_csv(RESULTS / "backtest_coverage.csv")
-    return c[c["bucket"] == "all"].set_index(["model", "set", "series"])
+    c = c[(c["bucket"] == "all") & c["origin"].isna()]  # pooled over the origins
+    return c.set_index(["model", "set", "series"])
 
 
 def _wide_cells() -> Iterator[tuple[dict[str, str], str, str, pd.Series | None]]:
@@ -355,3 +356,14 @@ def test_holdout_log_table_lists_every_logged_scoring() -> None:
     assert len(text.splitlines()) == 2 + len(log)  # heading, rule, one line per scoring
     for note in log["note"]:
         assert note in text
+
+
+def test_backtest_differences_table_shows_each_v2_row() -> None:
+    d = pd.read_csv(RESULTS / "backtest_differences.csv")
+    d = d[d["model"] == "v2"]
+    rows = md_rows(hooks.TABLES["backtest_differences"]())
+    assert len(rows) == len(d)
+    for row, r in zip(rows, d.itertuples(), strict=True):
+        assert row["origin"] == ("pooled" if r.origin != r.origin else f"{r.origin:g}")
+        value = row["v2 - OLS CRPS [90% interval]"]
+        assert value.startswith(f"{r.difference:+.3f} [")

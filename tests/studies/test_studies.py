@@ -248,10 +248,17 @@ def test_crps_difference_is_paired_and_weighted() -> None:
 def test_targets_say_which_misses_are_within_sampling_error() -> None:
     """20 of 20 later points inside a 90% band fails the 80-97% range but is within error
     (0.9^20 = 0.12); 6 of 20 inside a 50% band is a miss outside it; a CRPS above the OLS's is
-    within error when the paired interval reaches below 0."""
-    pts = _rows("v2", "fp16", 2019.0, [f"p{i}" for i in range(20)])
+    within error when the paired interval reaches below 0. Each point is its own block (its
+    own origin), so the points are independent evidence."""
+
+    def one_per_origin(model: str) -> pd.DataFrame:
+        return pd.concat(
+            [_rows(model, "fp16", 2000.0 + i, [f"p{i}"]) for i in range(20)], ignore_index=True
+        )
+
+    pts = one_per_origin("v2")
     pts["in_50"] = (np.arange(20) < 6).astype(float)
-    ols = _rows("ols", "fp16", 2019.0, [f"p{i}" for i in range(20)])
+    ols = one_per_origin("ols")
     ols["crps"] = np.where(np.arange(20) < 10, 0.05, 0.2)  # mean 0.125, v2's 0.1 is lower
     pts["crps"] = np.where(np.arange(20) < 10, 0.1, 0.16)  # mean 0.13: above the OLS
     both = add_weights(pd.concat([pts, ols], ignore_index=True))

@@ -64,6 +64,7 @@ from energytrend.studies.backtest_scores import (
     gpu_counts,
     later_mask,
     plot_coverage,
+    pooled,
     scored,
     set_of,
     shifted,
@@ -542,7 +543,7 @@ def confirmatory_backtest(
         workers=workers,
     )
     cov = b.coverage()
-    cov = cov[(cov["bucket"] == "all") & cov["coverage_90"].notna()]
+    cov = pooled(cov[(cov["bucket"] == "all") & cov["coverage_90"].notna()])
     scores = {
         f"{r.model}/{r.series}": {
             "n": int(r.n_distinct),

@@ -169,29 +169,57 @@ def add_weights(points: pd.DataFrame) -> pd.DataFrame:
     return points.assign(weight=1.0 / n.to_numpy(dtype=float))
 
 
+def blocks(points: pd.DataFrame) -> pd.Series:
+    """The bootstrap block of each scored row: its origin x its release year. Points of one
+    origin share one fitted trend, and points of one year share what happened that year."""
+    year = np.floor(points["year"].to_numpy(dtype=float)).astype(int)
+    return points["origin"].map("{:g}".format) + "x" + pd.Series(year, index=points.index).map(str)
+
+
 def coverage_table(points: pd.DataFrame) -> pd.DataFrame:
-    """One row per (model, set, series, bucket incl. ``"all"``): the columns of
-    :func:`energytrend.studies.scoring.summarise`, the frontier quantile check (``share_above``
-    with its Wilson interval, v2's frontier rows only) and ``default``."""
+    """One row per (model, set, series, bucket incl. ``"all"``), and per origin (bucket
+    ``"all"``; ``origin`` is NaN on the pooled rows): the columns of
+    :func:`energytrend.studies.scoring.summarise` with block-bootstrap coverage intervals
+    (:func:`blocks`), the frontier quantile check (``share_above`` with its Wilson interval,
+    v2's frontier rows only) and ``default``."""
     pts = points if "weight" in points else add_weights(points)
+    pts = pts.assign(block=blocks(pts))
     scored_pts = pts[pts["kind"] != "quantile_check"]
     keys = ["model", "set", "series"]
     parts = [
-        summarise(scored_pts, [*keys, "bucket"]),
-        summarise(scored_pts, keys).assign(bucket="all"),
+        summarise(scored_pts, [*keys, "bucket"], block="block"),
+        summarise(scored_pts, keys, block="block").assign(bucket="all"),
+        # within one origin every point counts once: equal weights
+        summarise(scored_pts.assign(weight=1.0), [*keys, "origin"], block="block").assign(
+            bucket="all"
+        ),
     ]
     q = pts[pts["kind"] == "quantile_check"]
     if len(q):
-        parts += [_quantile(q, [*keys, "bucket"]), _quantile(q, keys).assign(bucket="all")]
+        parts += [
+            _quantile(q, [*keys, "bucket"]),
+            _quantile(q, keys).assign(bucket="all"),
+            _quantile(q.assign(weight=1.0), [*keys, "origin"]).assign(bucket="all"),
+        ]
     out = pd.concat(parts, ignore_index=True)
+    if "origin" not in out:
+        out["origin"] = np.nan
     order = {m: i for i, m in enumerate(dict.fromkeys(points["model"]))}
     out["bucket_order"] = out["bucket"].map({b: i for i, b in enumerate((*BUCKETS, "all"))})
+    out["origin_order"] = out["origin"].fillna(-1.0)
     out = out.sort_values(
-        ["model", "set", "series", "bucket_order"],
+        ["model", "set", "series", "bucket_order", "origin_order"],
         key=lambda c: c.map(order) if c.name == "model" else c,
-    ).drop(columns="bucket_order")
+    ).drop(columns=["bucket_order", "origin_order"])
     out["default"] = out["model"] == DEFAULT_MODEL
     return out.reset_index(drop=True)
+
+
+def pooled(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`coverage_table` pooled over origins (``origin`` NaN)."""
+    if "origin" not in coverage:
+        return coverage
+    return coverage[coverage["origin"].isna()]
 
 
 def _quantile(q: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -220,10 +248,13 @@ def crps_difference(
 ) -> pd.DataFrame:
     """Paired CRPS difference ``model`` minus ``baseline`` per set and series, on the (origin,
     point) rows both scored (the baseline's series by :data:`OLS_COUNTERPART`), weighted as in
-    the coverage table, with a ``prob`` percentile interval from resampling distinct points
-    (all of a point's origins together; 2,000 replicates, seed 2021). Columns: set, series,
-    n_distinct, difference, lower, upper. A negative difference favours ``model``."""
+    the coverage table, with a ``prob`` percentile interval from resampling whole blocks
+    (origin x release year, :func:`blocks`; 2,000 replicates, seed 2021); and the same per
+    origin, each point of the origin weighing 1 (``origin`` NaN on the pooled rows). Columns:
+    set, series, origin, n_distinct, n_blocks, difference, lower, upper. A negative
+    difference favours ``model``."""
     pts = points if "weight" in points else add_weights(points)
+    pts = pts.assign(block=blocks(pts))
     keys = ["set", "origin", "point_id"]
     mine = pts[(pts["model"] == model) & pts["crps"].notna()]
     theirs = pts[(pts["model"] == baseline) & pts["crps"].notna()]
@@ -233,15 +264,19 @@ def crps_difference(
         both = g.merge(other[[*keys, "crps"]], on=keys, suffixes=("", "_base"))
         if both.empty:
             continue
-        d = (both["crps"] - both["crps_base"]).to_numpy(dtype=float)
-        w = both["weight"].to_numpy(dtype=float)
-        lo, hi = cluster_bootstrap_interval(d, both["point_id"].to_numpy(), w, prob, seed=2021)
-        mean = float(np.sum(w * d) / np.sum(w))
-        rows.append({"set": set_name, "series": series, "n_distinct": both["point_id"].nunique(),
-                     "difference": mean, "lower": lo, "upper": hi})  # fmt: skip
-    return pd.DataFrame(
-        rows, columns=["set", "series", "n_distinct", "difference", "lower", "upper"]
-    )
+        # pooled: each distinct point weighs 1 in total; within one origin, each point 1
+        groups = [(float("nan"), both)]
+        groups += [(o, b.assign(weight=1.0)) for o, b in both.groupby("origin", sort=True)]
+        for origin, b in groups:
+            d = (b["crps"] - b["crps_base"]).to_numpy(dtype=float)
+            w = b["weight"].to_numpy(dtype=float)
+            lo, hi = cluster_bootstrap_interval(d, b["block"].to_numpy(), w, prob, seed=2021)
+            rows.append({"set": set_name, "series": series, "origin": origin,
+                         "n_distinct": b["point_id"].nunique(), "n_blocks": b["block"].nunique(),
+                         "difference": float(np.sum(w * d) / np.sum(w)),
+                         "lower": lo, "upper": hi})  # fmt: skip
+    columns = ["set", "series", "origin", "n_distinct", "n_blocks", "difference", "lower", "upper"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def check_targets(
@@ -258,19 +293,20 @@ def check_targets(
     Peak-based energy (a lower bound by construction) is held to none.
 
     Columns: set, series, target, value, pass, and ``within_error``: whether the ideal is
-    within sampling error of what was measured. For a coverage, its 90% Wilson interval holds
-    the nominal level (0.9 or 0.5); for the CRPS, the 90% bootstrap interval of the paired
-    difference against the OLS (from ``points``, by :func:`crps_difference`) reaches below 0;
+    within sampling error of what was measured. For a coverage, its 90% block-bootstrap
+    interval holds the nominal level (0.9 or 0.5); for the CRPS, the 90% block-bootstrap
+    interval of the paired difference against the OLS (from ``points``, by
+    :func:`crps_difference`) reaches below 0;
     for the frontier share, its interval holds 1 - quantile. A failed target that is within
     error is not shown to be missed by so few points; one that is not is a real miss. Without
     ``points`` the CRPS rows' ``within_error`` is missing."""
-    c = coverage[coverage["bucket"] == "all"]
+    c = pooled(coverage[coverage["bucket"] == "all"])
     ols = c[c["model"] == "ols"].set_index(["set", "series"])["crps"]
-    diff = (
-        crps_difference(points).set_index(["set", "series"])
-        if points is not None
-        else pd.DataFrame(columns=["lower", "upper"])
-    )
+    if points is not None:
+        d = crps_difference(points)
+        diff = d[d["origin"].isna()].set_index(["set", "series"])
+    else:
+        diff = pd.DataFrame(columns=["lower", "upper"])
     rows = []
     for r in c[c["default"] & (c["n_distinct"] >= min_points)].itertuples():
         if r.series in LOWER_BOUND_SERIES:
@@ -342,7 +378,7 @@ COLOURS = {"v2": "#d95f0e", "v1": "#2c7fb8", "ols": "#636363", "random_walk": "#
 def plot_coverage(coverage: pd.DataFrame) -> Figure:
     """Per set: 90% (filled) and 50% (open) coverage with Wilson intervals, and CRPS, per
     series and model (bucket ``"all"``) of a coverage table (:func:`coverage_table`)."""
-    c = coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()]
+    c = pooled(coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()])
     sets = [s for s in ("early", "late") if s in set(c["set"])]
     models = list(dict.fromkeys(c["model"]))
     fig = Figure(figsize=(12, 3.2 * len(sets) + 1.0), layout="constrained")

@@ -31,7 +31,7 @@ from energytrend.inference.config import FitConfig
 from energytrend.inference.fit import fit
 from energytrend.model.design import FitDomain
 from energytrend.studies.backtest import backtest
-from energytrend.studies.backtest_scores import LATE_FROM, coverage_table
+from energytrend.studies.backtest_scores import LATE_FROM, coverage_table, pooled
 from energytrend.studies.prior_checks import horizon_checks
 
 #: Monte Carlo standard errors a criterion must hold by to count as met.
@@ -116,7 +116,7 @@ def extrapolation_choice(
             draws=draws, tune=tune, chains=chains, seed=seed, workers=workers,
         ).points  # fmt: skip
         cov = coverage_table(points)
-        cov = cov[(cov["bucket"] == "all") & cov["crps"].notna()]
+        cov = pooled(cov[(cov["bucket"] == "all") & cov["crps"].notna()])
         for r in cov.itertuples():
             row[f"{r.series} crps"] = r.crps
             row[f"{r.series} log score"] = r.log_score

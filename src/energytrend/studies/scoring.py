@@ -143,6 +143,7 @@ def cluster_bootstrap_interval(
     Each replicate draws as many clusters as there are, with replacement, and keeps all of a
     drawn cluster's rows (e.g. a model scored at several origins). ``weights=None`` means
     equal weights. Replicates whose weights sum to 0 are dropped. Deterministic given ``seed``.
+    With fewer than two clusters the interval is unbounded, ``(-inf, inf)``.
     """
     check_prob(prob)
     v = np.asarray(values, dtype=float).ravel()
@@ -154,6 +155,8 @@ def cluster_bootstrap_interval(
         raise ValueError("weights must be non-negative")
     _, idx = np.unique(c, return_inverse=True)
     k = int(idx.max()) + 1
+    if k < 2:  # one cluster says nothing about the spread between clusters
+        return float("-inf"), float("inf")
     num = np.bincount(idx, weights=w * v, minlength=k)
     den = np.bincount(idx, weights=w, minlength=k)
     rng = np.random.default_rng(seed)
@@ -327,7 +330,7 @@ def score_points(
 
 
 SUMMARY_COLUMNS = [
-    "n_points", "n_distinct", "effective_n",
+    "n_points", "n_distinct", "effective_n", "n_blocks",
     "coverage_50", "coverage_50_lower", "coverage_50_upper",
     "coverage_90", "coverage_90_lower", "coverage_90_upper",
     "mean_pit", "crps", "log_score", "width_90",
@@ -339,18 +342,30 @@ def _wmean(v: np.ndarray, w: np.ndarray) -> float:
     return float(np.sum(w * v) / tot) if tot > 0 else float("nan")
 
 
-def _summarise_group(g: pd.DataFrame, weight: str, cluster: str, prob: float) -> dict[str, float]:
+def _summarise_group(
+    g: pd.DataFrame, weight: str, cluster: str, prob: float, block: str | None
+) -> dict[str, float]:
     w = g[weight].to_numpy(dtype=float)
     eff = float(w.sum())
     row: dict[str, float] = {
         "n_points": float(len(g)),
         "n_distinct": float(g[cluster].nunique(dropna=False)),
         "effective_n": eff,
+        "n_blocks": float(g[block].nunique()) if block else float("nan"),
     }
     for level in ("50", "90"):
         hits = g[f"in_{level}"].to_numpy(dtype=float)
         succ = float(np.sum(w * hits))
-        lo, hi = wilson_interval(min(succ, eff), eff, prob)
+        if block:
+            # the wider of the block bootstrap (the spread between blocks) and a Wilson
+            # interval counting each block once (the binomial floor when every block agrees)
+            k = g[block].nunique()
+            seed = 2021 + int(level)
+            b_lo, b_hi = cluster_bootstrap_interval(hits, g[block].to_numpy(), w, prob, seed=seed)
+            w_lo, w_hi = wilson_interval(min(succ, eff) / eff * k, k, prob)
+            lo, hi = max(0.0, min(b_lo, w_lo)), min(1.0, max(b_hi, w_hi))
+        else:
+            lo, hi = wilson_interval(min(succ, eff), eff, prob)
         row[f"coverage_{level}"] = _wmean(hits, w)
         row[f"coverage_{level}_lower"] = lo
         row[f"coverage_{level}_upper"] = hi
@@ -367,6 +382,7 @@ def summarise(
     weight: str = "weight",
     cluster: str = "point_id",
     prob: float = 0.9,
+    block: str | None = None,
 ) -> pd.DataFrame:
     """Per-group summary of scored points (rows from :func:`score_points` plus columns).
 
@@ -375,6 +391,14 @@ def summarise(
     hit shares) with ``_lower``/``_upper`` Wilson bounds at ``prob`` (weighted successes of
     ``effective_n``), and weighted means ``mean_pit``, ``crps`` (lower is better),
     ``log_score`` (higher is better) and ``width_90``. ``by=[]`` gives one overall row.
+
+    With ``block`` (a column of block labels, e.g. origin x release year), the coverage
+    intervals resample whole blocks (:func:`cluster_bootstrap_interval`): points that share
+    a fitted trend are not independent, and the Wilson interval over points, which treats
+    them so, is too narrow. The interval is the wider of that bootstrap's and a Wilson
+    interval that counts each block once (when every block agrees the bootstrap has no
+    spread, though a handful of blocks is little evidence). ``n_blocks`` counts the blocks
+    (NaN without ``block``).
     """
     check_prob(prob)
     need = [*by, weight, cluster, "pit", "in_50", "in_90", "crps", "log_score", "width_90"]
@@ -385,10 +409,12 @@ def summarise(
         groups = points.groupby(by, sort=True, dropna=False)
         rows = [
             {**dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True)),
-             **_summarise_group(g, weight, cluster, prob)}
+             **_summarise_group(g, weight, cluster, prob, block)}
             for key, g in groups
         ]  # fmt: skip
     else:
-        rows = [_summarise_group(points, weight, cluster, prob)]
+        rows = [_summarise_group(points, weight, cluster, prob, block)]
     out = pd.DataFrame(rows, columns=[*by, *SUMMARY_COLUMNS])
+    if block is None:
+        out = out.drop(columns="n_blocks")
     return out.astype({"n_points": int, "n_distinct": int})

@@ -1,0 +1,76 @@
+"""The backtest's summary tables are rebuilt from its scored points by a script, and their
+intervals resample blocks (origin x release year), not single points (issue 22, item 3)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+
+from conftest import REPO
+from energytrend.studies.backtest_scores import blocks, coverage_table, crps_difference
+from energytrend.studies.scoring import summarise
+
+RESULTS = REPO / "results"
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bt", REPO / "scripts" / "backtest_tables.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_shipped_tables_are_a_rebuild_of_the_points() -> None:
+    points = pd.read_csv(RESULTS / "backtest_points.csv")
+    pd.testing.assert_frame_equal(
+        pd.read_csv(RESULTS / "backtest_coverage.csv"),
+        coverage_table(points).pipe(
+            lambda c: pd.read_csv(pd.io.common.StringIO(c.to_csv(index=False)))
+        ),
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_csv(RESULTS / "backtest_differences.csv"),
+        _script()
+        .differences(points)
+        .pipe(lambda c: pd.read_csv(pd.io.common.StringIO(c.to_csv(index=False)))),
+    )
+
+
+def test_per_origin_rows_sit_beside_the_pooled_ones() -> None:
+    c = pd.read_csv(RESULTS / "backtest_coverage.csv")
+    late = c[(c["model"] == "v2") & (c["set"] == "late") & (c["series"] == "cv/all")]
+    late = late[late["bucket"] == "all"]
+    assert late["origin"].isna().sum() == 1 and set(late["origin"].dropna()) == {2021.0, 2023.0}
+    d = crps_difference(pd.read_csv(RESULTS / "backtest_points.csv"))
+    cv = d[(d["set"] == "late") & (d["series"] == "cv/all")]
+    assert len(cv) == 3 and (cv["n_blocks"] >= 2).all()
+
+
+def _points(hits: list[list[int]]) -> pd.DataFrame:
+    """One origin per block, every point of a block a hit (1) or a miss (0)."""
+    rows = [
+        {"origin": 2000.0 + k, "year": 2001.5 + k, "point_id": f"{k}-{i}", "in_50": h,
+         "in_90": h, "pit": 0.5, "crps": 0.1, "log_score": -1.0, "width_90": 1.0, "weight": 1.0}
+        for k, block in enumerate(hits)
+        for i, h in enumerate(block)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_correlated_points_get_a_wide_interval() -> None:
+    """Ten blocks of 30 points that each hit or miss together: as much evidence as ten points,
+    not three hundred. The block interval is as wide as ten points' would be; the Wilson
+    interval, which counts three hundred, is far narrower."""
+    pts = _points([[1] * 30] * 7 + [[0] * 30] * 3)
+    pts = pts.assign(block=blocks(pts))
+    by_block = summarise(pts, [], block="block").iloc[0]
+    by_point = summarise(pts, []).iloc[0]
+    assert by_block["n_blocks"] == 10
+    width_block = by_block["coverage_90_upper"] - by_block["coverage_90_lower"]
+    width_point = by_point["coverage_90_upper"] - by_point["coverage_90_lower"]
+    assert by_block["coverage_90"] == by_point["coverage_90"] == 0.7
+    assert width_block > 2.5 * width_point
+    assert np.isclose(width_block, 0.5, atol=0.15)  # ~ the 90% range of a mean of 10 hits

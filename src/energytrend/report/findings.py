@@ -37,8 +37,11 @@ def crossing_phrase(c: pd.Series, n_draws: int) -> str:
     p_by = float(c["p_by_horizon"])
     p = format_probability(p_by, (p_by * (1 - p_by) / n_draws) ** 0.5, n_draws)
     if c["crossing"].startswith("not by"):
-        return f"{c['crossing']} (probability {p})"
-    return f"in {c['crossing']} ({c['interval']}; probability by {c['horizon']:.0f}: {p})"
+        return f"{c['crossing']} (probability of reaching it by {c['horizon']:.0f}: {p})"
+    return (
+        f"in {c['crossing']} ({c['interval']}; probability of reaching it by "
+        f"{c['horizon']:.0f}: {p})"
+    )
 
 
 def retrospective_sentence(coverage: pd.DataFrame) -> str:

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import dataclasses
 import sys
+import time
 import tomllib
 import warnings
 from collections.abc import Iterator, Sequence
@@ -164,12 +165,33 @@ def _read_priors(path: Path) -> dict[str, Any]:
     return priors
 
 
+def _fit_with_progress(args: argparse.Namespace, domain: str, kwargs: dict[str, Any]) -> TrendFit:
+    """:func:`fit`, with one progress line on stderr when it is a terminal (not with
+    ``--quiet``): which fit, chains and draws, then the time it took. The sampler's own
+    bars stay off."""
+    config = dataclasses.replace(kwargs["config"], progressbar=False)
+    show = sys.stderr.isatty() and not getattr(args, "quiet", False)
+    if show:
+        print(
+            f"energytrend: fitting {domain!r} ({config.chains} chains x {config.draws:,} draws "
+            f"after {config.tune:,} tuning steps)...",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+    start = time.perf_counter()
+    result = fit(domain, **{**kwargs, "config": config})  # type: ignore[arg-type]
+    if show:
+        print(f" done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    return result
+
+
 def _fit_checked(args: argparse.Namespace, kwargs: dict[str, Any]) -> TrendFit | None:
     """Fit with ``kwargs``; on failed diagnostics print why and return None (nothing is
     written) unless ``--allow-failed``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)  # reported below
-        result = fit(args.domain, **kwargs)
+        result = _fit_with_progress(args, args.domain, kwargs)
     if result.passed or getattr(args, "allow_failed", False):
         return result
     print(
@@ -216,7 +238,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     output = _output(args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)  # printed as the status line
-        result = fit(args.domain, **kwargs)
+        result = _fit_with_progress(args, args.domain, kwargs)
         _print_fit(result, args.prob)
         if output and result.passed:
             _write_table(result.growth_rates(args.prob), output)
@@ -385,7 +407,7 @@ def _llm_fit(args: argparse.Namespace, kwargs: dict[str, Any]) -> TrendFit | Non
         llm_kwargs["tables"] = {"language_models": own_llm, **gpus}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DiagnosticsWarning)  # the report says so
-        return fit("llm", **llm_kwargs)
+        return _fit_with_progress(args, "llm", llm_kwargs)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -610,6 +632,9 @@ def _add_fit_options(p: argparse.ArgumentParser, *, llm: bool = False) -> None:
     if not llm:
         p.add_argument("--per-token", action="store_true", help="NLP compute per input token")
     p.add_argument("--no-cache", action="store_true", help="always resample")
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress line while fitting (a terminal shows one)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

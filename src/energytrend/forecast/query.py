@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from energytrend.data.llm_queries import DEFAULT_SCENARIO, query_scenarios
+from energytrend.data.tables import from_decimal_year
 from energytrend.forecast.forecasts import (
     STEP,
     Passage,
@@ -167,7 +168,8 @@ def energy_per_query(
 ) -> pd.DataFrame:
     """Energy of one query, in joules and watt-hours: see the module's decomposition.
 
-    Columns: scenario, prompt_tokens, output_tokens, year, group, basis, median_j, lower_j,
+    Columns: scenario, prompt_tokens, output_tokens, year, date (the calendar date of the
+    decimal year: ``year=2025`` is 1 January 2025), group, basis, median_j, lower_j,
     upper_j, median_wh, lower_wh, upper_wh, mcse_median_j, mcse_lower_j, mcse_upper_j, prob.
     One row per (year, group). The bands are equal-tailed ``prob`` intervals of the trend
     (the typical or frontier model's query), not of one user's query.
@@ -197,6 +199,7 @@ def energy_per_query(
                     "prompt_tokens": shape.prompt_tokens,
                     "output_tokens": shape.output_tokens,
                     "year": float(y),
+                    "date": from_decimal_year(np.array([y]))[0],
                     "group": g,
                     "basis": basis,
                     "median_j": j[0],

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from energytrend.data.datasets import load_data
 from energytrend.data.llm import llm_excluded
 from energytrend.data.llm_queries import DEFAULT_SCENARIO, query_scenarios
+from energytrend.data.tables import from_decimal_year
 from energytrend.forecast.query import J_PER_WH, energy_per_query, query_crossing_dates
 from energytrend.forecast.query_compare import published_comparison
 from energytrend.inference.formatting import (
@@ -62,12 +63,13 @@ def scenario_table(llm: TrendFit, *, year: float, prob: float) -> pd.DataFrame:
     for _, s in query_scenarios().iterrows():
         t = energy_per_query(llm, scenario=str(s["scenario"]), year=year, prob=prob)
         by = t.set_index("group")
+        date = f"{by['date'].iloc[0]:%Y-%m-%d}"  # the date the year stands for
         rows.append(
             {
                 "scenario": s["scenario"],
                 "tokens (in / out)": f"{s['prompt_tokens']:,} / {s['output_tokens']:,}",
-                f"typical model, {year:.0f}": _band(by.loc["all"]),
-                f"frontier model, {year:.0f}": _band(by.loc["frontier"]),
+                f"typical model, {date}": _band(by.loc["all"]),
+                f"frontier model, {date}": _band(by.loc["frontier"]),
             }
         )
     return pd.DataFrame(rows)
@@ -112,6 +114,7 @@ def published_words(llm: TrendFit, *, prob: float) -> pd.DataFrame:
                 f"{p:,} in / {o:,} out ({s})"
                 for p, o, s in zip(c["prompt_tokens"], c["output_tokens"], c["shape"], strict=True)
             ],
+            "modelled at": [f"{d:%Y-%m-%d}" for d in from_decimal_year(c["year"].to_numpy())],
             "typical model": [_band(r, "typical_") for _, r in c.iterrows()],
             "frontier model": [_band(r, "frontier_") for _, r in c.iterrows()],
             "where it falls": c["position"],

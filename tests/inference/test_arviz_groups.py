@@ -50,7 +50,10 @@ def test_stored_log_likelihood_is_pymcs_on_the_same_draws(fresh: et.TrendFit) ->
 
 def test_log_likelihood_names_match_the_observed_data(fresh: et.TrendFit) -> None:
     """Each observed variable has its log-likelihood and its predictive draws, same name."""
-    for name in ("log10_gflops", "log10_gflops_per_watt"):
+    observed = set(fresh.idata["observed_data"].data_vars)
+    assert observed == set(fresh.idata["log_likelihood"].data_vars)
+    assert observed == set(fresh.idata["posterior_predictive"].data_vars)
+    for name in observed:
         obs = fresh.idata["observed_data"][name]
         assert fresh.idata["log_likelihood"][name].shape[2:] == obs.shape
         assert fresh.idata["posterior_predictive"][name].shape[2:] == obs.shape

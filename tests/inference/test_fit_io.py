@@ -161,16 +161,7 @@ def test_failed_gate_warns_with_numbers_and_is_carried() -> None:
         ({"chains": 1.5}, ValueError, "chains must be a whole number"),
         ({"sampler": "gibbs"}, ValueError, "sampler must be one of"),
         ({"pooling": "some"}, ValueError, "pooling must be one of"),
-        pytest.param(
-            {"rule": "best"},
-            ValueError,
-            "unknown frontier rule",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="src: fit() (inference/fit.py:111-117) says a rule 'has no effect' with "
-                "the default priors before checking that the rule exists",
-            ),
-        ),
+        ({"rule": "best"}, ValueError, "unknown frontier rule"),
         ({"rule": "best", "priors": V1_PRIORS}, ValueError, "unknown frontier rule"),
         ({"priors": {"compute": {"slope_mean": 1}}}, ValueError, "unknown prior"),
         ({"priors": {"compute": {"sigma": {"sigma": -1.0}}}}, ValueError, "must be > 0"),

@@ -118,11 +118,6 @@ def test_fit_takes_the_domain_and_four_keywords() -> None:
         et.fit("cv", draws=10)  # type: ignore[call-arg]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src: forecast, crossing_dates and crossing_curve (methods of TrendFit before "
-    "185be48, now functions in energytrend/forecast/forecasts.py) lost their 'Args:' sections",
-)
 def test_forecast_functions_have_explicit_signatures_and_argument_docs() -> None:
     for name in ("forecast", "crossing_dates", "crossing_curve"):
         function = getattr(et, name)

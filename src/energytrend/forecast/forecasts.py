@@ -115,8 +115,17 @@ def forecast(
     no scatter of its own: its predictive rows equal its mean rows. For energy, the
     predictive band adds the compute scatter only: the energy of a new model is its GFLOPs
     over the efficiency trend.
-    Columns: metric, domain, group, year, date (the calendar date of the decimal year, so
-    2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
+
+    Args:
+        result: a fit (:func:`energytrend.fit` or :func:`energytrend.load`).
+        start: first decimal year (default: the year of the first data point).
+        end: last decimal year (default 2040).
+        step: spacing of the years, in years (default a quarter).
+        prob: probability of the credible bands (default :data:`CI_PROB`).
+
+    Returns:
+        Columns metric, domain, group, year, date (the calendar date of the decimal year, so
+        2030.0 is 2030-01-01), band, median, lower, upper, lower_50, upper_50, prob.
 
     Examples:
         >>> import energytrend as et
@@ -236,6 +245,13 @@ def crossing_dates(
     first passage at or above the level in ``[t0, horizon]``. A draw already above at ``t0``
     has crossed "already"; one that stays below has "not by the horizon".
 
+    Args:
+        result: a fit (:func:`energytrend.fit` or :func:`energytrend.load`).
+        levels: ``{name: joules}``; default the thesis's two human levels
+            (:func:`human_levels`).
+        horizon: last decimal year considered (default 2040).
+        prob: probability of the credible interval (default :data:`CI_PROB`).
+
     Columns:
         domain, group, level, joules, origin (``t0``, decimal year).
         crossing: the median in words: ``"already crossed"``, a calendar year, or
@@ -345,6 +361,11 @@ def crossing_curve(
 
     It is the distribution function of the first-passage dates of :func:`crossing_dates`,
     so it never falls. Rows: the origin, then every whole year after it.
+    Args:
+        result: a fit (:func:`energytrend.fit` or :func:`energytrend.load`).
+        levels: ``{name: joules}``; default the thesis's two human levels.
+        end: last whole year (default 2040).
+
     Columns: domain, group, level, joules, year, p_crossed.
 
     Examples:

@@ -230,11 +230,20 @@ def with_data_groups(tree: xr.DataTree, data: ModelData, spec: Spec) -> xr.DataT
         {"log10_gflops": ("obs", data.obs_y), "log10_gflops_per_watt": ("gpu", data.gpu_y)},
         coords={**obs, **gpu},
     )
+    # the efficiency part's other observations, named and dimensioned as in the model (and
+    # so as in log_likelihood and posterior_predictive)
+    parts = model_parts(spec, data)
+    if parts.efficiency.kind == "precision" and data.sp_y.size:
+        observed["log10_speedup_fraction"] = xr.DataArray(
+            data.sp_y, dims="speedup", coords={"speedup": data.coords["speedup"]}
+        )
+    if parts.realisation is not None:
+        observed["log10_realisation"] = xr.DataArray(
+            data.real_y, dims="mlperf", coords={"mlperf": data.coords["mlperf"]}
+        )
     posterior = tree["posterior"].to_dataset()
     obs_series = data.group_series[data.obs_group]
-    efficiency = model_parts(spec, data).efficiency.mean(
-        Draws(posterior), obs_series, data.obs_t, 1.0
-    )
+    efficiency = parts.efficiency.mean(Draws(posterior), obs_series, data.obs_t, 1.0)
     shape = (posterior.sizes["chain"], posterior.sizes["draw"], -1)
     joules = np.asarray(data.obs_y)[None, None, :] - efficiency.reshape(shape)
     posterior["log10_joules"] = xr.DataArray(joules, dims=("chain", "draw", "obs"), coords=obs)

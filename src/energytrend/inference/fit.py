@@ -19,6 +19,7 @@ from typing import Any
 import xarray as xr
 
 from energytrend.data.datasets import DEFAULT_DATA, check_data
+from energytrend.data.frontier import get_rule
 from energytrend.data.tables import TableSource
 from energytrend.inference.config import (
     FitConfig,
@@ -40,7 +41,7 @@ from energytrend.inference.pymc_groups import with_pymc_groups
 from energytrend.inference.result import TrendFit
 from energytrend.inference.store import ResultFileError, cache_dir
 from energytrend.model.arrays import ModelData
-from energytrend.model.design import FitDomain, PreparedData, prepare, tables_used
+from energytrend.model.design import FitDomain, PreparedData, domains_of, prepare, tables_used
 from energytrend.model.parts import model_parts
 from energytrend.model.spec import resolve_spec
 
@@ -109,6 +110,9 @@ def _resolved(config: FitConfig, domain: FitDomain, data: str, spec: dict[str, A
     structure's default pooling, and a sampler that is installed."""
     pooling = dataclasses.replace(config, spec=spec).resolved_pooling
     rule = rule_pairs(config.rule, domain)
+    for d, r in rule:
+        if d in domains_of(domain):
+            get_rule(d, r)  # an unknown rule is named first
     if spec["structure"]["kind"] == "quantile" and any(r != "thesis" for _, r in rule):
         raise ValueError(
             f"rule={config.rule!r} has no effect here: the default model's frontier is the "

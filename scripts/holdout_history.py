@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from energytrend.studies.freeze import LOG_FILE, log_scoring, read_log
+from energytrend.studies.freeze import LOG_FILE, log_scoring, read_log, scores_of
 
 #: The commits that scored the late origins, oldest first (issue 22 lists them).
 COMMITS = ("88bbb4b", "1afb843", "14e86f5", "5dcaa7e", "0940dca")
@@ -36,22 +36,13 @@ def main() -> int:
         print(f"{results / LOG_FILE} already has rows; nothing written", file=sys.stderr)
         return 1
     for commit in COMMITS:
-        date = dt.date.fromisoformat(_git("log", "-1", "--format=%ad", "--date=short", commit).strip())
+        date = dt.date.fromisoformat(
+            _git("log", "-1", "--format=%ad", "--date=short", commit).strip()
+        )
         subject = _git("log", "-1", "--format=%s", commit).strip()
         coverage = pd.read_csv(io.StringIO(_git("show", f"{commit}:results/backtest_coverage.csv")))
-        late = coverage[
-            (coverage["set"] == "late") & (coverage["bucket"] == "all") & (coverage["model"] == "v2")
-        ]
-        late = late[late["coverage_90"].notna()]
-        scores = {
-            f"v2/{r.series}": {
-                "n": int(r.n_distinct),
-                "coverage_50": round(float(r.coverage_50), 4),
-                "coverage_90": round(float(r.coverage_90), 4),
-                "crps": round(float(r.crps), 4),
-            }
-            for r in late.itertuples()
-        }
+        late = coverage[(coverage["set"] == "late") & (coverage["model"] == "v2")]
+        scores = scores_of(late)
         points = pd.read_csv(io.StringIO(_git("show", f"{commit}:results/backtest_points.csv")))
         origins = points.loc[points["origin"] >= 2021.0, "origin"].unique().tolist()
         record = {"freeze_hash": "none: scored before freezing existed"}

@@ -13,10 +13,12 @@ concurrently.)
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +129,12 @@ def write_csv(tmp_path: Path):
         return path
 
     return _write
+
+
+def load_script(name: str) -> Any:
+    """The module of ``scripts/<name>.py`` (scripts are not a package), for testing it."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

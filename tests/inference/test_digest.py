@@ -8,29 +8,20 @@ restructure. A variable or column that exists in both must match exactly.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, load_script
 
 pytestmark = pytest.mark.slow
 
 STORED = REPO / "tests" / "digests" / "v2_main_job.json"
 
 
-def _digest_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("digest", REPO / "scripts" / "digest.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_posterior_and_tables_are_unchanged_by_the_restructure() -> None:
     stored = json.loads(STORED.read_text(encoding="utf-8"))
-    fresh = _digest_module().digest()
+    fresh = load_script("digest").digest()
     differ = []
     for name, before in stored["fits"].items():
         now = fresh["fits"][name]

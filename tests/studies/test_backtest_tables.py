@@ -3,24 +3,14 @@ intervals resample blocks (origin x release year), not single points (issue 22, 
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 
-from conftest import REPO
+from conftest import REPO, load_script
 from energytrend.studies.backtest_scores import blocks, coverage_table, crps_difference
 from energytrend.studies.scoring import summarise
 
 RESULTS = REPO / "results"
-
-
-def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bt", REPO / "scripts" / "backtest_tables.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_shipped_tables_are_a_rebuild_of_the_points() -> None:
@@ -33,7 +23,7 @@ def test_the_shipped_tables_are_a_rebuild_of_the_points() -> None:
     )
     pd.testing.assert_frame_equal(
         pd.read_csv(RESULTS / "backtest_differences.csv"),
-        _script()
+        load_script("backtest_tables")
         .differences(points)
         .pipe(lambda c: pd.read_csv(pd.io.common.StringIO(c.to_csv(index=False)))),
     )

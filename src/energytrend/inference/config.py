@@ -18,16 +18,6 @@ from energytrend._version import __version__ as VERSION
 from energytrend.data.datasets import DEFAULT_DATA
 from energytrend.data.hardware import Selection
 from energytrend.inference import engine
-from energytrend.model import (
-    arrays,
-    build,
-    compute,
-    efficiency,
-    extrapolation,
-    likelihood,
-    parts,
-    realisation,
-)
 from energytrend.model.arrays import POOLINGS, ModelData, Pooling
 from energytrend.model.design import FitDomain
 from energytrend.model.spec import Spec, digest, resolve_spec
@@ -146,20 +136,11 @@ def numeric_environment() -> dict[str, Any]:
 def code_version() -> str:
     """What else makes a cached fit stale: the model and sampling code, and
     :func:`numeric_environment` (library versions, numeric flags, CPU)."""
-    modules = (
-        arrays,
-        build,
-        compute,
-        efficiency,
-        extrapolation,
-        likelihood,
-        parts,
-        realisation,
-        engine,
-    )
-    files = [Path(m.__file__) for m in modules if m.__file__]
-    # the groups a fit stores besides its draws (pymc_groups imports this module)
-    files.append(Path(__file__).with_name("pymc_groups.py"))
+    # the whole model package (its parts, builder and design), the sampler, and the groups a
+    # fit stores besides its draws (pymc_groups imports this module, so it is read as a file)
+    here = Path(__file__).resolve().parent
+    files = [*sorted((here.parent / "model").glob("*.py")), here / "engine.py"]
+    files.append(here / "pymc_groups.py")
     sources = [f.read_text(encoding="utf-8") for f in files]
     return digest(VERSION, numeric_environment(), sources)
 

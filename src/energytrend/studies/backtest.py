@@ -64,12 +64,11 @@ from energytrend.studies.backtest_scores import (
     gpu_counts,
     later_mask,
     plot_coverage,
-    pooled,
     scored,
     set_of,
     shifted,
 )
-from energytrend.studies.freeze import check_frozen, log_scoring
+from energytrend.studies.freeze import check_frozen, log_scoring, scores_of
 from energytrend.studies.sweep import run_tasks
 
 #: Prior overrides of the Bayesian models compared (v2 is the shipped specification).
@@ -542,17 +541,6 @@ def confirmatory_backtest(
         client=client,
         workers=workers,
     )
-    cov = b.coverage()
-    cov = pooled(cov[(cov["bucket"] == "all") & cov["coverage_90"].notna()])
-    scores = {
-        f"{r.model}/{r.series}": {
-            "n": int(r.n_distinct),
-            "coverage_50": round(float(r.coverage_50), 4),
-            "coverage_90": round(float(r.coverage_90), 4),
-            "mean_pit": round(float(r.mean_pit), 4),
-            "crps": round(float(r.crps), 4),
-        }
-        for r in cov.itertuples()
-    }
+    scores = scores_of(b.coverage())
     log_scoring(results, record, origins, scores)
     return b

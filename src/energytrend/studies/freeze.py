@@ -171,6 +171,23 @@ def log_scoring(
     return out
 
 
+def scores_of(coverage: pd.DataFrame) -> dict[str, dict[str, int | float]]:
+    """What the log keeps of a backtest coverage table: per ``model/series``, pooled over the
+    origins and horizons, the number of distinct points, the 50% and 90% coverage, the mean
+    PIT and the CRPS (those the table has)."""
+    c = coverage[(coverage["bucket"] == "all") & coverage["coverage_90"].notna()]
+    if "origin" in c:
+        c = c[c["origin"].isna()]
+    out = {}
+    for r in c.to_dict("records"):
+        row: dict[str, int | float] = {"n": int(r["n_distinct"])}
+        for col in ("coverage_50", "coverage_90", "mean_pit", "crps"):
+            if col in r:
+                row[col] = round(float(r[col]), 4)
+        out[f"{r['model']}/{r['series']}"] = row
+    return out
+
+
 def times_scored(results: str | Path = "results") -> int:
     """How many times the confirmatory set has been scored (rows of the log)."""
     return len(read_log(results))

@@ -313,7 +313,7 @@ class TrendFit:
         ``mcse_mean`` and ``mcse_sd``; see :mod:`energytrend.inference.mcse`), ess_bulk, ess_tail,
         r_hat, prob.
         """
-        return summary_table(self, prob)
+        return summary_table(self.idata, self.diagnostics, prob)
 
     def ppc(self) -> pd.DataFrame:
         """Posterior predictive checks per line, from the stored ``posterior_predictive``

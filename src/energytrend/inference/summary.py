@@ -4,25 +4,23 @@ errors and the convergence diagnostics (the body of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
+import xarray as xr
 
+from energytrend.inference.diagnostics import Diagnostics
 from energytrend.inference.intervals import bounds, interval_mcse
 from energytrend.inference.mcse import mean_mcse, sd_mcse
 
-if TYPE_CHECKING:
-    from energytrend.inference.result import TrendFit
 
-
-def summary_table(result: TrendFit, prob: float) -> pd.DataFrame:
-    """See :meth:`energytrend.inference.result.TrendFit.summary`."""
+def summary_table(idata: xr.DataTree, diagnostics: Diagnostics, prob: float) -> pd.DataFrame:
+    """Every gated parameter of the posterior in ``idata``, with the ``diagnostics`` table
+    merged in (see :meth:`energytrend.inference.result.TrendFit.summary`)."""
     lo_q, hi_q = bounds(prob)
-    chains = result.idata["posterior"].sizes["chain"]
-    post = result.idata["posterior"]
+    chains = idata["posterior"].sizes["chain"]
+    post = idata["posterior"]
     rows = []
-    for var in result.diagnostics.table["parameter"].str.split("[").str[0].unique():
+    for var in diagnostics.table["parameter"].str.split("[").str[0].unique():
         da = post[var].stack(sample=("chain", "draw")).transpose(..., "sample")
         flat = da.to_numpy().reshape(-1, da.sizes["sample"])
         labels = [var] if da.ndim == 1 else [f"{var}[{c}]" for c in da[da.dims[0]].to_numpy()]
@@ -45,6 +43,6 @@ def summary_table(result: TrendFit, prob: float) -> pd.DataFrame:
                     "mcse_sd": sd_mcse(by_chain),
                 }
             )
-    out = pd.DataFrame(rows).merge(result.diagnostics.table, on="parameter", how="left")
+    out = pd.DataFrame(rows).merge(diagnostics.table, on="parameter", how="left")
     out["prob"] = prob
     return out

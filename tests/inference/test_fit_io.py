@@ -326,6 +326,7 @@ def test_cache_key_changes_with_library_versions_flags_and_cpu(
     assert env["flags"] == {"numba__fastmath": False}
     arrays = prepare("cv").arrays
     config = fit_module.FitConfig(domain="cv")
+    fit_module.code_version.cache_clear()  # the sources as they are now
     keys = {fit_module.cache_key(arrays, config)}
     for change in (
         {"versions": {**env["versions"], "numba": "0.0.1"}},

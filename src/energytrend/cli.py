@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import logging
 import sys
 import time
 import tomllib
@@ -27,6 +28,7 @@ from energytrend.data.tables import load_table
 from energytrend.data.validation import DataValidationError
 from energytrend.forecast.forecasts import crossing_dates, forecast
 from energytrend.forecast.query import energy_per_query, query_shape
+from energytrend.inference import cache
 from energytrend.inference.config import FitConfig, check_settings
 from energytrend.inference.diagnostics import DiagnosticsWarning
 from energytrend.inference.fit import fit, load
@@ -453,6 +455,16 @@ def cmd_holdout(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cache(args: argparse.Namespace) -> int:
+    """Show or empty the fit cache."""
+    if args.action == "clear":
+        removed = cache.clear()
+        print(f"removed {removed} cached fit(s) from {cache.info().folder}")
+    else:
+        print(cache.info())
+    return 0
+
+
 def cmd_check_data(args: argparse.Namespace) -> int:
     """Validate a user CSV file against one of the package's table schemas."""
     df = load_table(args.path, args.table)
@@ -757,6 +769,21 @@ def build_parser() -> argparse.ArgumentParser:
     ho.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     ho.set_defaults(func=cmd_holdout)
 
+    ca = sub.add_parser(
+        "cache",
+        help="show or empty the fit cache",
+        description="Cached fits live in $ENERGYTREND_CACHE_DIR (default ~/.cache/energytrend), "
+        "capped at $ENERGYTREND_CACHE_MAX_MB megabytes (least recently used fits go first).",
+    )
+    ca.add_argument(
+        "action",
+        nargs="?",
+        default="info",
+        choices=("info", "clear"),
+        help="info (default) or clear",
+    )
+    ca.set_defaults(func=cmd_cache)
+
     check = sub.add_parser("check-data", help="validate your own CSV file")
     check.add_argument(
         "table",
@@ -805,10 +832,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say_what_is_cached(*, quiet: bool) -> None:
+    """Let the library's notes (a fit cached, and its size; an old one evicted) reach stderr,
+    unless ``--quiet``."""
+    log = logging.getLogger("energytrend")
+    for handler in [h for h in log.handlers if getattr(h, "energytrend_cli", False)]:
+        log.removeHandler(handler)
+    if quiet:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.energytrend_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``energytrend`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _say_what_is_cached(quiet=getattr(args, "quiet", False))
     try:
         return int(args.func(args))
     except DataValidationError as e:

@@ -21,6 +21,7 @@ import xarray as xr
 from energytrend.data.datasets import DEFAULT_DATA, check_data
 from energytrend.data.frontier import get_rule
 from energytrend.data.tables import TableSource
+from energytrend.inference import cache
 from energytrend.inference.config import (
     FitConfig,
     cache_key,
@@ -160,6 +161,7 @@ def fit_prepared(
     if config.cache and path.exists():
         try:
             tree, _, diag = read_fit(path)
+            cache.used(path)
         except (ResultFileError, OSError, KeyError, ValueError) as e:
             warnings.warn(
                 f"ignoring a corrupt cache entry {path} ({e}); refitting",
@@ -181,6 +183,7 @@ def fit_prepared(
     result = make_result(tree, config, diag, fit_tables(prepared))
     if config.cache and fresh:
         save_result(result, path, key=key)
+        cache.kept(path)
     return result
 
 

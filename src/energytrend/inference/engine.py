@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -81,6 +82,10 @@ class SamplerSettings:
 
 
 _MAX_CORES: int | None = None
+
+#: How often the waiting thread looks whether the chains are done (an interrupt is seen
+#: within this time).
+POLL_SECONDS = 0.05
 
 
 def limit_cores(n: int | None) -> None:
@@ -164,10 +169,16 @@ def sample_nutpie(
     settings: SamplerSettings,
     progressbar: bool = False,
 ) -> xr.DataTree:
-    """Sample the model of ``data`` with nutpie, compiling only if its structure is new."""
+    """Sample the model of ``data`` with nutpie, compiling only if its structure is new.
+
+    The chains run in nutpie's threads while this one waits in short sleeps, so an interrupt
+    (Ctrl-C) is seen at once: sampling is cancelled and :class:`KeyboardInterrupt` raised,
+    never a partial trace (nutpie's own blocking call would return the draws so far, or
+    none, as if they were a fit).
+    """
     import nutpie
 
-    tree: xr.DataTree = nutpie.sample(
+    sampler = nutpie.sample(
         compiled_model(data, spec, pooling),
         draws=settings.draws,
         tune=settings.tune,
@@ -177,8 +188,25 @@ def sample_nutpie(
         target_accept=settings.target_accept,
         progress_bar=progressbar,
         save_warmup=False,
+        blocking=False,
     )
+    try:
+        while not _finished(sampler):
+            time.sleep(POLL_SECONDS)
+        tree: xr.DataTree = sampler.wait()
+    except KeyboardInterrupt:
+        sampler.cancel()
+        raise
     return with_data_groups(tree, data, spec)
+
+
+def _finished(sampler: Any) -> bool:
+    """Whether nutpie's background sampler is done (its ``is_finished`` raises
+    ``TimeoutError`` while the chains run)."""
+    try:
+        return bool(sampler.is_finished)
+    except TimeoutError:
+        return False
 
 
 def sample_pymc(

@@ -122,7 +122,7 @@ NOTEBOOKS = {
         ),
         (
             "code",
-            "curve = et.crossing_curve(result, end=2040)  # from each domain's last model on\n"
+            "curve = et.crossing_curve(result, horizon=2040)  # from each domain's last model on\n"
             "fig, ax = plt.subplots()\n"
             "for (domain, group, level), sub in curve.groupby(['domain', 'group', "
             "'level']):\n"

@@ -293,7 +293,7 @@ def _check_output(path: Path, suffixes: tuple[str, ...], option: str) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """The main job: the thesis's tables, the Bayesian fit of both domains, the report."""
     _fit_args(args)  # every option checked before the baseline tables are printed
-    _check_output(Path(args.out), (".html",), "--out")
+    _check_output(Path(args.out), (".html",), "--output")
     cmd_baseline(args)
     args.domain, args.output = "all", None
     code = cmd_fit(args)
@@ -422,7 +422,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     kwargs = _fit_args(args)
     out = Path(args.out)
-    _check_output(out, (".html",), "--out")
+    _check_output(out, (".html",), "--output")
     result = _fit_checked(args, kwargs)
     if result is None:
         return 2
@@ -663,7 +663,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_fit_options(run)
     run.add_argument(
-        "--out", default="out/report.html", help="where to write the report; its folder must exist"
+        "--output",
+        dest="out",
+        default="out/report.html",
+        help="where to write the report (.html); its folder must exist",
     )
     run.add_argument(
         "--allow-failed",
@@ -681,7 +684,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="which models to fit (default: all)",
     )
     report.add_argument(
-        "--out",
+        "--output",
+        dest="out",
         default="out/report.html",
         help="the HTML file to write; its folder must exist",
     )

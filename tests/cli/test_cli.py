@@ -12,7 +12,7 @@ from energytrend.cli import build_parser, main
 def test_run_prints_the_reproduced_thesis_tables(
     tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["run", "--out", str(tmp_path / "report.html")]) == 0
+    assert main(["run", "--output", str(tmp_path / "report.html")]) == 0
     assert (tmp_path / "report.html").exists()
     out = capsys.readouterr().out
     for title in (

@@ -50,3 +50,21 @@ def test_the_crossing_horizon_has_one_default() -> None:
     args = build_parser().parse_args(["crossing", "cv"])
     api = inspect.signature(et.crossing_dates).parameters["horizon"].default
     assert args.horizon == api == 2040.0
+
+
+def test_one_name_and_default_per_concept() -> None:
+    """The last year of a crossing is ``horizon`` (2040) in every function that has one, and
+    every command that writes a file takes it as ``--output``."""
+    from energytrend.forecast.query import query_crossing_curve
+
+    for function in (
+        et.crossing_dates,
+        et.crossing_curve,
+        et.query_crossing_dates,
+        query_crossing_curve,
+        et.plot_crossing_curve,
+    ):
+        params = inspect.signature(function).parameters
+        assert "end" not in params and params["horizon"].default == 2040.0, function
+    for command in ("report", "run"):
+        assert "--output" in _help(command) and "--out " not in _help(command), command

@@ -37,8 +37,8 @@ def no_fitting(monkeypatch: pytest.MonkeyPatch) -> None:
         (["fit", "cv", "--output", "{tmp}/no/such/rates.csv"], "does not exist; create it"),
         (["forecast", "cv", "--output", "{tmp}/no/f.json"], "does not exist"),
         (["crossing", "cv", "--output", "{tmp}/c.txt"], "must end in .csv or .json"),
-        (["report", "cv", "--out", "{tmp}/no/r.html"], "does not exist"),
-        (["report", "cv", "--out", "{tmp}/r.pdf"], "must end in .html"),
+        (["report", "cv", "--output", "{tmp}/no/r.html"], "does not exist"),
+        (["report", "cv", "--output", "{tmp}/r.pdf"], "must end in .html"),
         (["fit", "cv", "--cv-models", "{tmp}/bad.csv"], "bad.csv, line 3, column 'gflops'"),
         (["fit", "cv", "--cv-models", "{tmp}/nope.csv"], "nope.csv, the file does not exist"),
         (["forecast", "cv", "--gpus", "{tmp}/bad.csv"], "required column is missing"),
@@ -51,7 +51,7 @@ def no_fitting(monkeypatch: pytest.MonkeyPatch) -> None:
         (["crossing", "cv", "--horizon", "inf"], "--horizon must be a year"),
         (["fit", "cv", "--draws", "0"], "draws must be a whole number"),
         (["fit", "cv", "--rule", "best"], "unknown frontier rule"),
-        (["run", "--out", "{tmp}/no/report.html"], "does not exist"),
+        (["run", "--output", "{tmp}/no/report.html"], "does not exist"),
     ],
 )
 def test_bad_options_fail_before_fitting_and_write_nothing(
@@ -144,10 +144,10 @@ def test_failed_report_writes_nothing_unless_allowed(
 ) -> None:
     tiny = ["--draws", "20", "--tune", "20", "--chains", "2", "--no-cache"]
     out = tmp_path / "r.html"
-    assert main(["report", "nlp", "--out", str(out), *tiny]) == 2
+    assert main(["report", "nlp", "--output", str(out), *tiny]) == 2
     assert "nothing is written" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
-    assert main(["report", "nlp", "--out", str(out), "--allow-failed", *tiny]) == 2
+    assert main(["report", "nlp", "--output", str(out), "--allow-failed", *tiny]) == 2
     assert "FAILED its diagnostics" in out.read_text(encoding="utf-8")
 
 

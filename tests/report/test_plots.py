@@ -133,7 +133,7 @@ def test_result_plot_functions_return_figures_and_honour_ax(result: et.TrendFit)
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
         assert ax.get_legend() is not None and ax.get_legend().get_bbox_to_anchor().x0 > 0
         plt.close(fig)
-    curve = et.plot_crossing_curve(result, end=2035)
+    curve = et.plot_crossing_curve(result, horizon=2035)
     assert len(curve.axes) == len(result.domains)
     plt.close(curve)
     fig, axes = plt.subplots(1, 2)

@@ -129,11 +129,11 @@ def test_failed_fit_is_marked_and_hides_numbers() -> None:
 
 def test_cli_report_and_bad_output_path(tmp_path: Path, capsys) -> None:
     out = tmp_path / "r.html"
-    assert main(["report", "cv", "--out", str(out)]) == 0
+    assert main(["report", "cv", "--output", str(out)]) == 0
     assert out.exists() and "report written to" in capsys.readouterr().out
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert main(["report", "cv", "--out", str(blocker / "r.html")]) == 1
+    assert main(["report", "cv", "--output", str(blocker / "r.html")]) == 1
     assert "energytrend: error:" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "r.html"]
 

@@ -354,28 +354,28 @@ def crossing_curve(
     result: TrendFit,
     *,
     levels: Mapping[str, float] | None = None,
-    end: float = 2040.0,
+    horizon: float = 2040.0,
 ) -> pd.DataFrame:
     """P(crossed by year): the probability that each group's energy trend has reached each
-    level by each year, from the forecast origin ``t0`` to ``end``.
+    level by each year, from the forecast origin ``t0`` to ``horizon``.
 
     It is the distribution function of the first-passage dates of :func:`crossing_dates`,
     so it never falls. Rows: the origin, then every whole year after it.
     Args:
         result: a fit (:func:`energytrend.fit` or :func:`energytrend.load`).
         levels: ``{name: joules}``; default the thesis's two human levels.
-        end: last whole year (default 2040).
+        horizon: last whole year (default 2040).
 
     Columns: domain, group, level, joules, year, p_crossed.
 
     Examples:
         >>> import energytrend as et
-        >>> curve = et.crossing_curve(et.fit("cv"), end=2030)
+        >>> curve = et.crossing_curve(et.fit("cv"), horizon=2030)
         >>> bool(curve.groupby(["group", "level"])["p_crossed"].is_monotonic_increasing.all())
         True
     """
     result.warn_if_failed()
-    return curve_table(_passages(result, levels, end), end=end)
+    return curve_table(_passages(result, levels, horizon), end=horizon)
 
 
 def curve_table(passages: Iterable[Passage], *, end: float) -> pd.DataFrame:

@@ -284,12 +284,14 @@ def query_crossing_curve(
     *,
     scenarios: Iterable[str] | None = None,
     levels: Mapping[str, float] | None = None,
-    end: float = 2040.0,
+    horizon: float = 2040.0,
     basis: str = "calibrated",
 ) -> pd.DataFrame:
     """P(crossed by year) of every scenario's query energy, group and level, from the
-    forecast origin to ``end``; it never falls (columns of ``crossing_curve`` plus
+    forecast origin to ``horizon``; it never falls (columns of ``crossing_curve`` plus
     ``scenario``)."""
     result.warn_if_failed()
-    passages = query_passages(result, scenarios=scenarios, levels=levels, horizon=end, basis=basis)
-    return curve_table(passages, end=end)
+    passages = query_passages(
+        result, scenarios=scenarios, levels=levels, horizon=horizon, basis=basis
+    )
+    return curve_table(passages, end=horizon)

@@ -195,26 +195,26 @@ def plot_crossing_curve(
     result: TrendFit,
     *,
     levels: Mapping[str, float] | None = None,
-    end: float = 2040.0,
+    horizon: float = 2040.0,
     domain: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """P(the energy trend has reached each level by each year), from each domain's forecast
-    origin to ``end``: colour per level, solid for the frontier, dashed for the typical model.
+    origin to ``horizon``: colour per level, solid for the frontier, dashed for the typical model.
 
     Without ``ax``, one panel per domain (or only ``domain``); with ``ax``, every requested
     domain in that axes.
 
     Examples:
         >>> import energytrend as et
-        >>> fig = et.plot_crossing_curve(et.fit("cv"), end=2030)
+        >>> fig = et.plot_crossing_curve(et.fit("cv"), horizon=2030)
         >>> len(fig.axes) >= 1
         True
     """
     domains = [domain] if domain is not None else result.domains
     if any(d not in result.domains for d in domains):
         raise ValueError(f"this fit has domains {result.domains}, not {domain!r}")
-    curve = crossing_curve(result, levels=levels, end=end)
+    curve = crossing_curve(result, levels=levels, horizon=horizon)
     if ax is None:
         fig, grid = plt.subplots(1, len(domains), figsize=(4.2 * len(domains) + 1.8, 3.4),
                                  sharey=True, layout="constrained", squeeze=False)  # fmt: skip
@@ -238,7 +238,7 @@ def plot_crossing_curve(
         axis.grid(axis="y", color="0.85", lw=0.6)  # gridlines, so the curves are the only lines
         shown = curve[curve["domain"].isin(ds)]
         if len(shown) and shown["p_crossed"].max() < 0.005:
-            axis.annotate(f"no level is reached by {end:.0f} (P < 0.5% for every line)",
+            axis.annotate(f"no level is reached by {horizon:.0f} (P < 0.5% for every line)",
                           (0.5, 0.5), xycoords="axes fraction", ha="center", va="bottom",
                           fontsize=8, color="0.3")  # fmt: skip
         axis.set_ylim(-0.02, 1.02)

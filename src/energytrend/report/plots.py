@@ -157,7 +157,7 @@ def plot_energy_fan(
         2, 1, figsize=(8.5, 6.8), height_ratios=(3, 1.4), sharex=True, layout="constrained"
     )
     plot_forecast(result, metric="joules", domain=domain, end=end, levels=levels, ax=top)
-    plot_crossing_curve(result, levels=levels, end=end, domain=domain, ax=bottom)
+    plot_crossing_curve(result, levels=levels, horizon=end, domain=domain, ax=bottom)
     top.set_xlabel("")
     bottom.set_title("probability that the energy trend has reached each level", fontsize=9)
     return fig

@@ -136,7 +136,7 @@ def plot_query_crossing_curve(
     """P(crossed by year) of one query's calibrated energy, one panel per human level, a
     colour per scenario; solid for the frontier model, dashed for the typical one. Starts at
     the forecast origin (nothing before it is plotted). Returns the Figure."""
-    curve = query_crossing_curve(result, end=end)
+    curve = query_crossing_curve(result, horizon=end)
     levels = list(dict.fromkeys(curve["level"]))
     if ax is None:
         fig = Figure(figsize=(8.0, 3.6))

@@ -36,12 +36,11 @@ def crossing_phrase(c: pd.Series, n_draws: int) -> str:
         return f"already by the end of its data ({format_year(c['origin'])})"
     p_by = float(c["p_by_horizon"])
     p = format_probability(p_by, (p_by * (1 - p_by) / n_draws) ** 0.5, n_draws)
+    # the probability of reaching the level by the horizon, never read as that of not reaching it
+    reached = f"P(by {c['horizon']:.0f}) " + ("" if p.startswith("<") else "= ") + p
     if c["crossing"].startswith("not by"):
-        return f"{c['crossing']} (probability of reaching it by {c['horizon']:.0f}: {p})"
-    return (
-        f"in {c['crossing']} ({c['interval']}; probability of reaching it by "
-        f"{c['horizon']:.0f}: {p})"
-    )
+        return f"{c['crossing']} ({reached})"
+    return f"in {c['crossing']} ({c['interval']}; {reached})"
 
 
 def retrospective_sentence(coverage: pd.DataFrame) -> str:

@@ -16,7 +16,7 @@
 
 All three are computed once, when a fit is made, and saved with it; the per-observation ones
 (log-likelihood and the two predictive groups) in single precision. They are compiled with
-numba under :data:`~energytrend.inference.engine.NUMERIC_FLAGS`, like the sampler.
+PyTensor's C backend (:data:`BACKEND`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ from energytrend.model.build import build_model
 #: The groups this module adds.
 GROUPS = ("log_likelihood", "posterior_predictive", "prior", "prior_predictive")
 
-#: PyMC's compile backend for these groups (numba, like the sampler).
-BACKEND = "numba"
+#: PyMC's compile backend for these groups: PyTensor's C backend, whose compiled modules are
+#: cached on disk, so these groups cost about two seconds in a later fit, against six with
+#: numba, which compiles them anew in every fit (scripts/benchmark.py measures a fit).
+BACKEND = "c"
 #: Draws of the stored prior and prior predictive.
 PRIOR_DRAWS = 1000
 

@@ -31,7 +31,7 @@ def test_an_interrupted_fit_exits_130_and_writes_nothing(tmp_path: Path) -> None
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(12)  # past the import: compiling, or sampling its 200,000 draws per chain
+    time.sleep(8)  # past the import: compiling, or sampling its 200,000 draws per chain
     assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)

@@ -16,7 +16,7 @@
 
 All three are computed once, when a fit is made, and saved with it; the per-observation ones
 (log-likelihood and the two predictive groups) in single precision. They are compiled with
-PyTensor's C backend (:data:`BACKEND`).
+numba (:data:`BACKEND`) and the prior with C (:data:`PRIOR_BACKEND`).
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from energytrend.model.build import build_model
 #: The groups this module adds.
 GROUPS = ("log_likelihood", "posterior_predictive", "prior", "prior_predictive")
 
-#: PyMC's compile backend for these groups: PyTensor's C backend, whose compiled modules are
-#: cached on disk, so these groups cost about two seconds in a later fit, against six with
-#: numba, which compiles them anew in every fit (scripts/benchmark.py measures a fit).
-BACKEND = "c"
+#: PyMC's compile backends: numba for the log-likelihood and the posterior predictive; C for
+#: the prior, whose truncated normal numba can only run in (slow) object mode.
+BACKEND = "numba"
+PRIOR_BACKEND = "c"
 #: Draws of the stored prior and prior predictive.
 PRIOR_DRAWS = 1000
 
@@ -79,7 +79,10 @@ def pymc_groups(tree: xr.DataTree, data: ModelData, config: FitConfig) -> dict[s
                 backend=BACKEND,
             )
             prior = pm.sample_prior_predictive(
-                draws=PRIOR_DRAWS, model=model, random_seed=config.seed + 3, backend=BACKEND
+                draws=PRIOR_DRAWS,
+                model=model,
+                random_seed=config.seed + 3,
+                backend=PRIOR_BACKEND,
             )
     finally:
         sampling_log.setLevel(level)

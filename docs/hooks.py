@@ -150,7 +150,7 @@ def _backtest_wide(cells: Callable[[pd.Series], list[str]], heads: list[str]) ->
 
 
 def table_backtest_coverage() -> str:
-    """Coverage of the 50% and 90% bands [90% Wilson interval], per model, set and series."""
+    """Coverage of the 50% and 90% bands [90% interval, resampling blocks], per model, set and series."""
     return _backtest_wide(
         lambda r: [
             _interval(r["coverage_50"], r["coverage_50_lower"], r["coverage_50_upper"]),

@@ -1,7 +1,10 @@
 """The diagnostics gate: a posterior is reported only if it passed.
 
 Thresholds (Vehtari et al. 2021): no divergent transitions, R-hat <= 1.01, bulk and tail
-effective sample size >= 400, for every reported quantity.
+effective sample size >= 400, for every variable of the posterior: every sampled parameter
+(including the internal ones, such as the standardised changepoints ``eff_delta_z`` and the
+lines' levels at their data's centre) and every deterministic transform of them (the reported
+intercepts and slopes, the per-model energies). None is left out.
 """
 
 from __future__ import annotations
@@ -58,8 +61,8 @@ def reported_vars(tree: xr.DataTree) -> list[str]:
 
 
 def check(tree: xr.DataTree) -> Diagnostics:
-    """Compute R-hat, bulk/tail ESS and divergences of every reported quantity."""
-    summary = az.summary(tree, var_names=reported_vars(tree), kind="diagnostics", round_to="none")
+    """Compute R-hat, bulk/tail ESS and divergences of every posterior variable."""
+    summary = az.summary(tree, kind="diagnostics", round_to="none")
     table = pd.DataFrame(summary)[["ess_bulk", "ess_tail", "r_hat"]].astype(float)
     table.index.name = "parameter"
     return gate(table.reset_index(), int(tree["sample_stats"]["diverging"].sum()))
@@ -70,6 +73,9 @@ def gate(table: pd.DataFrame, divergences: int) -> Diagnostics:
     failures = []
     if divergences:
         failures.append(f"{divergences} divergent transitions (must be 0)")
+    undefined = table.loc[table[["ess_bulk", "ess_tail", "r_hat"]].isna().any(axis=1), "parameter"]
+    if len(undefined):
+        failures.append(f"R-hat or ESS undefined for {', '.join(map(str, undefined[:3]))}")
     worst_rhat = table.loc[table["r_hat"].idxmax()]
     if worst_rhat["r_hat"] > MAX_RHAT:
         failures.append(

@@ -103,14 +103,18 @@ def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:
     return digest(spec, pooling, list(data.groups), list(data.series), shape)[:32]
 
 
-def data_names(data: ModelData, spec: Spec) -> tuple[str, ...]:
-    """The ``pm.Data`` names of the model built for ``data`` and ``spec``."""
+def data_names(data: ModelData, spec: Spec, pooling: Pooling) -> tuple[str, ...]:
+    """The ``pm.Data`` names of the model built for ``data``, ``spec`` and ``pooling``."""
+    names: tuple[str, ...] = DATA_NAMES
+    if spec["structure"]["kind"] == "quantile" and (pooling == "none" or len(data.domains) == 1):
+        names += ("line_centre",)
     if spec["efficiency"]["kind"] != "precision":
-        return DATA_NAMES
+        return names
     extra: tuple[str, ...] = ("gpu_server", "eff_knot_series", "eff_knot_t", "eff_last_t")
+    extra += ("eff_centre",)
     extra += ("sp_y",) if data.sp_y.size else ()
     extra += ("real_y",) if data.real_y.size else ()
-    return DATA_NAMES + extra
+    return names + extra
 
 
 def compiled_model(data: ModelData, spec: Spec, pooling: Pooling) -> Any:
@@ -128,7 +132,8 @@ def compiled_model(data: ModelData, spec: Spec, pooling: Pooling) -> Any:
             while len(_COMPILED) > MAX_COMPILED:
                 _COMPILED.popitem(last=False)
         _COMPILED.move_to_end(key)
-    return compiled.with_data(**{name: getattr(data, name) for name in data_names(data, spec)})
+    names = data_names(data, spec, pooling)
+    return compiled.with_data(**{name: getattr(data, name) for name in names})
 
 
 def compile_model(model: pm.Model) -> Any:

@@ -74,6 +74,9 @@ def pymc_groups(tree: xr.DataTree, data: ModelData, config: FitConfig) -> dict[s
                 posterior,
                 model=model,
                 random_seed=config.seed + 1,
+                # the posterior's draws are what is predicted from, never resampled (PyMC
+                # would resample parameters downstream of data it cannot compare)
+                freeze_vars=[rv.name for rv in model.free_RVs],
                 progressbar=False,
                 extend_inferencedata=False,
                 backend=BACKEND,

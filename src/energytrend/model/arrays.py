@@ -71,6 +71,30 @@ class ModelData:
         )
 
     @property
+    def line_centre(self) -> np.ndarray:
+        """Mean time of each domain's models (years from the origin): where a domain's line
+        is sampled (:func:`energytrend.model.compute.centred_line`)."""
+        domain = np.array([self.domains.index(g.split("/")[0]) for g in self.groups])
+        obs_domain = domain[self.obs_group]
+        return np.array(
+            [
+                self.obs_t[obs_domain == d].mean() if (obs_domain == d).any() else 0.0
+                for d in range(len(self.domains))
+            ]
+        )
+
+    @property
+    def eff_centre(self) -> np.ndarray:
+        """Mean time of each efficiency series' points (years from the origin): where its
+        line is sampled (:class:`energytrend.model.efficiency.PrecisionEfficiency`)."""
+        return np.array(
+            [
+                self.gpu_t[self.gpu_series == k].mean() if (self.gpu_series == k).any() else 0.0
+                for k in range(len(self.series))
+            ]
+        )
+
+    @property
     def coords(self) -> dict[str, list[str]]:
         out = {
             "group": list(self.groups),

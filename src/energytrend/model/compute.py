@@ -67,6 +67,31 @@ def line_parameters(
     return out[0], out[1]
 
 
+def centred_line(
+    prefix: str, priors: dict[str, Any], dim: str, centre: np.ndarray
+) -> tuple[Tensor, Tensor]:
+    """Intercept and slope of independent lines along ``dim``, sampled at the data's centre.
+
+    The prior is :func:`line_parameters`' with ``pooling="none"``: intercept (at the time
+    origin) and slope independent normals. The sampler sees the slope and the line's level
+    ``{prefix}level`` at ``centre``, ``c``, the centre of each line's data (``pm.Data``
+    ``{prefix}centre``)
+    instead, ``level | slope ~ Normal(intercept_mu + slope c, sd)``, and the intercept is
+    ``level - slope c``. The change of variables has unit Jacobian, so the model is the same;
+    but the level and slope are nearly uncorrelated in the posterior, where the intercept
+    at an origin years before the data's centre is correlated about -0.9 with the slope (a
+    narrow ridge that cost effective samples).
+    """
+    mu_a, mu_b = priors["intercept_mu"], priors["slope_mu"]
+    sd_a = float(np.hypot(mu_a["sigma"], priors["intercept_tau"]["sigma"]))
+    sd_b = float(np.hypot(mu_b["sigma"], priors["slope_tau"]["sigma"]))
+    c = pm.Data(f"{prefix}centre", centre, dims=dim)
+    slope = pm.Normal(f"{prefix}slope", mu_b["mu"], sd_b, dims=dim)
+    level = pm.Normal(f"{prefix}level", mu_a["mu"] + slope * c, sd_a, dims=dim)
+    intercept = pm.Deterministic(f"{prefix}intercept", level - slope * c, dims=dim)
+    return intercept, slope
+
+
 class ComputeTrend(ABC):
     """One compute part: its PyMC block and its predictions from posterior draws.
 
@@ -121,7 +146,10 @@ class QuantileCompute(ComputeTrend):
         obs_group, obs_t, obs_y = observed
         comp = self.spec["compute"]
         n_dom = len(data.domains)
-        line_intercept, line_slope = line_parameters("line_", comp, "domain", n_dom, pooling)
+        if pooling == "none" or n_dom == 1:
+            line_intercept, line_slope = centred_line("line_", comp, "domain", data.line_centre)
+        else:
+            line_intercept, line_slope = line_parameters("line_", comp, "domain", n_dom, pooling)
         line_sigma = pm.HalfNormal("line_sigma", comp["sigma"]["sigma"], dims="domain")
         group_domain = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
         frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)

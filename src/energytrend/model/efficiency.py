@@ -213,23 +213,10 @@ class PrecisionEfficiency(EfficiencyTrend):
         knot_series = pm.Data("eff_knot_series", data.eff_knot_series, dims="eff_knot")
         knot_t = pm.Data("eff_knot_t", data.eff_knot_t, dims="eff_knot")
 
-        a = pm.Normal(
-            "eff_line_intercept", eff["intercept"]["mu"], eff["intercept"]["sigma"], dims="series"
-        )
-        b = pm.Normal("eff_line_slope", eff["slope"]["mu"], eff["slope"]["sigma"], dims="series")
         sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
         server = pm.Normal("eff_server", 0.0, eff["server"]["sigma"])
-        scale = float(eff["changepoints"]["scale"])
-        z = pm.Normal("eff_delta_z", 0.0, 1.0, dims="eff_knot")
-        tau = eff["changepoints"].get("tau", "fixed")
-        if tau == "fixed":
-            delta = pm.Deterministic("eff_delta", scale * z, dims="eff_knot")
-        elif tau == "shared":
-            bend = pm.HalfNormal("eff_bend_scale", scale)
-            delta = pm.Deterministic("eff_delta", bend * z, dims="eff_knot")
-        else:  # "per_series"
-            bend = pm.HalfNormal("eff_bend_scale", scale, dims="series")
-            delta = pm.Deterministic("eff_delta", bend[knot_series] * z, dims="eff_knot")
+        delta = self._bends(knot_series)
+        a, b = self._line(knot_t, knot_series, delta)
         bends = (_hinge(gpu_t, gpu_series, knot_t, knot_series) * delta[None, :]).sum(axis=1)
         observe(
             "log10_gflops_per_watt",
@@ -255,6 +242,54 @@ class PrecisionEfficiency(EfficiencyTrend):
         if data.sp_y.size:
             self._build_speedups()
         return eff_intercept, eff_slope
+
+    def _bends(self, knot_series: Tensor) -> Tensor:
+        """The slope changes at the knots, ``eff_delta``."""
+        eff = self.spec["efficiency"]
+        scale = float(eff["changepoints"]["scale"])
+        z = pm.Normal("eff_delta_z", 0.0, 1.0, dims="eff_knot")
+        tau = eff["changepoints"].get("tau", "fixed")
+        if tau == "fixed":
+            bend: Tensor | float = scale
+        elif tau == "shared":
+            bend = pm.HalfNormal("eff_bend_scale", scale)
+        else:  # "per_series"
+            bend = pm.HalfNormal("eff_bend_scale", scale, dims="series")[knot_series]
+        delta: Tensor = pm.Deterministic("eff_delta", bend * z, dims="eff_knot")
+        return delta
+
+    def _line(self, knot_t: Tensor, knot_series: Tensor, delta: Tensor) -> tuple[Tensor, Tensor]:
+        """``eff_line_intercept`` and ``eff_line_slope`` (the first segment's line, extended
+        to the time origin), sampled at the centre of each series' data.
+
+        The prior is on the first segment's line: intercept ``a ~ Normal(intercept)`` and slope
+        ``b ~ Normal(slope)``, independent of each other and of the bends. The sampler sees
+        instead the series' slope ``eff_centre_slope`` and level ``eff_centre_level`` at the
+        centre ``c`` of its points (``pm.Data`` ``eff_centre``), given the bends:
+        ``slope_c = b + sum of the bends before c`` and ``level_c = a + b c + sum of delta
+        relu(c - knot)``. The map has unit Jacobian, so the model is the same; but the first
+        segment holds two or three chips, and its intercept and slope were correlated -0.6 to
+        -0.7 with each other and with the first bend, which cost effective samples.
+        """
+        eff, n = self.spec["efficiency"], len(self.data.series)
+        centre = pm.Data("eff_centre", self.data.eff_centre, dims="series")
+        own = pt.eq(pt.as_tensor(np.arange(n))[:, None], knot_series[None, :])
+        before = (own * pt.lt(knot_t[None, :], centre[:, None]) * delta[None, :]).sum(axis=1)
+        hinge = (own * pt.maximum(centre[:, None] - knot_t[None, :], 0.0) * delta[None, :]).sum(
+            axis=1
+        )
+        slope_c = pm.Normal(
+            "eff_centre_slope", eff["slope"]["mu"] + before, eff["slope"]["sigma"], dims="series"
+        )
+        b = pm.Deterministic("eff_line_slope", slope_c - before, dims="series")
+        level_c = pm.Normal(
+            "eff_centre_level",
+            eff["intercept"]["mu"] + b * centre + hinge,
+            eff["intercept"]["sigma"],
+            dims="series",
+        )
+        a = pm.Deterministic("eff_line_intercept", level_c - b * centre - hinge, dims="series")
+        return a, b
 
     def _build_speedups(self) -> None:
         """One realised fraction of the peak speed-up per precision that has measurements."""

@@ -16,19 +16,18 @@ accelerators (Epoch AI, *Data on Machine Learning Hardware*)
     applied when the listed Epoch value matches (1% tolerance); flags from
     ``accelerator_flags.csv`` set ``tdp_estimated`` / ``date_is_availability``. Peaks are
     converted to TFLOPS/TOPS (value / 1e12); memory size and bandwidth come from
-    ``data/raw/epoch_ml_hardware_memory.csv`` (the same Epoch file's memory columns), in GB
-    and TB/s (value / 1e9, / 1e12), the kept row's values. Deduplication: the ``duplicate_of:<kept row>``
-    flags of ``accelerator_flags.csv`` (curated; the rule is stated in that file: same model
-    number and TDP, peaks within 5%, keep the row citing the vendor datasheet, else the
+    ``data/raw/epoch_ml_hardware_memory.csv`` (the same Epoch file's memory columns), in GB and
+    TB/s (value / 1e9, / 1e12), the kept row's values. Deduplication: the ``duplicate_of:<kept
+    row>`` flags of ``accelerator_flags.csv`` (curated; the rule is stated in that file: same
+    model number and TDP, peaks within 5%, keep the row citing the vendor datasheet, else the
     earliest). Only while that file has no such flags, an automatic rule applies: two rows are
     one chip variant when they have the same manufacturer, every peak and the TDP agree within
     1% (missing only where missing), and the word set of one name (after dropping the
-    manufacturer, "Tesla" and memory sizes such as "32 GB") is a subset of the other's;
-    variants are joined transitively and represented by the earliest-released row (then the
-    shortest name). Merged rows are listed in ``merged_names``. ``type`` is the market
-    segment as in the thesis: Desktop (GeForce, TITAN, Radeon RX), Workstation (Quadro,
-    RTX A-series, RTX Ada), otherwise Server; Epoch's own type (GPU, TPU, ...) is
-    ``chip_type``.
+    manufacturer, "Tesla" and memory sizes such as "32 GB") is a subset of the other's; variants
+    are joined transitively and represented by the earliest-released row (then the shortest
+    name). Merged rows are listed in ``merged_names``. ``type`` is the market segment as in the
+    thesis: Desktop (GeForce, TITAN, Radeon RX), Workstation (Quadro, RTX A-series, RTX Ada),
+    otherwise Server; Epoch's own type (GPU, TPU, ...) is ``chip_type``.
 
 vision_models (timm ImageNet-1k results)
     Dated by the architecture paper's arXiv id (corrected by

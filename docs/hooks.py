@@ -312,7 +312,54 @@ def table_published_query_energy() -> str:
     )
 
 
+def table_serving_mlperf() -> str:
+    """The serving model's bands against the MLPerf LLM runs (``results/serving_mlperf.csv``)."""
+    m = _csv("serving_mlperf.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "round": m["round"].map("{:.1f}".format),
+                "benchmark": m["benchmark"],
+                "scenario": m["scenario"],
+                "chip": m["hardware"] + " " + m["precision"],
+                "batch": m["batch"].astype(str) + " (" + m["batch_basis"] + ")",
+                "measured J/sample": m["measured"],
+                "90% band": m["band"],
+                "inside": m["inside"].map({True: "yes", False: "**no**"}),
+            }
+        )
+    )
+
+
+def table_serving_examples() -> str:
+    """Per-query bands by batch (``results/serving_examples.csv``)."""
+    e = _csv("serving_examples.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "model, chip": e["model"] + ", " + e["hardware"] + " " + e["precision"],
+                "batch": e["batch"].astype(str),
+                "boundary": e["boundary"],
+                "Wh per query": e["wh"],
+                "90% band": e["band_wh"],
+                "J per output token": e["per_output_token"],
+                "decode memory-bound": e["memory_bound_share"].map("{:.0%}".format),
+            }
+        )
+    )
+
+
+def value_serving(what: str) -> str:
+    """``inside``: 'k of n' MLPerf runs inside the band."""
+    m = _csv("serving_mlperf.csv")
+    if what != "inside":
+        raise PlaceholderError(f"serving: unknown value {what!r}; use 'inside'")
+    return f"{int(m['inside'].sum())} of {len(m)}"
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "serving_mlperf": table_serving_mlperf,
+    "serving_examples": table_serving_examples,
     "sbc": table_sbc,
     "backtest_coverage": table_backtest_coverage,
     "backtest_scores": table_backtest_scores,
@@ -530,6 +577,7 @@ TABLES["backtest_differences"] = table_backtest_differences
 
 KINDS: dict[str, Callable[..., str]] = {
     "table": lambda name: TABLES[name]() if name in TABLES else _unknown_table(name),
+    "serving": value_serving,
     "holdout": value_holdout,
     "freeze": value_freeze,
     "bt": value_bt,

@@ -15,18 +15,19 @@ accelerators (Epoch AI, *Data on Machine Learning Hardware*)
     Rows dated 2010-2025. Corrections from ``data/curation/accelerator_corrections.csv`` are
     applied when the listed Epoch value matches (1% tolerance); flags from
     ``accelerator_flags.csv`` set ``tdp_estimated`` / ``date_is_availability``. Peaks are
-    converted to TFLOPS/TOPS (value / 1e12). Deduplication: the ``duplicate_of:<kept row>``
-    flags of ``accelerator_flags.csv`` (curated; the rule is stated in that file: same model
-    number and TDP, peaks within 5%, keep the row citing the vendor datasheet, else the
+    converted to TFLOPS/TOPS (value / 1e12); memory size and bandwidth come from
+    ``data/raw/epoch_ml_hardware_memory.csv`` (the same Epoch file's memory columns), in GB and
+    TB/s (value / 1e9, / 1e12), the kept row's values. Deduplication: the ``duplicate_of:<kept
+    row>`` flags of ``accelerator_flags.csv`` (curated; the rule is stated in that file: same
+    model number and TDP, peaks within 5%, keep the row citing the vendor datasheet, else the
     earliest). Only while that file has no such flags, an automatic rule applies: two rows are
     one chip variant when they have the same manufacturer, every peak and the TDP agree within
     1% (missing only where missing), and the word set of one name (after dropping the
-    manufacturer, "Tesla" and memory sizes such as "32 GB") is a subset of the other's;
-    variants are joined transitively and represented by the earliest-released row (then the
-    shortest name). Merged rows are listed in ``merged_names``. ``type`` is the market
-    segment as in the thesis: Desktop (GeForce, TITAN, Radeon RX), Workstation (Quadro,
-    RTX A-series, RTX Ada), otherwise Server; Epoch's own type (GPU, TPU, ...) is
-    ``chip_type``.
+    manufacturer, "Tesla" and memory sizes such as "32 GB") is a subset of the other's; variants
+    are joined transitively and represented by the earliest-released row (then the shortest
+    name). Merged rows are listed in ``merged_names``. ``type`` is the market segment as in the
+    thesis: Desktop (GeForce, TITAN, Radeon RX), Workstation (Quadro, RTX A-series, RTX Ada),
+    otherwise Server; Epoch's own type (GPU, TPU, ...) is ``chip_type``.
 
 vision_models (timm ImageNet-1k results)
     Dated by the architecture paper's arXiv id (corrected by
@@ -181,6 +182,8 @@ ACCELERATOR_COLUMNS = [
     "release_date",
     *PEAKS.values(),
     "tdp_watts",
+    "memory_gb",
+    "memory_bandwidth_tbps",
     "tdp_estimated",
     "date_is_availability",
     "flags",
@@ -212,9 +215,22 @@ def _name_words(name: str, manufacturer: str) -> frozenset[str]:
     return frozenset(w for w in re.split(r"[\s/\-()]+", n) if w)
 
 
+def read_memory(repo: Path) -> dict[str, dict[str, str]]:
+    """Memory size and bandwidth per Epoch name (``epoch_ml_hardware_memory.csv``); empty
+    when that snapshot is absent."""
+    path = repo / "data/raw/epoch_ml_hardware_memory.csv"
+    if not path.is_file():
+        return {}
+    _, mem = read_raw(path)
+    return {r["hardware_name"]: dict(r) for _, r in mem.iterrows()}
+
+
 def build_accelerators(repo: Path) -> pd.DataFrame:
     _, raw = read_raw(repo / "data/raw/epoch_ml_hardware.csv")
     raw = raw[(raw["release_date"] >= "2010-01-01") & (raw["release_date"] <= "2025-12-31")]
+    memory = read_memory(repo)
+    for name in sorted(set(memory) - set(raw["hardware_name"])):
+        warn(f"memory row for unknown hardware '{name}' skipped")
     rows = {r["hardware_name"]: dict(r) for _, r in raw.iterrows()}
     corrected: dict[str, list[str]] = {n: [] for n in rows}
     curation: dict[str, set[str]] = {n: set() for n in rows}
@@ -321,8 +337,11 @@ def build_accelerators(repo: Path) -> pd.DataFrame:
         }
         for rc, dc in PEAKS.items():
             rec[dc] = sig(num(r[rc]) / 1e12)
+        mem = memory.get(rep, {})
         rec |= {
             "tdp_watts": fmt(num(r["tdp_w"]), 1),
+            "memory_gb": sig(num(mem.get("memory_bytes", "")) / 1e9),
+            "memory_bandwidth_tbps": sig(num(mem.get("memory_bandwidth_bytes_per_s", "")) / 1e12),
             "tdp_estimated": str("tdp_estimated_by_epoch" in fset).lower(),
             "date_is_availability": str("date_is_availability" in fset).lower(),
             "flags": ";".join(sorted(fset)),
@@ -332,7 +351,8 @@ def build_accelerators(repo: Path) -> pd.DataFrame:
             "source": "epoch_ml_hardware",
             "licence": EPOCH_LICENCE,
             "reference": "https://epoch.ai/data/machine-learning-hardware ml_hardware.csv, "
-            f"row last modified {r['epoch_last_modified']}; data/raw/epoch_ml_hardware.csv",
+            f"row last modified {r['epoch_last_modified']}; data/raw/epoch_ml_hardware.csv"
+            + ("; memory: data/raw/epoch_ml_hardware_memory.csv" if mem else ""),
             "curation_ref": ";".join(cur),
         }
         out.append(rec)

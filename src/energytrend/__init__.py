@@ -19,6 +19,7 @@ from energytrend.data.datasets import datasets, load_data
 from energytrend.data.validation import DataValidationError
 from energytrend.forecast.forecasts import crossing_curve, crossing_dates, forecast, human_levels
 from energytrend.forecast.query import energy_per_query, query_crossing_dates
+from energytrend.forecast.serving import query_energy
 from energytrend.inference.config import FitConfig
 from energytrend.inference.diagnostics import DiagnosticsWarning
 from energytrend.inference.fit import fit, load
@@ -47,4 +48,5 @@ __all__ = [
     "plot_crossing_curve",
     "plot_forecast",
     "query_crossing_dates",
+    "query_energy",
 ]

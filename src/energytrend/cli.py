@@ -28,11 +28,19 @@ from energytrend.data.tables import load_table
 from energytrend.data.validation import DataValidationError
 from energytrend.forecast.forecasts import crossing_dates, forecast
 from energytrend.forecast.query import energy_per_query, query_shape
+from energytrend.forecast.serving import BOUNDARIES, query_energy
 from energytrend.inference import cache
 from energytrend.inference.config import FitConfig, check_settings
 from energytrend.inference.diagnostics import DiagnosticsWarning
 from energytrend.inference.fit import fit, load
-from energytrend.inference.formatting import growth_text_table, query_text_table, verdict_text_table
+from energytrend.inference.formatting import (
+    format_energy,
+    format_estimate,
+    format_wh,
+    growth_text_table,
+    query_text_table,
+    verdict_text_table,
+)
 from energytrend.inference.intervals import CI_PROB, check_prob
 from energytrend.inference.result import TrendFit
 from energytrend.inference.store import atomic_path
@@ -358,8 +366,71 @@ def cmd_crossing(args: argparse.Namespace) -> int:
     return _table_command(args, "Crossing dates of the energy trends", "crossing")
 
 
+def _serving_text_table(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`query_energy` as printed: each number to the digits its MCSE supports."""
+    rows = []
+    for _, r in table.iterrows():
+        pct = f"{r['prob']:.0%}"
+        if r["unit"] == "J":
+            value = format_energy(r["median"], r["mcse_median"])
+            band = f"{format_energy(r['lower'], r['mcse_lower'])} to "
+            band += format_energy(r["upper"], r["mcse_upper"])
+            wh = format_wh(r["median"], r["mcse_median"])
+        else:  # a share in percent (never finer than 1%), or watts
+            k, unit = (100.0, "%") if r["unit"] == "share" else (1.0, " W")
+            floor = 0.5 if r["unit"] == "share" else 0.0
+
+            def fmt(v: float, e: float, k: float = k, floor: float = floor) -> str:
+                return format_estimate(k * v, max(k * e, floor))
+
+            value = fmt(r["median"], r["mcse_median"]) + unit
+            band = f"{fmt(r['lower'], r['mcse_lower'])} to {fmt(r['upper'], r['mcse_upper'])}"
+            band += unit
+            wh = ""
+        rows.append({"quantity": r["quantity"], "median": value, f"{pct} band": band, "Wh": wh})
+    return pd.DataFrame(rows)
+
+
+def cmd_serving_query(args: argparse.Namespace) -> int:
+    """Energy of one query from how it is served (:func:`query_energy`)."""
+    if args.model is None or args.hardware is None:
+        raise ValueError("--model and --hardware go together: give both (and --batch)")
+    if args.batch is None:
+        raise ValueError("--batch N: the sequences served together (1 for a lone user)")
+    output = _output(args)
+    shape = query_shape(args.scenario, args.prompt_tokens, args.output_tokens)
+    table = query_energy(
+        args.model,
+        args.hardware,
+        batch=args.batch,
+        prompt_tokens=shape.prompt_tokens,
+        output_tokens=shape.output_tokens,
+        precision=args.precision,
+        boundary=args.boundary,
+        accelerators=args.accelerators,
+        seed=args.seed,
+        prob=args.prob,
+        data=args.data,
+    )
+    if output:
+        _write_table(table, output)
+        print(f"Energy per query written to {output}")
+        return 0
+    r = table.iloc[0]
+    title = (
+        f"Energy of one query to {r['model']} on {r['accelerators']} x {r['hardware']} "
+        f"({r['precision']}, batch {r['batch']}, {r['prompt_tokens']:,} prompt and "
+        f"{r['output_tokens']:,} output tokens, {r['boundary']} boundary)"
+    )
+    _print_text_table(title, _serving_text_table(table))
+    print(f"weights read per step: {r['weights_read']}; KV cache: {r['kv_cache']}")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     """Energy of one LLM query: a table with J and Wh, to the digits their MCSE supports."""
+    if args.model is not None or args.hardware is not None:
+        return cmd_serving_query(args)
     kwargs = _fit_args(args)
     output = _output(args)
     shape = query_shape(args.scenario, args.prompt_tokens, args.output_tokens)  # checked first
@@ -752,6 +823,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="calibrated to MLPerf's measured energy (default) or the peak-based lower bound",
     )
     qr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
+    sv = qr.add_argument_group(
+        "how it is served",
+        "with --model and --hardware: the physical serving model (prefill, decode bound by "
+        "compute or memory traffic, power) instead of the trend; no fit is run",
+    )
+    sv.add_argument("--model", help="a model of the language_models table")
+    sv.add_argument("--hardware", help="a hardware_name of the accelerators table")
+    sv.add_argument("--batch", type=int, metavar="N", help="sequences served together")
+    sv.add_argument("--precision", default="FP8", help="FP4, FP8, INT8, FP16 (default FP8)")
+    sv.add_argument(
+        "--boundary", choices=tuple(BOUNDARIES), default="server", help="energy boundary"
+    )
+    sv.add_argument("--accelerators", type=int, metavar="N", help="accelerators per replica")
     _add_fit_options(qr, llm=True)
     qr.set_defaults(func=cmd_query, domain="llm")
 

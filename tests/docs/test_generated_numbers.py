@@ -246,6 +246,10 @@ def _file_value(kind: str, args: list[str]) -> Callable[[str], None]:
             "hash": record["freeze_hash"][:12],
         }[args[0]]
         return lambda shown: None if shown == expected else pytest.fail(f"{args}: {shown}")
+    if kind == "serving":
+        m = pd.read_csv(RESULTS / "serving_mlperf.csv")
+        expected = f"{int(m['inside'].sum())} of {len(m)}"
+        return lambda shown: None if shown == expected else pytest.fail(f"{args}: {shown}")
     if kind == "bt":
         model, set_, series, column = args
         v = _coverage().loc[(model, set_, series), column.replace("_", " ")
@@ -331,7 +335,7 @@ def test_every_placeholder_kind_is_checked() -> None:
     kinds = {p.split()[0] for _, p in placeholders()}
     assert kinds <= {
         "table", "bt", "sbc", "sbcset", "ext", "sens", "prior", "rows", "dates", "holdout",
-        "freeze",
+        "freeze", "serving",
     }  # fmt: skip
     assert len(placeholders()) > 50
 

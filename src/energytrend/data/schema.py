@@ -355,6 +355,20 @@ ACCELERATORS = TableSpec(
             description="Thermal design power; empty where unknown",
         ),
         Column(
+            "memory_gb",
+            "float",
+            positive=True,
+            unit="GB",
+            description="Accelerator memory of the kept row (merged variants may differ)",
+        ),
+        Column(
+            "memory_bandwidth_tbps",
+            "float",
+            positive=True,
+            unit="TB/s",
+            description="Peak memory bandwidth of the kept row (merged variants may differ)",
+        ),
+        Column(
             "tdp_estimated", "bool", description="The TDP is Epoch AI's estimate, not a vendor's"
         ),
         Column(

@@ -1,0 +1,177 @@
+"""What the serving model needs from the tables: a model's shape and a chip's limits.
+
+A model is a name of the ``language_models`` table or a dict with that table's columns (at
+least ``params_millions`` and ``active_params_millions``; optionally ``n_layers``,
+``d_model``, and two columns the table does not hold: ``kv_dim``, the width of the keys or of
+the values per layer, ``n_kv_heads x head_dim``, and ``n_experts`` with
+``experts_per_token`` for a mixture of experts). A chip is a ``hardware_name`` of the
+``accelerators`` table, with its peak at a precision, memory bandwidth and size, and TDP.
+Unknown names raise ``ValueError`` listing the closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from energytrend.data.datasets import load_data
+from energytrend.data.realisation import PRECISION_COLUMNS
+
+#: Bytes per weight at each precision (the format's bits / 8). The KV cache of FP4 weights
+#: is FP8, as in the MLPerf FP4 runs (``data/curation/mlperf_llm_benchmarks.csv``: "KV cache
+#: 'fp8'").
+BYTES_PER_VALUE = {"FP32": 4.0, "TF32": 4.0, "FP16": 2.0, "FP8": 1.0, "INT8": 1.0, "FP4": 0.5}
+KV_BYTES_PER_VALUE = {**BYTES_PER_VALUE, "FP4": 1.0}
+
+_MODEL_KEYS = (
+    "params_millions",
+    "active_params_millions",
+    "n_layers",
+    "d_model",
+    "kv_dim",
+    "n_experts",
+    "experts_per_token",
+)
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """A language model as the serving model sees it (parameters as counts)."""
+
+    name: str
+    params: float
+    active_params: float
+    n_layers: float | None = None
+    d_model: float | None = None
+    kv_dim: float | None = None
+    n_experts: float | None = None
+    experts_per_token: float | None = None
+
+    @property
+    def is_moe(self) -> bool:
+        return self.active_params < self.params
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One accelerator at one precision: peak FLOP/s, bytes/s, bytes and watts."""
+
+    name: str
+    precision: str
+    peak_flops: float
+    bandwidth: float
+    memory: float
+    tdp: float
+
+
+def _close(name: str, known: list[str], what: str, table: str) -> ValueError:
+    near = difflib.get_close_matches(name, known, n=5, cutoff=0.4)
+    hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+    return ValueError(f"unknown {what} {name!r}: not a name in the {table} table{hint}")
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def model_shape(model: str | Mapping[str, object], data: str = "2025") -> ModelShape:
+    """The shape of ``model``: a ``language_models`` name or a dict of its columns.
+
+    >>> m = model_shape({"params_millions": 70_000, "active_params_millions": 70_000})
+    >>> m.params, m.is_moe
+    (70000000000.0, False)
+    """
+    if isinstance(model, str):
+        table = load_data("language_models", data)
+        rows = table[table["model"] == model]
+        if rows.empty:
+            raise _close(model, list(table["model"]), "model", "language_models")
+        row: Mapping[str, object] = rows.iloc[0].to_dict()
+        name = model
+    elif isinstance(model, Mapping):
+        unknown = sorted(set(model) - {*_MODEL_KEYS, "model"})
+        if unknown:
+            raise ValueError(
+                f"model: unknown keys {unknown}; use {', '.join(_MODEL_KEYS)} (and 'model')"
+            )
+        row = model
+        name = str(model.get("model", "custom"))
+    else:
+        raise ValueError(
+            f"model must be a name of the language_models table or a dict of its columns, "
+            f"got {type(model).__name__}"
+        )
+    total = _number(row.get("params_millions"))
+    active = _number(row.get("active_params_millions"))
+    if total is None or total <= 0 or active is None or active <= 0:
+        raise ValueError(
+            f"model {name!r} needs params_millions and active_params_millions > 0 (got "
+            f"{row.get('params_millions')!r} and {row.get('active_params_millions')!r}); "
+            "pass a dict such as {'params_millions': 70_000, 'active_params_millions': 70_000}"
+        )
+    if active > total:
+        raise ValueError(
+            f"model {name!r}: active_params_millions ({active:g}) exceeds params_millions "
+            f"({total:g}); active parameters are part of the total"
+        )
+    extra = {k: _number(row.get(k)) for k in _MODEL_KEYS[2:]}
+    for k, v in extra.items():
+        if v is not None and v <= 0:
+            raise ValueError(f"model {name!r}: {k} must be > 0 or left out, got {v:g}")
+    e, k_e = extra["n_experts"], extra["experts_per_token"]
+    if (e is None) != (k_e is None) or (e is not None and k_e is not None and k_e > e):
+        raise ValueError(
+            f"model {name!r}: give n_experts and experts_per_token together, with "
+            "experts_per_token <= n_experts"
+        )
+    return ModelShape(name, total * 1e6, active * 1e6, **extra)
+
+
+def chip(hardware: str, precision: str, data: str = "2025") -> Chip:
+    """The ``accelerators`` row ``hardware`` at ``precision`` (a key of
+    :data:`~energytrend.data.realisation.PRECISION_COLUMNS`).
+
+    >>> c = chip("NVIDIA H100 SXM5 80GB", "FP8")
+    >>> c.memory > 0 and c.bandwidth > 0
+    True
+    """
+    if precision not in PRECISION_COLUMNS:
+        raise ValueError(
+            f"precision must be one of {', '.join(PRECISION_COLUMNS)}, got {precision!r}"
+        )
+    table = load_data("accelerators", data)
+    rows = table[table["hardware_name"] == hardware]
+    if rows.empty:
+        raise _close(hardware, list(table["hardware_name"]), "hardware", "accelerators")
+    row = rows.iloc[0]
+    peak = _number(row[PRECISION_COLUMNS[precision]])
+    if peak is None or peak <= 0:
+        has = [p for p, c in PRECISION_COLUMNS.items() if (_number(row[c]) or 0) > 0]
+        raise ValueError(
+            f"{hardware!r} has no {precision} peak in the accelerators table; choose one of "
+            f"{', '.join(has) or 'none'}"
+        )
+    missing = [c for c in ("memory_bandwidth_tbps", "memory_gb", "tdp_watts") if pd.isna(row[c])]
+    if missing:
+        raise ValueError(
+            f"{hardware!r} has no {', '.join(missing)} in the accelerators table; the serving "
+            "model needs memory bandwidth, memory size and TDP: choose another chip"
+        )
+    return Chip(
+        hardware,
+        precision,
+        peak * 1e12,
+        float(row["memory_bandwidth_tbps"]) * 1e12,
+        float(row["memory_gb"]) * 1e9,
+        float(row["tdp_watts"]),
+    )

@@ -64,3 +64,36 @@ def test_correlated_points_get_a_wide_interval() -> None:
     assert by_block["coverage_90"] == by_point["coverage_90"] == 0.7
     assert width_block > 2.5 * width_point
     assert np.isclose(width_block, 0.5, atol=0.15)  # ~ the 90% range of a mean of 10 hits
+
+
+def test_the_early_baseline_rows_are_what_the_code_computes() -> None:
+    """The fair baselines' early rows of the shipped points are a recomputation from the data
+    alone (``scripts/backtest_tables.py --baselines``): same rows, same numbers."""
+    from energytrend.studies.backtest import BASELINE_MODELS, baseline_backtest
+
+    saved = pd.read_csv(RESULTS / "backtest_points.csv")
+    saved = saved[saved["model"].isin(BASELINE_MODELS) & (saved["set"] == "early")]
+    fresh = baseline_backtest().points
+    fresh = pd.read_csv(pd.io.common.StringIO(fresh[saved.columns].to_csv(index=False)))
+    keys = ["model", "origin", "series", "point_id"]
+    pd.testing.assert_frame_equal(
+        saved.sort_values(keys).reset_index(drop=True),
+        fresh.sort_values(keys).reset_index(drop=True),
+    )
+
+
+def test_the_model_is_compared_with_every_fair_baseline() -> None:
+    """The differences hold v2 against the OLS and the random walk (CRPS) and against the
+    top-decile frontier line (pinball loss); the peak-based OLS is labelled a reference."""
+    d = pd.read_csv(RESULTS / "backtest_differences.csv")
+    v2 = d[d["model"] == "v2"]
+    assert set(zip(v2["baseline"], v2["score"], strict=True)) == {
+        ("ols", "crps"), ("random_walk", "crps"), ("top_decile", "pinball"),
+    }  # fmt: skip
+    c = pd.read_csv(RESULTS / "backtest_coverage.csv")
+    roles = c.groupby(["model", "series"])["role"].first()
+    assert roles[("ols", "energy/peak")] == "reference"
+    assert roles[("ols", "cv/all")] == roles[("top_decile", "cv/frontier")] == "baseline"
+    assert roles[("v2", "energy/calibrated")] == "model"
+    top = c[(c["model"] == "top_decile") & (c["bucket"] == "all") & c["origin"].isna()]
+    assert top["share_above"].notna().all() and top["pinball"].notna().all()

@@ -25,29 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from energytrend.studies.backtest import BASELINE_MODELS, MODELS, baseline_backtest
-from energytrend.studies.backtest_scores import coverage_table, plot_coverage, score_difference
-from energytrend.studies.results import write_csv, write_figure
-
-#: (model, baseline, score): every model against every fair baseline (the frontier lines by
-#: the pinball loss), and the random walk against the OLS.
-PAIRS = [
-    *[(m, b, "crps") for m in ("v2", "v1") for b in ("ols", "random_walk")],
-    ("v2", "top_decile", "pinball"),
-    ("random_walk", "ols", "crps"),
-]
-
-
-def differences(points: pd.DataFrame) -> pd.DataFrame:
-    """:func:`score_difference` of every pair of :data:`PAIRS` present, stacked."""
-    present = set(points["model"])
-    frames = [
-        score_difference(points, m, b, score=s).assign(model=m, baseline=b, score=s)
-        for m, b, s in PAIRS
-        if {m, b} <= present
-    ]
-    out = pd.concat(frames, ignore_index=True)
-    first = ["model", "baseline", "score"]
-    return out[[*first, *[c for c in out.columns if c not in first]]]
+from energytrend.studies.results import write_backtest_tables, write_csv
 
 
 def with_early_baselines(points: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
@@ -64,10 +42,7 @@ def main(results: Path, baselines: bool = False) -> None:
     if baselines:
         points = with_early_baselines(points, baseline_backtest().points)
         write_csv(points, results / "backtest_points.csv")
-    coverage = coverage_table(points)
-    write_csv(coverage, results / "backtest_coverage.csv")
-    write_csv(differences(points), results / "backtest_differences.csv")
-    write_figure(plot_coverage(coverage), results / "backtest.png")
+    write_backtest_tables(points, results)
 
 
 if __name__ == "__main__":

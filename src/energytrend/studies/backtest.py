@@ -521,9 +521,9 @@ def baseline_backtest(
     :func:`backtest` (they are scored by :func:`confirmatory_backtest` only).
 
     Examples:
-        >>> b = baseline_backtest(("nlp",), models=("top_decile",))
+        >>> b = baseline_backtest(("nlp",), models=("ols",))
         >>> sorted(set(b.points["series"])), sorted(set(b.points["origin"]))
-        (['nlp/frontier'], [2019.0, 2020.0])
+        (['nlp/all', 'nlp/frontier'], [2019.0, 2020.0])
     """
     bad = sorted(set(models) - set(BASELINE_MODELS))
     if bad:

@@ -330,6 +330,32 @@ def score_difference(
     return pd.DataFrame(rows, columns=columns)
 
 
+#: (model, baseline, score) of :func:`differences`: every model against every fair baseline
+#: (the frontier lines by the pinball loss), and the random walk against the OLS.
+DIFFERENCE_PAIRS = (
+    *[(m, b, "crps") for m in ("v2", "v1") for b in ("ols", "random_walk")],
+    ("v2", "top_decile", "pinball"),
+    ("random_walk", "ols", "crps"),
+)
+
+
+def differences(points: pd.DataFrame) -> pd.DataFrame:
+    """:func:`score_difference` of every pair of :data:`DIFFERENCE_PAIRS` whose models are
+    both in ``points``, stacked, with columns ``model``, ``baseline`` and ``score`` first
+    (``results/backtest_differences.csv``)."""
+    present = set(points["model"])
+    frames = [
+        score_difference(points, m, b, score=s).assign(model=m, baseline=b, score=s)
+        for m, b, s in DIFFERENCE_PAIRS
+        if {m, b} <= present
+    ]
+    first = ["model", "baseline", "score"]
+    if not frames:
+        return pd.DataFrame(columns=[*first, *score_difference(points.iloc[:0]).columns])
+    out = pd.concat(frames, ignore_index=True)
+    return out[[*first, *[c for c in out.columns if c not in first]]]
+
+
 def crps_difference(
     points: pd.DataFrame, model: str = DEFAULT_MODEL, baseline: str = "ols", prob: float = 0.9
 ) -> pd.DataFrame:

@@ -45,6 +45,10 @@ RESULTS = REPO / "results"
 PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 #: Column headings of the backtest tables, per model id.
 MODELS = {"ols": "OLS", "random_walk": "random walk", "v1": "v1", "v2": "v2"}
+#: The fair baselines v2 is compared with, and by which score (``backtest_differences.csv``).
+BASELINES = {"ols": "OLS", "random_walk": "random walk", "top_decile": "top decile"}
+#: Marks a cell of a row kept only as the thesis's reference (``role`` "reference").
+REFERENCE = " (thesis reference)"
 
 
 class PlaceholderError(Exception):
@@ -143,8 +147,9 @@ def _backtest_wide(cells: Callable[[pd.Series], list[str]], heads: list[str]) ->
         row: dict[str, object] = {"set": s, "series": series, "later points": int(n)}
         for model, name in MODELS.items():
             values = cells(idx.loc[(model, s, series)]) if (model, s, series) in idx.index else []
+            ref = values and idx.loc[(model, s, series), "role"] == "reference"
             for head, value in zip(heads, values or ["-"] * len(heads), strict=True):
-                row[f"{name} {head}"] = value
+                row[f"{name} {head}"] = value + (REFERENCE if ref else "")
         rows.append(row)
     return md_table(pd.DataFrame(rows))
 
@@ -168,27 +173,24 @@ def table_backtest_scores() -> str:
 
 
 def table_backtest_frontier() -> str:
-    """v2's frontier quantile check: the share of later models above the frontier line."""
+    """The frontier lines' quantile check: v2's frontier quantile line and the top-decile
+    line (the fair baseline), the share of later models above each and its pinball loss."""
     c = coverage_rows()
     q = c[c["share_above"].notna()]
-    return md_table(
-        pd.DataFrame(
-            {
-                "set": q["set"],
-                "series": q["series"],
-                "later models": q["n_distinct"],
-                "share above": [
-                    _interval(v, lo, hi)
-                    for v, lo, hi in zip(
-                        q["share_above"],
-                        q["share_above_lower"],
-                        q["share_above_upper"],
-                        strict=True,
-                    )
-                ],
-            }
-        )
-    )
+    rows = []
+    for (s, series), g in q.groupby(["set", "series"], sort=True):
+        row: dict[str, object] = {"set": s, "series": series,
+                                  "later models": int(g["n_distinct"].max())}  # fmt: skip
+        for model, name in (("v2", "v2"), ("top_decile", "top decile")):
+            r = g[g["model"] == model]
+            row[f"{name} share above"] = (
+                _interval(*r[["share_above", "share_above_lower", "share_above_upper"]].iloc[0])
+                if len(r)
+                else "-"
+            )
+            row[f"{name} pinball"] = f"{r['pinball'].iloc[0]:.3f}" if len(r) else "-"
+        rows.append(row)
+    return md_table(pd.DataFrame(rows))
 
 
 def table_backtest_fits() -> str:
@@ -551,25 +553,28 @@ def table_holdout_log() -> str:
 
 
 def table_backtest_differences() -> str:
-    """v2's paired CRPS difference against the OLS per set and series, pooled and per origin,
-    with the 90% block-bootstrap interval (``results/backtest_differences.csv``)."""
+    """v2's paired score difference against every fair baseline (CRPS; the frontier lines by
+    the pinball loss) per set and series, pooled and per origin, with the 90% block-bootstrap
+    interval (``results/backtest_differences.csv``)."""
     d = _csv("backtest_differences.csv")
-    d = d[d["model"] == "v2"]
-    return md_table(
-        pd.DataFrame(
-            {
-                "set": d["set"],
-                "series": d["series"],
-                "origin": ["pooled" if o != o else f"{o:g}" for o in d["origin"]],
-                "later points": d["n_distinct"],
-                "blocks": d["n_blocks"],
-                "v2 - OLS CRPS [90% interval]": [
-                    f"{v:+.3f} [{lo:+.3f}, {hi:+.3f}]"
-                    for v, lo, hi in zip(d["difference"], d["lower"], d["upper"], strict=True)
-                ],
-            }
-        )
-    )
+    d = d[d["model"] == "v2"].assign(origin_key=lambda x: x["origin"].fillna(-1.0))
+    keys = ["set", "series", "origin_key"]
+    rows = []
+    for (s, series, o), g in d.groupby(keys, sort=True):
+        row: dict[str, object] = {"set": s, "series": series,
+                                  "origin": "pooled" if o < 0 else f"{o:g}",
+                                  "later points": int(g["n_distinct"].max())}  # fmt: skip
+        for base, name in BASELINES.items():
+            r = g[g["baseline"] == base]
+            score = "pinball" if base == "top_decile" else "CRPS"
+            row[f"v2 - {name} {score}"] = (
+                f"{r['difference'].iloc[0]:+.3f} "
+                f"[{r['lower'].iloc[0]:+.3f}, {r['upper'].iloc[0]:+.3f}]"
+                if len(r)
+                else "-"
+            )
+        rows.append(row)
+    return md_table(pd.DataFrame(rows))
 
 
 TABLES["holdout_log"] = table_holdout_log

@@ -1,13 +1,20 @@
 """Rebuild the backtest's summary tables from its scored points, without refitting:
-results/backtest_coverage.csv (pooled and per-origin rows, block-bootstrap intervals),
-results/backtest_differences.csv (paired CRPS difference of each model against the OLS, pooled
-and per origin) and results/backtest.png.
+results/backtest_coverage.csv (pooled and per-origin rows, block-bootstrap intervals, the
+frontier lines' share above and pinball loss), results/backtest_differences.csv (paired score
+difference of each model against every fair baseline, pooled and per origin) and
+results/backtest.png.
 
-Usage: python scripts/backtest_tables.py [RESULTS_FOLDER]
+Usage: python scripts/backtest_tables.py [RESULTS_FOLDER] [--baselines]
 
 The points (results/backtest_points.csv) are what a backtest scored; these tables are pure
 functions of them (energytrend.studies.backtest_scores), so rebuilding them scores nothing
 again. tests/studies/test_backtest_tables.py checks that the files equal a rebuild.
+
+--baselines first recomputes the fair baselines' rows at the early origins from the data
+alone (energytrend.studies.backtest.baseline_backtest: no Bayesian fit, no model scored
+again) and puts them in place of the file's early baseline rows. Late (confirmatory) origins
+are never scored here: their baseline rows come with the confirmatory scoring
+('energytrend backtest --confirmatory'), which checks the freeze and logs the scoring.
 """
 
 from __future__ import annotations
@@ -17,28 +24,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from energytrend.studies.backtest_scores import coverage_table, crps_difference, plot_coverage
-from energytrend.studies.results import write_csv, write_figure
+from energytrend.studies.backtest import BASELINE_MODELS, MODELS, baseline_backtest
+from energytrend.studies.results import write_backtest_tables, write_csv
 
 
-def differences(points: pd.DataFrame) -> pd.DataFrame:
-    """:func:`crps_difference` of every Bayesian model against the OLS, stacked."""
-    frames = [
-        crps_difference(points, model=m).assign(model=m)
-        for m in ("v2", "v1", "random_walk")
-        if (points["model"] == m).any()
-    ]
-    out = pd.concat(frames, ignore_index=True)
-    return out[["model", *[c for c in out.columns if c != "model"]]]
+def with_early_baselines(points: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
+    """``points`` with its early rows of the baselines replaced by ``fresh`` (the late rows
+    and the models' rows kept as they are), rows ordered by model as in :data:`MODELS`."""
+    old = points["model"].isin(BASELINE_MODELS) & (points["set"] == "early")
+    out = pd.concat([points[~old], fresh[points.columns]], ignore_index=True)
+    order = out["model"].map({m: i for i, m in enumerate(MODELS)})
+    return out.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 
 
-def main(results: Path) -> None:
+def main(results: Path, baselines: bool = False) -> None:
     points = pd.read_csv(results / "backtest_points.csv")
-    coverage = coverage_table(points)
-    write_csv(coverage, results / "backtest_coverage.csv")
-    write_csv(differences(points), results / "backtest_differences.csv")
-    write_figure(plot_coverage(coverage), results / "backtest.png")
+    if baselines:
+        points = with_early_baselines(points, baseline_backtest().points)
+        write_csv(points, results / "backtest_points.csv")
+    write_backtest_tables(points, results)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "results"))
+    args = [a for a in sys.argv[1:] if a != "--baselines"]
+    main(Path(args[0] if args else "results"), baselines="--baselines" in sys.argv[1:])

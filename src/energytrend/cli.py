@@ -594,12 +594,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """Out-of-sample coverage of the forecasts at past cut-offs, written to ``--out``: the
     early origins, or with ``--confirmatory`` the late ones (frozen specification only,
     logged)."""
-    from energytrend.studies.backtest import confirmatory_backtest
-    from energytrend.studies.results import backtest_study
+    from energytrend.studies.results import backtest_study, confirmatory_study
 
     with _client(args) as client:
         if args.confirmatory:
-            b = confirmatory_backtest(
+            b = confirmatory_study(
                 args.out, data=args.data, seed=args.seed, client=client, workers=args.workers
             )
         else:
@@ -612,7 +611,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     _print_table("Backtest: share of later points inside the bands", cov[cols], 3)
     _print_table("Backtest targets (v2)", b.targets(), 3)
     if args.confirmatory:
-        print(f"\nlogged the scoring in {args.out}/holdout_log.csv")
+        print(f"\nlogged the scoring in {args.out}/holdout_log.csv; its late rows are in "
+              f"{args.out}/backtest_*.csv and backtest.png")  # fmt: skip
     else:
         print(f"\nwrote {args.out}/backtest_*.csv and backtest.png")
     return 0

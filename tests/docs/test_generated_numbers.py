@@ -137,18 +137,23 @@ def test_backtest_tables() -> None:
 
 
 def test_backtest_frontier_table() -> None:
+    """v2's frontier line beside the top-decile line (the fair baseline): share above and
+    pinball loss, each from the coverage file."""
     c = _coverage()
-    rows = md_rows(hooks.table_backtest_frontier())
     q = c[c["share_above"].notna()]
-    assert len(rows) == len(q) > 0
+    rows = md_rows(hooks.table_backtest_frontier())
+    assert len(rows) == len({(s, x) for _, s, x in q.index}) > 0
     for r in rows:
-        f = q.loc[("v2", r["set"], r["series"])]
-        assert_cell(r["later models"], [f["n_distinct"]], "later models")
-        assert_cell(
-            r["share above"],
-            [f["share_above"], f["share_above_lower"], f["share_above_upper"]],
-            "share above",
-        )
+        for model, name in (("v2", "v2"), ("top_decile", "top decile")):
+            key = (model, r["set"], r["series"])
+            if key not in q.index:
+                assert r[f"{name} share above"] == r[f"{name} pinball"] == "-"
+                continue
+            f = q.loc[key]
+            cell = r[f"{name} share above"]
+            assert_cell(cell, [f["share_above"], f["share_above_lower"], f["share_above_upper"]],
+                        f"{name} share above")  # fmt: skip
+            assert_cell(r[f"{name} pinball"], [f["pinball"]], f"{name} pinball")
 
 
 def test_backtest_fits_and_chips_tables() -> None:
@@ -363,11 +368,25 @@ def test_holdout_log_table_lists_every_logged_scoring() -> None:
 
 
 def test_backtest_differences_table_shows_each_v2_row() -> None:
+    """One line per set, series and origin of v2's rows, a column per fair baseline; every
+    v2 row of the file is shown once, with its interval."""
     d = pd.read_csv(RESULTS / "backtest_differences.csv")
     d = d[d["model"] == "v2"]
     rows = md_rows(hooks.TABLES["backtest_differences"]())
-    assert len(rows) == len(d)
-    for row, r in zip(rows, d.itertuples(), strict=True):
-        assert row["origin"] == ("pooled" if r.origin != r.origin else f"{r.origin:g}")
-        value = row["v2 - OLS CRPS [90% interval]"]
-        assert value.startswith(f"{r.difference:+.3f} [")
+    assert len(rows) == len(d.assign(o=d["origin"].fillna(-1))[["set", "series", "o"]]
+                            .drop_duplicates())  # fmt: skip
+    shown = 0
+    for row in rows:
+        for base, name in hooks.BASELINES.items():
+            score = "pinball" if base == "top_decile" else "CRPS"
+            cell = row[f"v2 - {name} {score}"]
+            r = d[(d["set"] == row["set"]) & (d["series"] == row["series"])
+                  & (d["baseline"] == base)]  # fmt: skip
+            r = r[r["origin"].isna()] if row["origin"] == "pooled" else r[
+                r["origin"].map("{:g}".format) == row["origin"]]  # fmt: skip
+            if r.empty:
+                assert cell == "-"
+                continue
+            assert cell.startswith(f"{r['difference'].iloc[0]:+.3f} [")
+            shown += 1
+    assert shown == len(d)

@@ -3,29 +3,38 @@ intervals resample blocks (origin x release year), not single points (issue 22, 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from conftest import REPO, load_script
-from energytrend.studies.backtest_scores import blocks, coverage_table, crps_difference
+from energytrend.studies.backtest_scores import (
+    blocks,
+    crps_difference,
+    differences,
+)
 from energytrend.studies.scoring import summarise
 
 RESULTS = REPO / "results"
 
 
-def test_the_shipped_tables_are_a_rebuild_of_the_points() -> None:
+def test_the_shipped_tables_are_a_rebuild_of_the_points(tmp_path: Path) -> None:
+    """scripts/backtest_tables.py, run on the shipped points, writes the shipped tables."""
+    shutil.copy(RESULTS / "backtest_points.csv", tmp_path / "backtest_points.csv")
+    load_script("backtest_tables").main(tmp_path)
+    for name in ("backtest_coverage.csv", "backtest_differences.csv"):
+        pd.testing.assert_frame_equal(
+            pd.read_csv(RESULTS / name), pd.read_csv(tmp_path / name), obj=name
+        )
     points = pd.read_csv(RESULTS / "backtest_points.csv")
     pd.testing.assert_frame_equal(
-        pd.read_csv(RESULTS / "backtest_coverage.csv"),
-        coverage_table(points).pipe(
+        pd.read_csv(RESULTS / "backtest_differences.csv"),
+        differences(points).pipe(
             lambda c: pd.read_csv(pd.io.common.StringIO(c.to_csv(index=False)))
         ),
-    )
-    pd.testing.assert_frame_equal(
-        pd.read_csv(RESULTS / "backtest_differences.csv"),
-        load_script("backtest_tables")
-        .differences(points)
-        .pipe(lambda c: pd.read_csv(pd.io.common.StringIO(c.to_csv(index=False)))),
     )
 
 
@@ -64,3 +73,56 @@ def test_correlated_points_get_a_wide_interval() -> None:
     assert by_block["coverage_90"] == by_point["coverage_90"] == 0.7
     assert width_block > 2.5 * width_point
     assert np.isclose(width_block, 0.5, atol=0.15)  # ~ the 90% range of a mean of 10 hits
+
+
+def test_the_early_baseline_rows_are_what_the_code_computes() -> None:
+    """The fair baselines' early rows of the shipped points are a recomputation from the data
+    alone (``scripts/backtest_tables.py --baselines``): same rows, same numbers."""
+    from energytrend.studies.backtest import BASELINE_MODELS, baseline_backtest
+
+    saved = pd.read_csv(RESULTS / "backtest_points.csv")
+    saved = saved[saved["model"].isin(BASELINE_MODELS) & (saved["set"] == "early")]
+    fresh = baseline_backtest().points
+    fresh = pd.read_csv(pd.io.common.StringIO(fresh[saved.columns].to_csv(index=False)))
+    keys = ["model", "origin", "series", "point_id"]
+    pd.testing.assert_frame_equal(
+        saved.sort_values(keys).reset_index(drop=True),
+        fresh.sort_values(keys).reset_index(drop=True),
+    )
+
+
+def test_the_model_is_compared_with_every_fair_baseline() -> None:
+    """The differences hold v2 against the OLS and the random walk (CRPS) and against the
+    top-decile frontier line (pinball loss); the peak-based OLS is labelled a reference."""
+    d = pd.read_csv(RESULTS / "backtest_differences.csv")
+    v2 = d[d["model"] == "v2"]
+    assert set(zip(v2["baseline"], v2["score"], strict=True)) == {
+        ("ols", "crps"), ("random_walk", "crps"), ("top_decile", "pinball"),
+    }  # fmt: skip
+    c = pd.read_csv(RESULTS / "backtest_coverage.csv")
+    roles = c.groupby(["model", "series"])["role"].first()
+    assert roles[("ols", "energy/peak")] == "reference"
+    assert roles[("ols", "cv/all")] == roles[("top_decile", "cv/frontier")] == "baseline"
+    assert roles[("v2", "energy/calibrated")] == "model"
+    top = c[(c["model"] == "top_decile") & (c["bucket"] == "all") & c["origin"].isna()]
+    assert top["share_above"].notna().all() and top["pinball"].notna().all()
+
+
+def test_a_confirmatory_scoring_replaces_the_late_rows_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one confirmatory scoring is the one shown: its rows replace the file's late rows,
+    the early ones stay, and the tables are rebuilt (the scoring itself is stubbed here)."""
+    from energytrend.studies import results as res
+    from energytrend.studies.backtest import Backtest
+
+    points = pd.read_csv(RESULTS / "backtest_points.csv")
+    points.to_csv(tmp_path / "backtest_points.csv", index=False)
+    late = points[(points["set"] == "late") & (points["model"] == "ols")]
+    monkeypatch.setattr(res, "confirmatory_backtest", lambda out, **kw: Backtest(late))
+    res.confirmatory_study(tmp_path)
+    after = pd.read_csv(tmp_path / "backtest_points.csv")
+    assert len(after) == (points["set"] == "early").sum() + len(late)
+    assert set(after.loc[after["set"] == "late", "model"]) == {"ols"}
+    c = pd.read_csv(tmp_path / "backtest_coverage.csv")
+    assert set(c.loc[c["set"] == "late", "model"]) == {"ols"}

@@ -13,19 +13,30 @@ predictive distribution for a new point of its series at its date:
   above the frontier line, which should be ``1 - frontier_quantile``;
 * efficiency: the later chips of each precision series (``fp32``, ``fp16``, ``int8``), with
   their server flag; v1's efficiency line is FP32-based, so it forecasts ``fp32`` only;
-* energy, only where it is measured: MLPerf Inference power runs (from 2021), as
-  ``log10 GFLOPs/sample - log10 GFLOPS/W`` of a new server chip of the run's precision at its
-  date (``energy/peak``, the thesis's peak-based estimate: a lower bound), plus the MLPerf
-  realisation factor and its scatter (``energy/calibrated``, v2). At the 2021 origin no run
-  had been measured, so the realisation factor is its prior there.
+* energy, only where it is measured: MLPerf Inference power runs (from 2021) of every
+  benchmark with a cited FLOP count per sample (the vision benchmarks of
+  ``data/curation/mlperf_benchmarks.csv`` and the LLM benchmarks of
+  ``mlperf_llm_benchmarks.csv``, per token times tokens per sample; runs at a precision
+  without an efficiency series, FP4, are left out), as ``log10 GFLOPs/sample - log10
+  GFLOPS/W`` of a new server chip of the run's precision at its date (``energy/peak``, the
+  thesis's peak-based estimate: a lower bound), plus the MLPerf realisation factor and its
+  scatter (``energy/calibrated``). At the 2021 origin no run had been measured, so v2's
+  realisation factor is its prior there, and the baselines have none.
 
-Models: ``v2`` (the shipped specification), ``v1`` (:data:`energytrend.model.spec.V1_PRIORS`),
-``ols`` (least squares of log10 on the year per series, Student-t prediction interval) and
-``random_walk`` (random walk with drift on the yearly medians). A series is forecast at an
-origin only when it has at least 3 earlier points. Origins before 2021 form the *early* set
-(used for model choice), 2021 and 2023 the *late* (confirmatory) set. Each (point, origin)
-row weighs 1 / (origins of its set scoring that point), so each distinct point counts once
-per set; the Wilson intervals use the distinct points as the sample size.
+Models: ``v2`` (the shipped specification), ``v1`` (:data:`energytrend.model.spec.V1_PRIORS`)
+and the fair baselines of :mod:`energytrend.studies.baselines`, each fitted per series to
+what the model sees before the origin: ``ols`` (least squares of log10 on the year,
+Student-t prediction interval; for calibrated energy the OLS efficiency line times the OLS
+realisation factor of the earlier MLPerf runs the model sees; its ``energy/peak`` rows are
+the thesis's reference only), ``random_walk`` (random walk with drift on the yearly medians,
+with its parameters' uncertainty; for calibrated energy times the same realisation factor)
+and ``top_decile`` (a frontier line through each year's top-decile models, scored by the
+quantile check as v2's frontier). A series is forecast at an origin only when it has at
+least 3 earlier points. Origins before 2021 form the *early* set (used for model choice),
+those from 2021 on (compute 2021 and 2023, energy 2021 to 2024) the *late* (confirmatory)
+set. Each (point, origin) row weighs 1 / (origins of its set scoring that point), so each
+distinct point counts once per set; the Wilson intervals use the distinct points as the
+sample size.
 """
 
 from __future__ import annotations
@@ -43,6 +54,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from energytrend.data.datasets import DEFAULT_DATA, tables_of
+from energytrend.data.llm_realisation import llm_realisation_table
 from energytrend.data.precision import BENCHMARK_PEAK, PRECISIONS
 from energytrend.forecast.trend import compute_mean, efficiency_at
 from energytrend.inference.config import FitConfig
@@ -64,25 +76,34 @@ from energytrend.studies.backtest_scores import (
     gpu_counts,
     later_mask,
     plot_coverage,
+    quantile_scored,
     scored,
     set_of,
     shifted,
+)
+from energytrend.studies.baselines import (
+    calibrated_energy,
+    realisation_predictive,
+    top_decile_line,
 )
 from energytrend.studies.freeze import check_frozen, log_scoring, scores_of
 from energytrend.studies.sweep import run_tasks
 
 #: Prior overrides of the Bayesian models compared (v2 is the shipped specification).
 BAYES_MODELS: dict[str, dict[str, Any]] = {"v2": {}, "v1": V1_PRIORS}
-MODELS = ("v2", "v1", "ols", "random_walk")
+MODELS = ("v2", "v1", "ols", "random_walk", "top_decile")
+#: The baselines: computed from the data alone at each origin (no Bayesian fit).
+BASELINE_MODELS = tuple(m for m in MODELS if m not in BAYES_MODELS)
 #: Origins per target: compute of each domain, the accelerators (forecast by the CV fits),
-#: and the MLPerf energy (measured from 2021 on, so late origins only).
+#: and the MLPerf energy (measured from 2021 on, so late origins only: 2022 and 2024 score
+#: the runs after the first rounds and after nearly all of them, issue 22, item 5).
 DEFAULT_ORIGINS: dict[str, tuple[float, ...]] = {
     "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
     "accelerators": (2014.0, 2015.0, 2016.0, 2017.0, 2018.0, 2019.0, 2020.0, 2021.0, 2023.0),
     "nlp": (2019.0, 2020.0),
     # language models (per token) start in 2018: late origins only, a check, not a choice
     "llm": (2021.0, 2023.0),
-    "energy": (2021.0, 2023.0),
+    "energy": (2021.0, 2022.0, 2023.0, 2024.0),
 }
 RULE = "thesis"
 
@@ -90,7 +111,10 @@ RULE = "thesis"
 @dataclass(frozen=True)
 class Targets:
     """The later points to score: a domain's models, the precision chips, the MLPerf runs,
-    each with ``point_id``, ``label``, ``year`` and ``y`` (log10)."""
+    each with ``point_id``, ``label``, ``year`` and ``y`` (log10). The runs also hold
+    ``gflops`` (log10 GFLOPs per sample), ``series`` (the efficiency series of their
+    precision), ``realisation`` (log10 realisation factor) and ``seen`` (whether a CV or NLP
+    fit sees the run in its realisation likelihood: the vision benchmarks)."""
 
     models: pd.DataFrame
     chips: pd.DataFrame
@@ -122,18 +146,42 @@ def targets(domain: str, data: str) -> Targets:
             "server": g["server"].to_numpy(dtype=float),
         }
     )
-    r = realisation_points(data).reset_index(drop=True)
-    runs = pd.DataFrame(
+    return Targets(models, chips, energy_runs(data))
+
+
+def _runs(r: pd.DataFrame, prefix: str, gflops: pd.Series, seen: bool) -> pd.DataFrame:
+    r = r.reset_index(drop=True)
+    return pd.DataFrame(
         {
-            "point_id": "mlperf#" + r.index.astype(str),
+            "point_id": prefix + r.index.astype(str),
             "label": (r["hardware_name"] + " " + r["benchmark"]) if len(r) else [],
             "year": r["year"].to_numpy(dtype=float),
             "y": np.log10(r["measured_j_per_sample"].to_numpy(dtype=float)) if len(r) else [],
-            "gflops": np.log10(r["gflops_per_sample"].to_numpy(dtype=float)) if len(r) else [],
+            "gflops": np.log10(gflops.to_numpy(dtype=float)) if len(r) else [],
             "series": r["precision"].map(BENCHMARK_PEAK) if len(r) else [],
+            "realisation": r["log10_realisation"].to_numpy(dtype=float) if len(r) else [],
+            "seen": seen,
         }
     )
-    return Targets(models, chips, runs)
+
+
+def energy_runs(data: str) -> pd.DataFrame:
+    """The MLPerf power runs scored for energy: the vision benchmarks
+    (:func:`~energytrend.model.design_efficiency.realisation_points`, ``mlperf#i``) and the
+    LLM benchmarks (:func:`~energytrend.data.llm_realisation.llm_realisation_table`,
+    ``mlperf-llm#i``; GFLOPs per sample = tokens per sample x GFLOPs per token), as
+    :class:`Targets`' ``runs``. Runs whose precision has no efficiency series (FP4) have a
+    missing ``series`` and are not forecast. Empty for a dataset without MLPerf runs."""
+    vision = realisation_points(data)
+    frames = [_runs(vision, "mlperf#", vision.get("gflops_per_sample", pd.Series()), True)]
+    if data != "thesis" and "mlperf_power" in tables_of(data):
+        llm = llm_realisation_table(data)
+        tokens = llm["input_tokens"] + llm["output_tokens"]
+        frames.append(_runs(llm, "mlperf-llm#", tokens * llm["gflops_per_token"], False))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return _runs(vision, "mlperf#", pd.Series(dtype=float), True)
+    return pd.concat(frames, ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -214,14 +262,7 @@ def _compute_rows(
         idx = np.full(len(later), result.groups.index(f"{d}/frontier"))
         line = np.median(compute_mean(result, idx, later["year"].to_numpy() - t0), axis=0)
         y = later["y"].to_numpy()
-        q = scored(
-            later, line[None, :] + np.zeros((2, 1)), y, np.full(len(y), np.nan),
-            series=f"{d}/frontier", kind="quantile_check", **kw,
-        )  # fmt: skip
-        for col in ("pit", "in_50", "in_90", "crps", "log_score", "width_90"):
-            q[col] = np.nan
-        q["lower_90"] = q["upper_90"] = np.nan
-        rows.append(q.assign(above=(y > line).astype(float)))
+        rows.append(quantile_scored(later, line, y, series=f"{d}/frontier", **kw))
     return rows
 
 
@@ -310,10 +351,13 @@ def _baseline_rows(
     n_draws: int,
     seed: int,
 ) -> list[pd.DataFrame]:
-    """The baseline ``name`` fitted per series on the series' earlier points."""
+    """The baseline ``name`` fitted per series on the series' earlier points (see the
+    module doc); ``flags`` say whether compute, efficiency and energy are scored."""
     tg = targets(domain, data)
     rng = np.random.default_rng([seed, round(origin * 100), MODELS.index(name)])
     kw: dict[str, Any] = {"model": name, "origin": origin}
+    if name == "top_decile":
+        return _top_decile_rows(tg, domain, origin) if flags[0] else []
     todo: list[tuple[str, str, pd.DataFrame]] = []
     if flags[0]:
         todo += [(f"{domain}/all", "compute", tg.models)]
@@ -327,17 +371,52 @@ def _baseline_rows(
         if p is not None and len(later):
             y = later["y"].to_numpy()
             rows.append(scored(later, p.draws, y, p.logpdf(y), series=series, kind=kind, **kw))
-    if flags[2] and name == "ols":
-        runs = _later(tg.runs, origin)
-        for s, grp in runs.groupby("series", sort=True):
-            chips = _earlier(tg.chips[tg.chips["series"] == s], origin)
-            p = baseline(name, chips["year"], chips["y"], grp["year"], n_draws, rng)
-            if p is not None:
-                e, y = shifted(p, grp["gflops"].to_numpy()), grp["y"].to_numpy()
-                rows.append(
-                    scored(grp, e.draws, y, e.logpdf(y), series="energy/peak", kind="energy", **kw)
-                )
+    if flags[2]:
+        rows += _energy_baseline_rows(name, tg, origin, n_draws, rng)
     return rows
+
+
+def _energy_baseline_rows(
+    name: str, tg: Targets, origin: float, n_draws: int, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    """Per efficiency series of the later MLPerf runs: ``energy/calibrated`` (the baseline's
+    efficiency line times the realisation factor of the runs the model sees before
+    ``origin``; none before any run was measured) and, for the OLS, ``energy/peak`` (the
+    thesis's peak-based reference)."""
+    kw: dict[str, Any] = {"model": name, "origin": origin, "kind": "energy"}
+    runs = _later(tg.runs, origin)
+    runs = runs[runs["series"].notna()]
+    seen = _earlier(tg.runs[tg.runs["seen"]], origin)["realisation"].to_numpy()
+    rows = []
+    for s, grp in runs.groupby("series", sort=True):
+        chips = _earlier(tg.chips[tg.chips["series"] == s], origin)
+        eff = baseline(name, chips["year"], chips["y"], grp["year"], n_draws, rng)
+        if eff is None:
+            continue
+        g, y = grp["gflops"].to_numpy(), grp["y"].to_numpy()
+        if name == "ols":
+            e = shifted(eff, g)
+            rows.append(scored(grp, e.draws, y, e.logpdf(y), series="energy/peak", **kw))
+        if len(seen) >= MIN_EARLIER:
+            real = realisation_predictive(seen, len(grp), n_draws, rng)
+            c = calibrated_energy(g, eff, real)
+            rows.append(scored(grp, c.draws, y, c.logpdf(y), series="energy/calibrated", **kw))
+    return rows
+
+
+def _top_decile_rows(tg: Targets, domain: str, origin: float) -> list[pd.DataFrame]:
+    """The frontier line through each earlier year's top-decile models, checked against
+    every later model as v2's frontier quantile line is."""
+    early, later = _earlier(tg.models, origin), _later(tg.models, origin)
+    if len(later) == 0:
+        return []
+    try:
+        line = top_decile_line(early["year"], early["y"], later["year"])
+    except ValueError:
+        return []
+    y = later["y"].to_numpy()
+    return [quantile_scored(later, line, y, model="top_decile", origin=origin,
+                            series=f"{domain}/frontier")]  # fmt: skip
 
 
 def _usable(domain: str, origin: float, data: str) -> bool:
@@ -427,6 +506,43 @@ def backtest(
     )
 
 
+def baseline_backtest(
+    domains: Sequence[FitDomain] = ("cv", "nlp", "llm"),
+    *,
+    models: Sequence[str] = BASELINE_MODELS,
+    data: str = DEFAULT_DATA,
+    origins: Mapping[str, Sequence[float]] | None = None,
+    n_draws: int = 4000,
+    seed: int = 2021,
+) -> Backtest:
+    """The baselines alone (:data:`BASELINE_MODELS`) at the early origins, computed from the
+    data without any Bayesian fit: the rows :func:`backtest` computes for them with
+    ``draws * chains == n_draws`` and the same ``seed``. Late origins are refused, as by
+    :func:`backtest` (they are scored by :func:`confirmatory_backtest` only).
+
+    Examples:
+        >>> b = baseline_backtest(("nlp",), models=("ols",))
+        >>> sorted(set(b.points["series"])), sorted(set(b.points["origin"]))
+        (['nlp/all', 'nlp/frontier'], [2019.0, 2020.0])
+    """
+    bad = sorted(set(models) - set(BASELINE_MODELS))
+    if bad:
+        raise ValueError(f"{bad} are not baselines; choose from {BASELINE_MODELS}")
+    return _backtest(
+        domains,
+        models=models,
+        data=data,
+        origins=early_origins(origins),
+        draws=n_draws,
+        tune=0,
+        chains=1,
+        seed=seed,
+        priors=None,
+        client=None,
+        workers=None,
+    )
+
+
 def early_origins(
     origins: Mapping[str, Sequence[float]] | None,
 ) -> dict[str, tuple[float, ...]]:
@@ -485,7 +601,10 @@ def _backtest(
         BacktestTask(m, d, o, data, *flags, draws, tune, chains, seed, json.dumps(priors or {}))
         for d, o, flags in plan
         for m in models
-        if m in BAYES_MODELS and not (m == "v1" and d == "llm")
+        if m in BAYES_MODELS
+        and not (m == "v1" and d == "llm")
+        # only v2 scores energy: no fit for a model with nothing else to score there
+        and (m == DEFAULT_MODEL or flags[0] or flags[1])
     ]
     frames = run_tasks(_fit_and_score, tasks, client=client, workers=workers) if tasks else []
     n_draws = draws * chains

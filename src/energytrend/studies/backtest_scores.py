@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from energytrend.studies.baselines import pinball_loss, random_walk_predictive
 from energytrend.studies.scoring import (
     Predictive,
     cluster_bootstrap_interval,
     horizon_bucket,
     log_score_normal_mixture,
     ols_predictive,
-    random_walk_drift_predictive,
     score_points,
     summarise,
     wilson_interval,
@@ -33,8 +33,15 @@ MIN_EARLIER = 3
 DEFAULT_MODEL = "v2"
 #: Peak-based energy is a lower bound: it is scored, but held to no calibration target.
 LOWER_BOUND_SERIES = ("energy/peak",)
-#: Each series' OLS counterpart for the CRPS target (the OLS energy forecast is peak-based).
-OLS_COUNTERPART = {"energy/calibrated": "energy/peak"}
+#: The fair baselines (:mod:`energytrend.studies.baselines`): each sees what the model sees
+#: before an origin. ``top_decile`` is a frontier line only (scored by the pinball loss).
+FAIR_BASELINES = ("ols", "random_walk", "top_decile")
+#: (model, series) rows kept only as the thesis's reference, never a baseline to beat: the
+#: OLS's peak-based energy, a lower bound (its 50% band holds no measured run).
+REFERENCE_ROWS = (("ols", "energy/peak"),)
+#: The quantile a frontier line stands for (v2's ``structure.frontier_quantile`` in
+#: ``models/priors.toml``; the lower edge of the top decile).
+FRONTIER_QUANTILE = 0.9
 
 BUCKETS = ("0-1", "1-3", "3-5")
 POINT_COLUMNS = [
@@ -109,6 +116,30 @@ def bayes_scored(
     return scored(meta, draws, y, log_score_normal_mixture(mu, sd, y), **kw)  # type: ignore[arg-type]
 
 
+def quantile_scored(
+    meta: pd.DataFrame, line: np.ndarray, y: np.ndarray, **kw: object
+) -> pd.DataFrame:
+    """Rows of :data:`POINT_COLUMNS` for a frontier line's *quantile check* (kind
+    ``quantile_check``): ``median`` is the line at each later model's date, ``above`` whether
+    the model lies above it; the band and score columns are NaN (a line has no band). The
+    table functions score these rows by the share above and the pinball loss."""
+    ln = np.asarray(line, dtype=float)
+    q = scored(meta, ln[None, :] + np.zeros((2, 1)), y, np.full(len(ln), np.nan),
+               kind="quantile_check", **kw)  # type: ignore[arg-type]  # fmt: skip
+    for col in ("pit", "in_50", "in_90", "crps", "log_score", "width_90"):
+        q[col] = np.nan
+    q["lower_90"] = q["upper_90"] = np.nan
+    return q.assign(above=(np.asarray(y, dtype=float) > ln).astype(float))
+
+
+def role_of(model: str, series: str) -> str:
+    """``"model"`` (v2, v1), ``"baseline"`` (:data:`FAIR_BASELINES`) or ``"reference"``
+    (:data:`REFERENCE_ROWS`: the thesis's peak-based OLS, kept for reference only)."""
+    if (model, series) in REFERENCE_ROWS:
+        return "reference"
+    return "baseline" if model in FAIR_BASELINES else "model"
+
+
 def energy_forecast(
     log10_gflops: np.ndarray,
     eff_mu: np.ndarray,
@@ -140,7 +171,7 @@ def shifted(p: Predictive, by: np.ndarray) -> Predictive:
     return Predictive(draws=b[None, :] - p.draws, loc=b - p.loc, scale=p.scale, df=p.df)
 
 
-BASELINES = {"ols": ols_predictive, "random_walk": random_walk_drift_predictive}
+BASELINES = {"ols": ols_predictive, "random_walk": random_walk_predictive}
 
 
 def baseline(
@@ -151,8 +182,9 @@ def baseline(
     n_draws: int,
     rng: np.random.Generator,
 ) -> Predictive | None:
-    """The baseline ``name`` (``"ols"`` or ``"random_walk"``) at ``t_test``, or None when the
-    earlier points cannot support it (fewer than :data:`MIN_EARLIER`, too few years)."""
+    """The baseline ``name`` (``"ols"`` or ``"random_walk"``, see :data:`BASELINES`) at
+    ``t_test``, or None when the earlier points cannot support it (fewer than
+    :data:`MIN_EARLIER`, too few years)."""
     if len(t_train) < MIN_EARLIER:
         return None
     try:
@@ -176,12 +208,15 @@ def blocks(points: pd.DataFrame) -> pd.Series:
     return points["origin"].map("{:g}".format) + "x" + pd.Series(year, index=points.index).map(str)
 
 
-def coverage_table(points: pd.DataFrame) -> pd.DataFrame:
+def coverage_table(
+    points: pd.DataFrame, frontier_quantile: float = FRONTIER_QUANTILE
+) -> pd.DataFrame:
     """One row per (model, set, series, bucket incl. ``"all"``), and per origin (bucket
     ``"all"``; ``origin`` is NaN on the pooled rows): the columns of
     :func:`energytrend.studies.scoring.summarise` with block-bootstrap coverage intervals
-    (:func:`blocks`), the frontier quantile check (``share_above`` with its Wilson interval,
-    v2's frontier rows only) and ``default``."""
+    (:func:`blocks`), the frontier quantile check (rows of kind ``quantile_check``: v2's and
+    the top-decile line's; ``share_above`` with its Wilson interval and ``pinball``, the mean
+    pinball loss at ``frontier_quantile``), ``role`` (:func:`role_of`) and ``default``."""
     pts = points if "weight" in points else add_weights(points)
     pts = pts.assign(block=blocks(pts))
     scored_pts = pts[pts["kind"] != "quantile_check"]
@@ -196,6 +231,7 @@ def coverage_table(points: pd.DataFrame) -> pd.DataFrame:
     ]
     q = pts[pts["kind"] == "quantile_check"]
     if len(q):
+        q = q.assign(pinball=pinball_loss(q["observed"], q["median"], frontier_quantile))
         parts += [
             _quantile(q, [*keys, "bucket"]),
             _quantile(q, keys).assign(bucket="all"),
@@ -211,6 +247,7 @@ def coverage_table(points: pd.DataFrame) -> pd.DataFrame:
         ["model", "set", "series", "bucket_order", "origin_order"],
         key=lambda c: c.map(order) if c.name == "model" else c,
     ).drop(columns=["bucket_order", "origin_order"])
+    out["role"] = [role_of(m, x) for m, x in zip(out["model"], out["series"], strict=True)]
     out["default"] = out["model"] == DEFAULT_MODEL
     return out.reset_index(drop=True)
 
@@ -238,37 +275,51 @@ def _quantile(q: pd.DataFrame, by: list[str]) -> pd.DataFrame:
                 "share_above": succ / eff,
                 "share_above_lower": lo,
                 "share_above_upper": hi,
+                "pinball": float(np.sum(w * g["pinball"].to_numpy(dtype=float)) / eff),
             }
         )
     return pd.DataFrame(rows)
 
 
-def crps_difference(
-    points: pd.DataFrame, model: str = DEFAULT_MODEL, baseline: str = "ols", prob: float = 0.9
+def score_difference(
+    points: pd.DataFrame,
+    model: str = DEFAULT_MODEL,
+    baseline: str = "ols",
+    prob: float = 0.9,
+    *,
+    score: str = "crps",
+    frontier_quantile: float = FRONTIER_QUANTILE,
 ) -> pd.DataFrame:
-    """Paired CRPS difference ``model`` minus ``baseline`` per set and series, on the (origin,
-    point) rows both scored (the baseline's series by :data:`OLS_COUNTERPART`), weighted as in
-    the coverage table, with a ``prob`` percentile interval from resampling whole blocks
-    (origin x release year, :func:`blocks`; 2,000 replicates, seed 2021); and the same per
-    origin, each point of the origin weighing 1 (``origin`` NaN on the pooled rows). Columns:
-    set, series, origin, n_distinct, n_blocks, difference, lower, upper. A negative
-    difference favours ``model``."""
+    """Paired score difference ``model`` minus ``baseline`` per set and series, on the
+    (origin, point) rows both scored in that series, weighted as in the coverage table, with
+    a ``prob`` percentile interval from resampling whole blocks (origin x release year,
+    :func:`blocks`; 2,000 replicates, seed 2021); and the same per origin, each point of the
+    origin weighing 1 (``origin`` NaN on the pooled rows).
+
+    ``score="crps"`` compares the predictive rows' CRPS; ``score="pinball"`` the frontier
+    lines' pinball loss at ``frontier_quantile`` (rows of kind ``quantile_check``). Columns:
+    set, series, origin, n_distinct, n_blocks, difference, lower, upper. Lower is better for
+    both scores, so a negative difference favours ``model``."""
+    if score not in ("crps", "pinball"):
+        raise ValueError(f"score must be 'crps' or 'pinball', got {score!r}")
     pts = points if "weight" in points else add_weights(points)
     pts = pts.assign(block=blocks(pts))
-    keys = ["set", "origin", "point_id"]
-    mine = pts[(pts["model"] == model) & pts["crps"].notna()]
-    theirs = pts[(pts["model"] == baseline) & pts["crps"].notna()]
+    if score == "pinball":
+        pts = pts[pts["kind"] == "quantile_check"]
+        pts = pts.assign(pinball=pinball_loss(pts["observed"], pts["median"], frontier_quantile))
+    keys = ["set", "series", "origin", "point_id"]
+    mine = pts[(pts["model"] == model) & pts[score].notna()]
+    theirs = pts[(pts["model"] == baseline) & pts[score].notna()]
     rows = []
     for (set_name, series), g in mine.groupby(["set", "series"], sort=True):
-        other = theirs[theirs["series"] == OLS_COUNTERPART.get(str(series), series)]
-        both = g.merge(other[[*keys, "crps"]], on=keys, suffixes=("", "_base"))
+        both = g.merge(theirs[[*keys, score]], on=keys, suffixes=("", "_base"))
         if both.empty:
             continue
         # pooled: each distinct point weighs 1 in total; within one origin, each point 1
         groups = [(float("nan"), both)]
         groups += [(o, b.assign(weight=1.0)) for o, b in both.groupby("origin", sort=True)]
         for origin, b in groups:
-            d = (b["crps"] - b["crps_base"]).to_numpy(dtype=float)
+            d = (b[score] - b[f"{score}_base"]).to_numpy(dtype=float)
             w = b["weight"].to_numpy(dtype=float)
             lo, hi = cluster_bootstrap_interval(d, b["block"].to_numpy(), w, prob, seed=2021)
             rows.append({"set": set_name, "series": series, "origin": origin,
@@ -277,6 +328,41 @@ def crps_difference(
                          "lower": lo, "upper": hi})  # fmt: skip
     columns = ["set", "series", "origin", "n_distinct", "n_blocks", "difference", "lower", "upper"]
     return pd.DataFrame(rows, columns=columns)
+
+
+#: (model, baseline, score) of :func:`differences`: every model against every fair baseline
+#: (the frontier lines by the pinball loss), and the random walk against the OLS.
+DIFFERENCE_PAIRS = (
+    *[(m, b, "crps") for m in ("v2", "v1") for b in ("ols", "random_walk")],
+    ("v2", "top_decile", "pinball"),
+    ("random_walk", "ols", "crps"),
+)
+
+
+def differences(points: pd.DataFrame) -> pd.DataFrame:
+    """:func:`score_difference` of every pair of :data:`DIFFERENCE_PAIRS` whose models are
+    both in ``points``, stacked, with columns ``model``, ``baseline`` and ``score`` first
+    (``results/backtest_differences.csv``)."""
+    present = set(points["model"])
+    frames = [
+        score_difference(points, m, b, score=s).assign(model=m, baseline=b, score=s)
+        for m, b, s in DIFFERENCE_PAIRS
+        if {m, b} <= present
+    ]
+    first = ["model", "baseline", "score"]
+    if not frames:
+        return pd.DataFrame(columns=[*first, *score_difference(points.iloc[:0]).columns])
+    out = pd.concat(frames, ignore_index=True)
+    return out[[*first, *[c for c in out.columns if c not in first]]]
+
+
+def crps_difference(
+    points: pd.DataFrame, model: str = DEFAULT_MODEL, baseline: str = "ols", prob: float = 0.9
+) -> pd.DataFrame:
+    """:func:`score_difference` of the CRPS: ``model`` minus ``baseline`` in the same series
+    (the calibrated energy against the OLS's calibrated energy, never against its peak-based
+    lower bound)."""
+    return score_difference(points, model, baseline, prob, score="crps")
 
 
 def check_targets(
@@ -290,7 +376,9 @@ def check_targets(
     with at least ``min_points`` distinct later points: the 90% band holds 80-97% of them, the
     50% band 35-70%, the CRPS is below the OLS's, and (frontier quantile check) the share of
     later models above the frontier line has a Wilson interval holding 1 - quantile.
-    Peak-based energy (a lower bound by construction) is held to none.
+    Peak-based energy (a lower bound by construction) is held to none, and the CRPS is
+    compared with the OLS's in the same series only (calibrated energy with the OLS line times
+    the OLS realisation factor; no row where the OLS has none).
 
     Columns: set, series, target, value, pass, and ``within_error``: whether the ideal is
     within sampling error of what was measured. For a coverage, its 90% block-bootstrap
@@ -301,7 +389,7 @@ def check_targets(
     error is not shown to be missed by so few points; one that is not is a real miss. Without
     ``points`` the CRPS rows' ``within_error`` is missing."""
     c = pooled(coverage[coverage["bucket"] == "all"])
-    ols = c[c["model"] == "ols"].set_index(["set", "series"])["crps"]
+    ols = c[c["model"] == "ols"].set_index(["set", "series"])["crps"].dropna()
     if points is not None:
         d = crps_difference(points)
         diff = d[d["origin"].isna()].set_index(["set", "series"])
@@ -328,7 +416,7 @@ def check_targets(
                          "value": f"{v:.3f} [{lo:.2f}, {hi:.2f}]",
                          "pass": bool(low <= v <= high),
                          "within_error": bool(lo <= level / 100 <= hi)})  # fmt: skip
-        key = (r.set, OLS_COUNTERPART.get(r.series, r.series))
+        key = (r.set, r.series)
         if key in ols.index:
             d = (r.set, r.series)
             within = bool(diff.loc[d, "lower"] < 0) if d in diff.index else None
@@ -372,7 +460,10 @@ def gpu_counts(
     return out.reset_index()
 
 
-COLOURS = {"v2": "#d95f0e", "v1": "#2c7fb8", "ols": "#636363", "random_walk": "#238b45"}
+COLOURS = {
+    "v2": "#d95f0e", "v1": "#2c7fb8", "ols": "#636363", "random_walk": "#238b45",
+    "top_decile": "#756bb1",
+}  # fmt: skip
 
 
 def plot_coverage(coverage: pd.DataFrame) -> Figure:

@@ -2,6 +2,7 @@
 
 * :func:`calibration_study`: simulation-based calibration of each domain's model;
 * :func:`backtest_study`: out-of-sample coverage of the forecasts at past cut-offs;
+* :func:`confirmatory_study`: the same at the late origins, once per freeze, logged;
 * :func:`sensitivity_study`: growth rates under alternative priors x frontier rules.
 
 ``energytrend calibrate|backtest|sensitivity --out results`` run them; every file is written
@@ -25,7 +26,8 @@ from energytrend.inference.fit import fit
 from energytrend.inference.store import atomic_path
 from energytrend.model.design import FitDomain
 from energytrend.model.spec import V1_PRIORS
-from energytrend.studies.backtest import Backtest, backtest
+from energytrend.studies.backtest import Backtest, backtest, confirmatory_backtest
+from energytrend.studies.backtest_scores import coverage_table, differences, plot_coverage
 from energytrend.studies.calibration import Calibration, simulate_calibration
 from energytrend.studies.sweep import run_tasks
 
@@ -104,19 +106,58 @@ def backtest_study(
     workers: int | None = None,
 ) -> Backtest:
     """The rolling-origin backtest of v2, v1 and the baselines at the early origins
-    (:func:`energytrend.studies.backtest.backtest`): ``backtest_points.csv`` (every scored
-    row), ``backtest_coverage.csv`` (per model, set, series and horizon bucket) and
-    ``backtest.png``. The late origins are scored by
-    :func:`energytrend.studies.backtest.confirmatory_backtest` only."""
+    (:func:`energytrend.studies.backtest.backtest`): its rows replace the early rows of
+    ``backtest_points.csv`` (the late ones kept), and the tables of
+    :func:`write_backtest_tables` are rebuilt. The late origins are scored by
+    :func:`confirmatory_study` only."""
     b = backtest(data=data, seed=seed, client=client, workers=workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    write_csv(b.points, out / "backtest_points.csv")
-    write_csv(b.coverage(), out / "backtest_coverage.csv")
-    write_figure(b.plot(), out / "backtest.png")
+    points = _replace_set(out / "backtest_points.csv", b.points, "early")
+    write_backtest_tables(points, out)
     stale = out / "backtest_overall.csv"  # written by the v1 backtest, no longer produced
     stale.unlink(missing_ok=True)
     return b
+
+
+def write_backtest_tables(points: pd.DataFrame, out: str | Path) -> None:
+    """The tables of a backtest's scored points: ``backtest_coverage.csv``,
+    ``backtest_differences.csv`` (every model against every fair baseline) and
+    ``backtest.png``, pure functions of ``points`` (``scripts/backtest_tables.py`` rebuilds
+    them)."""
+    out = Path(out)
+    coverage = coverage_table(points)
+    write_csv(coverage, out / "backtest_coverage.csv")
+    write_csv(differences(points), out / "backtest_differences.csv")
+    write_figure(plot_coverage(coverage), out / "backtest.png")
+
+
+def confirmatory_study(
+    out: str | Path,
+    *,
+    data: str = DEFAULT_DATA,
+    seed: int = 2021,
+    client: Any | None = None,
+    workers: int | None = None,
+) -> Backtest:
+    """The confirmatory backtest (:func:`energytrend.studies.backtest.confirmatory_backtest`:
+    refused unless the specification is frozen, logged in ``holdout_log.csv``), with its
+    points put in place of the late rows of ``backtest_points.csv`` (the early rows kept) and
+    the tables rebuilt, so the one scoring is the one shown."""
+    out = Path(out)
+    b = confirmatory_backtest(out, data=data, seed=seed, client=client, workers=workers)
+    write_backtest_tables(_replace_set(out / "backtest_points.csv", b.points, "late"), out)
+    return b
+
+
+def _replace_set(path: Path, points: pd.DataFrame, set_name: str) -> pd.DataFrame:
+    """Write ``points`` (of one set) in place of that set's rows of the points file at
+    ``path`` (the other set's rows kept) and return the whole."""
+    if path.is_file():
+        old = pd.read_csv(path)
+        points = pd.concat([old[old["set"] != set_name], points[old.columns]], ignore_index=True)
+    write_csv(points, path)
+    return points
 
 
 @dataclass(frozen=True)

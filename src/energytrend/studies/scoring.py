@@ -187,13 +187,13 @@ class Predictive:
     """Baseline predictive distribution at the test dates.
 
     ``draws`` (n_draws, n_test) sample ``loc + scale * T_df`` (``df = np.inf``: normal);
-    ``loc`` and ``scale`` have shape (n_test,).
+    ``loc`` and ``scale`` have shape (n_test,); ``df`` is one number or one per test point.
     """
 
     draws: np.ndarray
     loc: np.ndarray
     scale: np.ndarray
-    df: float
+    df: float | np.ndarray
 
     def logpdf(self, y: np.ndarray) -> np.ndarray:
         """Exact log predictive density at ``y`` (n_test,) (higher is better)."""
@@ -279,7 +279,9 @@ def random_walk_drift_predictive(
     n_draws: int,
     rng: np.random.Generator,
 ) -> Predictive:
-    """Random walk with drift on the yearly medians, predicting a single new point (normal).
+    """Random walk with drift on the yearly medians, predicting a single new point (normal),
+    with its parameters taken as known. The backtest's random walk,
+    :func:`energytrend.studies.baselines.random_walk_predictive`, adds their uncertainty.
 
     Training points are reduced to one median per calendar year (``floor(t)``), placed at the
     year's mid-point. drift = sum(dy) / sum(dt) over consecutive distinct years (= mean

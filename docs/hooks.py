@@ -12,8 +12,7 @@ files say. The kinds (see :data:`KINDS`):
   ``{{ sbcset DOMAIN KEY }}`` one of the study's settings (the first line of
   ``results/sbc_DOMAIN.csv``);
 * ``{{ ext ROW COLUMN [:FORMAT] }}``: one cell of ``results/extrapolation_choice.csv``; ROW is
-  ``chosen``, or ``admissible-min``/``admissible-max`` (the extremes of COLUMN over the
-  candidates that meet the 2040 criteria);
+  ``chosen``, or ``min``/``max`` (the extremes of COLUMN over the candidates);
 * ``{{ sens DOMAIN GROUP [:FORMAT] }}``: the range (``a to b``) of the v2 energy slopes of
   ``results/sensitivity.csv`` over its prior variants;
 * ``{{ prior PATH [DISTRIBUTION] }}``: an entry of ``models/priors.toml``, e.g.
@@ -227,6 +226,13 @@ def table_backtest_chips() -> str:
     return md_table(out)
 
 
+def table_prior_checks() -> str:
+    """The prior-predictive checks of physical plausibility (``results/prior_checks.csv``)."""
+    from energytrend.studies.prior_checks import prior_check_table
+
+    return prior_check_table(_csv("prior_checks.csv"))
+
+
 def table_extrapolation() -> str:
     """The extrapolation candidates (``results/extrapolation_choice.csv``)."""
     c = _csv("extrapolation_choice.csv")
@@ -245,7 +251,7 @@ def table_extrapolation() -> str:
                     f"{v:.2f} ± {e:.2f}"
                     for v, e in zip(c["nlp_band"], c["nlp_band_mcse"], strict=True)
                 ],
-                "meets the 2040 criteria": c["admissible"].map(yes),
+                "fit passed": c["passed"].map(yes),
                 "CV CRPS early": c["cv/all crps"].map("{:.4f}".format),
                 "CV log score early": c["cv/all log score"].map("{:.3f}".format),
                 "CV 90% / 50% early": [
@@ -429,10 +435,10 @@ def value_ext(row: str, column: str, spec: str | None = None) -> str:
     column = _column(c, column, "results/extrapolation_choice.csv")
     if row == "chosen":
         return fmt(_one(c[c["chosen"]], "the chosen candidate")[column], spec)
-    if row in ("admissible-min", "admissible-max"):
-        values = c.loc[c["admissible"], column]
-        return fmt(values.min() if row.endswith("min") else values.max(), spec)
-    raise PlaceholderError(f"ext: row {row!r} is not chosen, admissible-min or admissible-max")
+    if row in ("min", "max"):
+        values = c[column]
+        return fmt(values.min() if row == "min" else values.max(), spec)
+    raise PlaceholderError(f"ext: row {row!r} is not chosen, min or max")
 
 
 def value_sens(domain: str, group: str, spec: str | None = None) -> str:

@@ -3,11 +3,12 @@
 
     .venv/bin/python scripts/extrapolation_choice.py [--out results]
 
-Fits every candidate to the default data of both domains (the 2040 acceptance checks) and at
-the early backtest origins (CV 2016-2020, NLP 2019-2020; about 5 minutes per candidate from
-an empty fit cache on two cores). Writes ``<out>/extrapolation_choice.csv``; then
-``scripts/update_readme.py`` puts the table in the README. The chosen candidate is the one
-``models/priors.toml`` should hold (a test checks that it does).
+Fits every candidate to the default data of both domains (its 2040 band, as information) and
+at the early backtest origins (CV 2016-2020, NLP 2019-2020; about 5 minutes per candidate from
+an empty fit cache on two cores). Writes ``<out>/extrapolation_choice.csv``, which the docs
+show. The chosen candidate is the one ``models/priors.toml`` should hold (a test checks that
+it does). ``--choose-only`` applies the choice rule to the stored table without refitting
+(the rule changed in issue 22: proper scores only, no width cap).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from energytrend.studies.extrapolation_choice import extrapolation_choice
+import pandas as pd
+
+from energytrend.studies.extrapolation_choice import choose, extrapolation_choice
 from energytrend.studies.results import write_csv
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,8 +29,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "results")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--choose-only", action="store_true")
     args = parser.parse_args()
-    table = extrapolation_choice(workers=args.workers)
+    if args.choose_only:
+        stored = pd.read_csv(args.out / "extrapolation_choice.csv")
+        if "passed" not in stored:  # tables written before the rule change held "admissible"
+            stored.insert(list(stored.columns).index("admissible"), "passed", True)
+        table = choose(stored)
+    else:
+        table = extrapolation_choice(workers=args.workers)
     path = write_csv(table, args.out / "extrapolation_choice.csv")
     print(table.to_string(index=False))
     print(f"wrote {path}")

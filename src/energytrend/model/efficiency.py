@@ -76,6 +76,23 @@ def _hinge(t: Tensor, series: Tensor, knot_t: Tensor, knot_series: Tensor) -> Te
     return out
 
 
+def ceiling(spec: Mapping[str, Any]) -> float:
+    """log10 GFLOPS/W of the physical limit ``[efficiency] limit`` (``inf``: none)."""
+    return float(np.log10(float(spec["efficiency"]["limit"]["flop_per_joule"]) / 1e9))
+
+
+def below_ceiling(line: Any, top: float) -> Any:
+    """``line`` (log10 GFLOPS/W) bent smoothly under the ceiling ``top``:
+    ``top - log10(1 + 10^(top - line))``, the identity far below it (0.001 orders at 2.7
+    orders under), ``top`` far above. Works on numpy arrays and PyTensor tensors."""
+    if not np.isfinite(top):
+        return line
+    scaled = (top - line) * np.log(10.0)
+    if isinstance(line, np.ndarray):
+        return top - np.logaddexp(0.0, scaled) / np.log(10.0)
+    return top - pt.softplus(scaled) / np.log(10.0)
+
+
 def efficiency_mean(
     draw: Callable[[str], np.ndarray],
     knot_series: np.ndarray,
@@ -83,18 +100,21 @@ def efficiency_mean(
     series: np.ndarray,
     t: np.ndarray,
     server: np.ndarray | float,
+    top: float = np.inf,
 ) -> np.ndarray:
     """Draws (sample, point) of the mean log10 GFLOPS/W at points (``series`` index, time
     ``t`` from the origin, ``server`` 0/1) of the precision model, with the knots
-    (``knot_series``, ``knot_t``) it was fitted with; ``draw(name)`` gives the stacked
-    posterior draws (sample, ...) of a variable (a :class:`~energytrend.model.draws.Draws`)."""
+    (``knot_series``, ``knot_t``) it was fitted with, under the ceiling ``top``
+    (:func:`ceiling`); ``draw(name)`` gives the stacked posterior draws (sample, ...) of a
+    variable (a :class:`~energytrend.model.draws.Draws`)."""
     a, b = draw("eff_line_intercept"), draw("eff_line_slope")
     server_effect, delta = draw("eff_server"), draw("eff_delta")
     s, tt = np.asarray(series, dtype=int), np.asarray(t, dtype=float)
     on = s[:, None] == knot_series[None, :]
     hinge = np.where(on, np.maximum(tt[:, None] - knot_t[None, :], 0.0), 0.0)
     srv = np.broadcast_to(np.asarray(server, dtype=float), tt.shape)
-    out: np.ndarray = a[:, s] + b[:, s] * tt + server_effect[:, None] * srv + delta @ hinge.T
+    line = a[:, s] + b[:, s] * tt + server_effect[:, None] * srv + delta @ hinge.T
+    out: np.ndarray = below_ceiling(np.asarray(line, dtype=float), top)
     return out
 
 
@@ -218,9 +238,10 @@ class PrecisionEfficiency(EfficiencyTrend):
         delta = self._bends(knot_series)
         a, b = self._line(knot_t, knot_series, delta)
         bends = (_hinge(gpu_t, gpu_series, knot_t, knot_series) * delta[None, :]).sum(axis=1)
+        line = a[gpu_series] + b[gpu_series] * gpu_t + server * gpu_server + bends
         observe(
             "log10_gflops_per_watt",
-            a[gpu_series] + b[gpu_series] * gpu_t + server * gpu_server + bends,
+            below_ceiling(line, ceiling(self.spec)),
             sigma[gpu_series],
             gpu_y,
             "gpu",
@@ -314,7 +335,13 @@ class PrecisionEfficiency(EfficiencyTrend):
         self, draws: Draws, series: np.ndarray, t: np.ndarray, server: np.ndarray | float = 1.0
     ) -> np.ndarray:
         return efficiency_mean(
-            draws, self.data.eff_knot_series, self.data.eff_knot_t, series, t, server
+            draws,
+            self.data.eff_knot_series,
+            self.data.eff_knot_t,
+            series,
+            t,
+            server,
+            ceiling(self.spec),
         )
 
     def inference_series(self, group: str, years: np.ndarray) -> np.ndarray:

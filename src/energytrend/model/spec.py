@@ -110,6 +110,8 @@ def check_spec(spec: Spec) -> Spec:
     kind = spec["efficiency"]["kind"]
     if kind not in EFFICIENCIES:
         raise ValueError(f"efficiency.kind must be one of {EFFICIENCIES}, got {kind!r}")
+    if not spec["efficiency"]["limit"]["flop_per_joule"] > 0:
+        raise ValueError("efficiency.limit.flop_per_joule must be > 0 (inf: no ceiling)")
     tau = spec["efficiency"]["changepoints"].get("tau", "fixed")
     if tau not in BEND_SCALES:
         raise ValueError(f"efficiency.changepoints.tau must be one of {BEND_SCALES}, got {tau!r}")

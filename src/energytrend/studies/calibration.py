@@ -9,7 +9,10 @@ parameters (:data:`energytrend.inference.diagnostics.REPORTED`, plus the prior-o
 parameters, calibrated by construction) and the forecasts' ingredients of
 :mod:`energytrend.studies.calibration_forecast`: each group's log10 energy in 2030, which the
 extrapolation and the future changepoints shape, and whether its energy trend reaches the
-human-body level by 2040 (a binary, judged by its probabilities, not by ranks).
+human-body level by 2040 (a binary, judged by its probabilities, not by ranks); and data
+held out past the forecast origin (:mod:`energytrend.studies.calibration_heldout`), simulated
+from the generating process and predicted by the fit, with their coverage and CRPS: the only
+quantities through which SBC sees the prior-only extrapolation.
 
 If model and sampler are calibrated, every rank is uniform on ``0..L``
 (:mod:`energytrend.studies.calibration_ecdf` tests it with simultaneous ECDF bands), every central
@@ -41,9 +44,13 @@ from energytrend.inference.store import atomic_path
 from energytrend.model.arrays import ModelData, Pooling
 from energytrend.model.build import build_model
 from energytrend.model.design import FitDomain, prepare
+from energytrend.model.draws import Draws
+from energytrend.model.parts import model_parts
 from energytrend.model.spec import Spec, resolve_spec
+from energytrend.studies import calibration_heldout as heldout
 from energytrend.studies.calibration_ecdf import ALPHA, ecdf_test, plot_ecdf_differences
 from energytrend.studies.calibration_forecast import forecast_quantities, is_indicator, stacked
+from energytrend.studies.scoring import crps_draws
 from energytrend.studies.sweep import run_tasks
 
 #: Parameters whose ranks are recorded (those present in the model): the reported ones, the
@@ -64,6 +71,8 @@ SIMULATED = {
     "log10_speedup_fraction": "sp_y",
     "log10_realisation": "real_y",
 }
+#: Stream of a simulation's random numbers for the noise of its held-out predictive draws.
+HELDOUT_STREAM = 7
 #: Bins of the crossing probabilities' reliability table.
 RELIABILITY_BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
 
@@ -106,9 +115,13 @@ def _one_simulation(task: SBCTask) -> tuple[list[dict[str, Any]], str]:
     except Exception as e:  # a failed fit is counted, not fatal to the study
         return [], f"{type(e).__name__}: {e}"
     posterior = tree["posterior"].to_dataset()
+    heldout_rng = np.random.default_rng([task.settings.seed, HELDOUT_STREAM])
     draws = {
         **flatten(posterior),
         **forecast_quantities(stacked(posterior), task.data, task.spec),
+        **heldout.predictive(
+            model_parts(task.spec, task.data), Draws(posterior), task.data, heldout_rng
+        ),
     }
     diag = check(tree)
     fit = {
@@ -132,6 +145,9 @@ def _one_simulation(task: SBCTask) -> tuple[list[dict[str, Any]], str]:
                 "posterior_mean": float(d.mean()),
                 "covered_50": bool(q[1] <= true <= q[2]),
                 "covered_90": bool(q[0] <= true <= q[3]),
+                "crps": float(crps_draws(d[:, None], np.array([true]))[0])
+                if heldout.is_heldout(parameter)
+                else np.nan,
                 **fit,
             }
         )
@@ -243,6 +259,19 @@ class Calibration:
         out["bin"] = out["bin"].astype(str)
         return out
 
+    def heldout(self) -> pd.DataFrame:
+        """The held-out points' predictive calibration, per quantity: n, coverage_50,
+        coverage_90 (nominal under calibration, to binomial error), mean_pit, mean_crps."""
+        h = self.ranks[self.ranks["parameter"].map(heldout.is_heldout)]
+        g = h.assign(pit=h["rank"] / self.n_rank_draws).groupby("parameter", sort=False)
+        return g.agg(
+            n=("true", "size"),
+            coverage_50=("covered_50", "mean"),
+            coverage_90=("covered_90", "mean"),
+            mean_pit=("pit", "mean"),
+            mean_crps=("crps", "mean"),
+        ).reset_index()
+
     def fits(self) -> pd.DataFrame:
         """One row per simulated fit: divergences, max_rhat, min_ess, passed_gate."""
         cols = ["divergences", "max_rhat", "min_ess", "passed_gate"]
@@ -259,6 +288,7 @@ class Calibration:
         u = self.uniformity(alpha)
         c = self.coverage()
         x = self.crossing()
+        h = self.heldout()
         f = self.fits()
         return pd.DataFrame(
             [
@@ -284,6 +314,10 @@ class Calibration:
                     else np.nan,
                     "crossing_truth_rate": float(x["truth_rate"].mean()) if len(x) else np.nan,
                     "crossing_max_abs_z": float(x["z"].abs().max()) if len(x) else np.nan,
+                    "heldout_points": len(h),
+                    "heldout_coverage_50": float(h["coverage_50"].mean()) if len(h) else np.nan,
+                    "heldout_coverage_90": float(h["coverage_90"].mean()) if len(h) else np.nan,
+                    "heldout_mean_crps": float(h["mean_crps"].mean()) if len(h) else np.nan,
                     "sims_with_divergences": float(np.mean(f["divergences"] > 0)),
                     "fits_rhat_over_1.01": float(np.mean(f["max_rhat"] > MAX_RHAT)),
                     "median_min_ess": float(f["min_ess"].median()),
@@ -385,6 +419,7 @@ def simulate_calibration(
         )
     prior_ds = prior["prior"].to_dataset()
     truths = _distinct({**flatten(prior_ds), **forecast_quantities(stacked(prior_ds), base, spec)})
+    held = heldout.truths(prior_ds, base, spec, seed)
     predictive = prior["prior_predictive"].to_dataset()
     simulated = {
         field: predictive[name].to_numpy().reshape(n_sims, -1)
@@ -395,7 +430,7 @@ def simulate_calibration(
         SBCTask(
             index=i,
             data=replace(base, **{field: y[i] for field, y in simulated.items()}),
-            truth={k: float(v[i]) for k, v in truths.items()},
+            truth={**{k: float(v[i]) for k, v in truths.items()}, **held[i]},
             spec=spec,
             pooling=pooling,
             settings=SamplerSettings(

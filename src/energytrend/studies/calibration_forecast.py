@@ -28,7 +28,7 @@ import numpy as np
 from energytrend.forecast.forecasts import STEP, human_levels
 from energytrend.forecast.trend import first_passage
 from energytrend.model.arrays import ModelData
-from energytrend.model.efficiency import efficiency_mean, era_series
+from energytrend.model.efficiency import ceiling, efficiency_mean, era_series
 from energytrend.model.extrapolation import damped_growth
 
 #: Year at which the forecast energy is ranked.
@@ -99,7 +99,13 @@ def _energy_paths(
     if spec["efficiency"]["kind"] == "precision":
         series = era_series(data.series, spec["precision"], t + data.year_origin)
         eff = efficiency_mean(
-            lambda name: draws[name], data.eff_knot_series, data.eff_knot_t, series, t, 1.0
+            lambda name: draws[name],
+            data.eff_knot_series,
+            data.eff_knot_t,
+            series,
+            t,
+            1.0,
+            ceiling(spec),
         )
     else:
         s = int(data.group_series[group])

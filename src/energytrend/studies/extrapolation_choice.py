@@ -1,20 +1,17 @@
-"""How the extrapolation priors were chosen: candidates held to the 2040 acceptance criteria,
-then scored on the early backtest origins only.
+"""How the extrapolation priors are chosen: by proper scores on the early backtest origins.
 
 After a domain's last data date its compute trend relaxes from the fitted slope to a long-run
 slope ``L ~ Normal(mu, sigma)`` by a yearly ``damping ~ Beta(alpha, beta)``
 (:mod:`energytrend.forecast.trend`). Both are priors: the data end before the forecast
-begins. They are chosen in two steps, as the model review proposes:
+begins. Each candidate is backtested on the compute of the early origins (before 2021: CV
+2016-2020, NLP 2019-2020; the efficiency series do not depend on these priors), and the
+candidate with the lowest CV CRPS (394 later models; NLP's 13 are too few to rank by) is
+chosen (:func:`choose`); the log score is reported beside it, and the table says whether the
+two rank the same candidate first. The late origins stay confirmatory.
 
-1. **Acceptance at the horizon.** Each candidate is fitted to the default data of both
-   domains, and :func:`~energytrend.studies.prior_checks.horizon_checks` evaluates the
-   criteria at 2040 (P(frontier J per inference > 10^9) < 1%, P(FP32 GFLOPS/W > 10^4) < 5%,
-   a new model's 90% band at most 8 orders of magnitude). A candidate is *admissible* when
-   every criterion holds beyond ``Z`` Monte Carlo standard errors.
-2. **Proper scores on the early origins.** Each candidate is backtested on the compute of
-   the early origins (before 2021: CV 2016-2020, NLP 2019-2020; the efficiency series do not
-   depend on these priors), and the admissible candidate with the lowest CV CRPS (394 later
-   models; NLP's 13 are too few to rank by) is chosen. The late origins stay confirmatory.
+A band's width is not a proper score: each candidate's 2040 band of a new NLP model's energy
+is reported as information (``nlp_band``), never used as a filter. (Until issue 22 a width
+cap of 8 orders excluded the candidate with the best early scores; that cap is retired.)
 
 ``scripts/extrapolation_choice.py`` runs this and writes ``results/extrapolation_choice.csv``.
 """
@@ -34,8 +31,6 @@ from energytrend.studies.backtest import backtest
 from energytrend.studies.backtest_scores import LATE_FROM, coverage_table, pooled
 from energytrend.studies.prior_checks import horizon_checks
 
-#: Monte Carlo standard errors a criterion must hold by to count as met.
-Z = 3.5
 #: Candidates: long-run slope centre and sd (log10/yr), damping Beta(alpha, beta). "v2.0" is
 #: the specification before the choice.
 CANDIDATES: dict[str, tuple[float, float, float, float]] = {
@@ -91,9 +86,9 @@ def extrapolation_choice(
     Returns:
         One row per candidate: ``candidate``, ``mu``, ``sigma``, ``alpha``, ``beta``;
         ``nlp_band`` and ``nlp_band_mcse`` (a new NLP model's 90% energy band at 2040, in
-        orders of magnitude); ``admissible`` (every 2040 criterion met beyond ``Z`` MCSEs);
-        per scored series ``<series> crps``, ``<series> log score``, ``<series> 50%`` and
-        ``<series> 90%``; and ``chosen``.
+        orders of magnitude: information only); ``passed`` (the fit's diagnostics); per
+        scored series ``<series> crps``, ``<series> log score``, ``<series> 50%`` and
+        ``<series> 90%``; and ``chosen`` (:func:`choose`).
     """
     origins = dict(origins or EARLY_ORIGINS)
     if any(o >= LATE_FROM for v in origins.values() for o in v):
@@ -105,11 +100,10 @@ def extrapolation_choice(
         result = fit("all", data=data, priors=priors, config=settings)
         checks = horizon_checks(result)
         band = checks[(checks["criterion"] == "new_model_energy") & (checks["line"] == "nlp/all")]
-        met = checks["value"] + Z * checks["mcse"] < checks["threshold"]
         row: dict[str, Any] = {
             "candidate": name, "mu": mu, "sigma": sigma, "alpha": alpha, "beta": beta,
             "nlp_band": float(band["value"].iloc[0]), "nlp_band_mcse": float(band["mcse"].iloc[0]),
-            "admissible": bool(met.all()) and result.passed,
+            "passed": result.passed,
         }  # fmt: skip
         points = backtest(
             domains, models=("v2",), priors=priors, data=data, origins=origins,
@@ -123,10 +117,29 @@ def extrapolation_choice(
             row[f"{r.series} 50%"] = r.coverage_50
             row[f"{r.series} 90%"] = r.coverage_90
         rows.append(row)
-    out = pd.DataFrame(rows)
-    ok = out[out["admissible"]]
+    return choose(pd.DataFrame(rows))
+
+
+def choose(table: pd.DataFrame) -> pd.DataFrame:
+    """Mark the chosen candidate of a candidates' table: the lowest CV CRPS (NLP's when there
+    is no CV column) among the candidates whose fit passed its diagnostics. Adds ``chosen``
+    and ``log_score_agrees`` (whether the log score ranks the same candidate first; higher
+    is better).
+
+    Examples:
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"candidate": ["a", "b"], "passed": [True, True],
+        ...                   "cv/all crps": [0.51, 0.50], "cv/all log score": [-1.4, -1.3]})
+        >>> choose(t)[["candidate", "chosen", "log_score_agrees"]].values.tolist()
+        [['a', False, True], ['b', True, True]]
+    """
+    out = table.drop(columns=["chosen", "log_score_agrees", "admissible"], errors="ignore")
+    series = next(s for s in ("cv/all", "nlp/all") if f"{s} crps" in out)
+    ok = out[out["passed"].astype(bool)]
     out["chosen"] = False
+    out["log_score_agrees"] = False
     if len(ok):
-        rank = next(c for c in ("cv/all crps", "nlp/all crps") if c in ok)
-        out.loc[ok[rank].idxmin(), "chosen"] = True
+        best = ok[f"{series} crps"].idxmin()
+        out.loc[best, "chosen"] = True
+        out["log_score_agrees"] = bool(ok[f"{series} log score"].idxmax() == best)
     return out

@@ -1,25 +1,28 @@
-"""Prior-predictive acceptance checks at the forecast horizon.
+"""Prior-predictive checks of physical plausibility at the forecast horizon.
 
 The data end years before 2040; what a forecast says there is largely what the priors say
 (``models/priors.toml``: the damped extrapolation, the efficiency slopes and their future
-changepoints). These checks draw from the *prior* of the default model for a dataset and hold
-it to bounds that no forecaster would want to exceed:
+changepoints). These checks draw from the *prior* of the default model for a dataset
+(``pm.sample_prior_predictive``, :func:`prior_result`) and ask whether it allows what physics
+rules out. Each criterion has its reason (:data:`CRITERIA`):
 
-1. ``frontier_energy``: P(peak-based J per inference of a domain's frontier in ``year`` >
-   10^9 J) < 1%, for every domain (:func:`energytrend.forecast.trend.energy_path`).
-2. ``fp32_efficiency``: P(FP32 GFLOPS/W of a server part in ``year`` > 10^4) < 5%
-   (:func:`energytrend.forecast.trend.efficiency_at`).
-3. ``new_model_compute`` and ``new_model_energy``: the 90% prior predictive band of a new
-   typical model (``<domain>/all``) in ``year`` spans at most 8 orders of magnitude: compute
-   is the trend plus the likelihood's scatter, energy that minus the efficiency at the
-   precision inference runs at.
+1. ``efficiency_landauer``: P(GFLOPS/W of a precision's server part in ``year`` > Landauer's
+   limit) < 1%. No irreversible computer at temperature T spends less than k_B T ln 2 per
+   erased bit (Landauer 1961); one floating-point operation erases at least one bit, so at
+   300 K no chip computes more than 1 / (k_B 300 K ln 2) = 3.5e20 operations per joule,
+   10^11.54 GFLOPS/W.
+2. ``efficiency_cmos``: P(GFLOPS/W in ``year`` > the CMOS limit) < 5%. Every chip in the data
+   is CMOS; Ho, Erdil & Besiroglu (2023, arXiv:2312.08595) estimate the maximum efficiency of
+   CMOS microprocessors at 4.7e15 FLOP/J (FP4, the most favourable format), 10^6.67 GFLOPS/W.
+   5%, not 1%: their estimate is itself uncertain.
 
-On the pure prior these bounds are demanding: the level and slope priors of the lines in the
-data are weakly informative, and 22 years of their uncertainty compound by 2040.
-:func:`horizon_checks` applies the same criteria to a fit, whose draws hold the data-informed
-parameters at their posterior and the extrapolation-only ones (long-run slope, damping, the
-efficiency bends after the data) at their prior: the check of the extrapolation priors given
-the data.
+Band widths and probabilities of levels that physics allows are *information*, never a
+filter (:data:`INFORMATION`): a new model's 90% band of compute and energy, P(frontier J per
+inference > 10^9), P(FP32 GFLOPS/W > 10^4). The model and its priors are chosen by proper
+scores on the early backtest origins (:mod:`energytrend.studies.extrapolation_choice`).
+
+:func:`horizon_checks` applies the same rows to a fit, whose draws hold the data-informed
+parameters at their posterior and the extrapolation-only ones at their prior.
 
 Every value carries its Monte Carlo standard error (prior draws are independent): for a
 probability ``sqrt(p (1 - p) / n)``, for a band width the quantile MCSEs of its two ends
@@ -54,17 +57,33 @@ from energytrend.model.spec import resolve_spec
 #: Why a prior result never passes the diagnostics gate (its tables warn with this).
 PRIOR_ONLY = "prior draws, not a posterior: for prior-predictive checks only"
 
+#: Boltzmann's constant (J/K, exact in the SI) and the temperature of Landauer's limit (K).
+BOLTZMANN, ROOM_KELVIN = 1.380649e-23, 300.0
+#: log10 GFLOPS/W of Landauer's limit at room temperature: one erased bit per operation.
+LANDAUER = float(np.log10(1.0 / (BOLTZMANN * ROOM_KELVIN * np.log(2.0)) / 1e9))
+#: log10 GFLOPS/W of the CMOS limit of Ho, Erdil & Besiroglu (2023): 4.7e15 FLOP/J.
+CMOS = float(np.log10(4.7e15 / 1e9))
+
 #: criterion -> (reading with ``{year}``, threshold, statistic); a criterion passes when
-#: its value is below the threshold.
+#: its value is below the threshold. The module doc gives each one's reason.
 CRITERIA: dict[str, tuple[str, float, str]] = {
-    "frontier_energy": ("P(frontier J per inference in {year} > 10^9 J)", 0.01, "probability"),
-    "fp32_efficiency": ("P(FP32 GFLOPS/W in {year} > 10^4)", 0.05, "probability"),
-    "new_model_compute": ("90% band of a new model's GFLOPs in {year}", 8.0, "width"),
-    "new_model_energy": ("90% band of a new model's J per inference in {year}", 8.0, "width"),
+    "efficiency_landauer": (
+        "P(GFLOPS/W in {year} > Landauer's limit, 10^11.54)",
+        0.01,
+        "probability",
+    ),
+    "efficiency_cmos": ("P(GFLOPS/W in {year} > the CMOS limit, 10^6.67)", 0.05, "probability"),
 }
-#: log10 of the levels of the two probability criteria.
+#: Rows reported as information only (no bound): reading with ``{year}`` and statistic.
+INFORMATION: dict[str, tuple[str, str]] = {
+    "frontier_energy": ("P(frontier J per inference in {year} > 10^9 J)", "probability"),
+    "fp32_efficiency": ("P(FP32 GFLOPS/W in {year} > 10^4)", "probability"),
+    "new_model_compute": ("90% band of a new model's GFLOPs in {year}", "width"),
+    "new_model_energy": ("90% band of a new model's J per inference in {year}", "width"),
+}
+#: log10 of the levels of the two probability rows of :data:`INFORMATION`.
 FRONTIER_JOULES, FP32_GFLOPS_PER_WATT = 9.0, 4.0
-#: Probability of the band of criterion 3.
+#: Probability of the bands of :data:`INFORMATION`.
 BAND = 0.9
 
 
@@ -126,42 +145,49 @@ def _width(criterion: str, line: str, draws: np.ndarray) -> dict[str, Any]:
 
 
 def _row(criterion: str, line: str, value: float, mcse: float, n: int) -> dict[str, Any]:
-    _, threshold, statistic = CRITERIA[criterion]
-    # a probability must stay below its bound; a band may be as wide as its bound
-    passed = value < threshold if statistic == "probability" else value <= threshold
+    threshold = CRITERIA[criterion][1] if criterion in CRITERIA else np.nan
     return {
         "criterion": criterion,
         "line": line,
         "value": value,
         "threshold": threshold,
-        "passed": bool(passed),
+        "passed": bool(value < threshold) if criterion in CRITERIA else pd.NA,
         "mcse": mcse,
         "n_draws": n,
     }
 
 
+def statistic(criterion: str) -> str:
+    """``"probability"`` or ``"width"``: what a row of ``criterion`` holds."""
+    return CRITERIA[criterion][2] if criterion in CRITERIA else INFORMATION[criterion][1]
+
+
 def horizon_checks(
     result: TrendFit, year: float = 2040.0, seed: int = DEFAULT_SEED
 ) -> pd.DataFrame:
-    """The acceptance criteria of the module evaluated on the draws of ``result`` at
-    ``year``: a prior result (:func:`prior_result`), or a fit, to see what the data changed.
+    """The physical criteria and the information rows of the module, evaluated on the
+    draws of ``result`` at ``year``: a prior result (:func:`prior_result`), or a fit, to see
+    what the data changed.
 
-    Returns one row per criterion and line: ``criterion`` (a key of :data:`CRITERIA`),
-    ``line``, ``value`` (a probability, or a band width in orders of magnitude),
-    ``threshold``, ``passed`` (a probability below, a width at most its threshold),
-    ``mcse``, ``n_draws`` and ``year``. ``seed``
-    draws the scatter of the new models of criterion 3.
+    Returns one row per criterion and line: ``criterion`` (a key of :data:`CRITERIA` or
+    :data:`INFORMATION`), ``line``, ``value`` (a probability, or a band width in orders of
+    magnitude), ``threshold`` (NaN for information), ``passed`` (the probability below its
+    threshold; NA for information), ``mcse``, ``n_draws`` and ``year``. ``seed`` draws the
+    scatter of the new models of the band rows.
     """
     t = np.array([float(year) - float(result.idata.attrs["year_origin"])])
     rng = np.random.default_rng(seed)
     domains = list(dict.fromkeys(g.split("/")[0] for g in result.groups))
     rows = []
+    for k, series in enumerate(result.series):
+        eff = efficiency_at(result, np.array([k]), t)[:, 0]
+        rows.append(_probability("efficiency_landauer", series, eff > LANDAUER))
+        rows.append(_probability("efficiency_cmos", series, eff > CMOS))
+        if series == "fp32":
+            rows.append(_probability("fp32_efficiency", series, eff > FP32_GFLOPS_PER_WATT))
     for d in domains:
         joules = energy_path(result, f"{d}/frontier", t)[:, 0]
         rows.append(_probability("frontier_energy", f"{d}/frontier", joules > FRONTIER_JOULES))
-    if "fp32" in result.series:
-        fp32 = efficiency_at(result, np.array([result.series.index("fp32")]), t)[:, 0]
-        rows.append(_probability("fp32_efficiency", "fp32", fp32 > FP32_GFLOPS_PER_WATT))
     for d in domains:
         group = f"{d}/all"
         index = np.array([result.groups.index(group)])
@@ -183,7 +209,7 @@ def prior_predictive_checks(
     seed: int = DEFAULT_SEED,
     year: float = 2040.0,
 ) -> pd.DataFrame:
-    """The acceptance criteria (module doc) on ``draws`` prior draws of the default model
+    """The checks (module doc) on ``draws`` prior draws of the default model
     for ``domain`` and ``data``, with the prior overrides ``priors``, at ``year``.
 
     See :func:`horizon_checks` for the columns. A few seconds: prior sampling only.
@@ -200,18 +226,21 @@ def prior_check_table(checks: pd.DataFrame | None = None, **kwargs: Any) -> str:
     if checks is None:
         checks = prior_predictive_checks(**kwargs)
     lines = [
-        "| Criterion | Line | Value | Bound | Passes |",
+        "| Check | Line | Value | Bound | Passes |",
         "|---|---|---|---|---|",
     ]
     for r in checks.itertuples(index=False):
-        reading, _, statistic = CRITERIA[str(r.criterion)]
-        if statistic == "probability":
+        criterion = str(r.criterion)
+        reading = CRITERIA[criterion][0] if criterion in CRITERIA else INFORMATION[criterion][0]
+        if statistic(criterion) == "probability":
             value = format_probability(float(r.value), float(r.mcse), int(r.n_draws))
-            bound = f"< {format_number(float(r.threshold), 2)}"
         else:
             value = f"{format_estimate(float(r.value), float(r.mcse))} orders of magnitude"
-            bound = f"≤ {format_number(float(r.threshold), 0)}"
-        passed = "yes" if r.passed else "**no**"
+        if criterion in CRITERIA:
+            bound = f"< {format_number(float(r.threshold), 2)}"
+            passed = "yes" if r.passed else "**no**"
+        else:
+            bound, passed = "information", "–"
         year = f"{float(r.year):g}"
         lines.append(f"| {reading.format(year=year)} | {r.line} | {value} | {bound} | {passed} |")
     return "\n".join(lines) + "\n"

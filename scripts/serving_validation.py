@@ -10,6 +10,7 @@ Writes, in ``--out`` (default ``results``):
 * ``serving_calibration_runs.csv``, ``serving_calibration_scores.csv``,
   ``serving_calibration_parameters.csv``: the calibration on round 4.1 and its check on the
   held-out round 5.1 (:mod:`energytrend.forecast.serving_calibration`);
+* ``docs/figures/serving_batch.png`` (``--figures``): J per output token against batch;
 * ``serving_examples.csv``: J per query and per output token by batch for a 70B dense model
   on an H100 and Kimi K2 on a B200, at the ``server`` and ``datacentre`` boundaries.
 
@@ -34,6 +35,7 @@ from energytrend.forecast.serving import draw_priors, query_energy
 from energytrend.forecast.serving_calibration import calibrate, predict_runs
 from energytrend.inference.formatting import format_energy, format_wh
 from energytrend.inference.mcse import quantile_mcse
+from energytrend.report.serving_figure import plot_energy_per_token_by_batch
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 2021
@@ -115,6 +117,7 @@ def examples() -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "results")
+    ap.add_argument("--figures", type=Path, default=REPO / "docs" / "figures")
     args = ap.parse_args(argv)
     m = mlperf()
     m["measured"] = [format_energy(x, 0.005 * x) for x in m["measured_j"]]
@@ -137,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         table.to_csv(args.out / f"serving_calibration_{name}.csv", index=False, lineterminator="\n")
     print(cal["scores"])
     print(cal["parameters"])
+    fig = plot_energy_per_token_by_batch(draws=DRAWS, seed=SEED)
+    fig.savefig(args.figures / "serving_batch.png", dpi=110)
     examples().to_csv(args.out / "serving_examples.csv", index=False, lineterminator="\n")
     print(m[["round", "benchmark", "scenario", "batch", "measured", "band", "inside"]])
     return 0

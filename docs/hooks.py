@@ -330,10 +330,86 @@ def table_serving_mlperf() -> str:
                 "benchmark": m["benchmark"],
                 "scenario": m["scenario"],
                 "chip": m["hardware"] + " " + m["precision"],
-                "batch": m["batch"].astype(str) + " (" + m["batch_basis"] + ")",
+                "batch x chips": m["batch"].astype(str) + " x " + m["accelerators"].astype(str),
                 "measured J/sample": m["measured"],
+                "median": m["median"],
                 "90% band": m["band"],
                 "inside": m["inside"].map({True: "yes", False: "**no**"}),
+                "median, KV at full width": m["median_full_width_kv"],
+            }
+        )
+    )
+
+
+def _sig(x: float, lo: float, hi: float) -> str:
+    return f"{x:.2f} ({lo:.2f} to {hi:.2f})"
+
+
+def table_serving_calibration() -> str:
+    """Held-out scores of the priors' and the calibrated bands
+    (``results/serving_calibration_scores.csv``)."""
+    c = _csv("serving_calibration_scores.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "band": c["band"],
+                "score": c["metric"].map({"coverage": "coverage of the 90% band", "crps": "CRPS"}),
+                "held-out value (90% block bootstrap)": [
+                    _sig(v, a, b)
+                    for v, a, b in zip(c["value"], c["lower"], c["upper"], strict=True)
+                ],
+                "runs (blocks)": c["runs"].astype(str) + " (" + c["blocks"].astype(str) + ")",
+            }
+        )
+    )
+
+
+def table_serving_calibration_parameters() -> str:
+    """Prior ranges and calibrated posteriors (``results/serving_calibration_parameters.csv``)."""
+    c = _csv("serving_calibration_parameters.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "quantity": "`" + c["quantity"] + "`",
+                "prior (uniform)": [
+                    f"{a:.2f} to {b:.2f}"
+                    for a, b in zip(c["prior_low"], c["prior_high"], strict=True)
+                ],
+                "posterior median (90%)": [
+                    _sig(v, a, b)
+                    for v, a, b in zip(
+                        c["posterior_median"],
+                        c["posterior_lower"],
+                        c["posterior_upper"],
+                        strict=True,
+                    )
+                ],
+            }
+        )
+    )
+
+
+def table_serving_calibration_runs() -> str:
+    """Held-out runs, priors' and calibrated bands (``results/serving_calibration_runs.csv``)."""
+    c = _csv("serving_calibration_runs.csv")
+
+    def band(name: str) -> list[str]:
+        return [
+            f"{a:.3g} to {b:.3g}"
+            for a, b in zip(c[f"{name}_lower_j"], c[f"{name}_upper_j"], strict=True)
+        ]
+
+    return md_table(
+        pd.DataFrame(
+            {
+                "run": c["round"].map("{:.1f}".format) + " " + c["benchmark"] + " " + c["scenario"],
+                "measured J": c["measured_j"].map("{:.3g}".format),
+                "priors' band": band("prior"),
+                "calibrated band": band("calibrated"),
+                "CRPS prior / calibrated": [
+                    f"{a:.2f} / {b:.2f}"
+                    for a, b in zip(c["prior_crps"], c["calibrated_crps"], strict=True)
+                ],
             }
         )
     )
@@ -358,16 +434,27 @@ def table_serving_examples() -> str:
 
 
 def value_serving(what: str) -> str:
-    """``inside``: 'k of n' MLPerf runs inside the band."""
+    """``inside``: 'k of n' MLPerf runs inside the band; ``ratio``: range of measured over
+    median; ``ess``, ``train``: effective draws and runs of the calibration."""
+    if what in ("ess", "train"):
+        c = _csv("serving_calibration_parameters.csv")
+        col = "effective_draws" if what == "ess" else "train_runs"
+        return f"{float(c[col].iloc[0]):,.0f}"
     m = _csv("serving_mlperf.csv")
-    if what != "inside":
-        raise PlaceholderError(f"serving: unknown value {what!r}; use 'inside'")
-    return f"{int(m['inside'].sum())} of {len(m)}"
+    if what == "inside":
+        return f"{int(m['inside'].sum())} of {len(m)}"
+    if what == "ratio":
+        r = m["ratio_measured_to_median"]
+        return f"{r.min():.1f} to {r.max():.1f}"
+    raise PlaceholderError(f"serving: unknown value {what!r}; use inside, ratio, ess or train")
 
 
 TABLES: dict[str, Callable[[], str]] = {
     "serving_mlperf": table_serving_mlperf,
     "serving_examples": table_serving_examples,
+    "serving_calibration": table_serving_calibration,
+    "serving_calibration_parameters": table_serving_calibration_parameters,
+    "serving_calibration_runs": table_serving_calibration_runs,
     "sbc": table_sbc,
     "backtest_coverage": table_backtest_coverage,
     "backtest_scores": table_backtest_scores,

@@ -52,7 +52,10 @@ language_models (Epoch AI, *Notable AI Models*, language domain 2018-2025)
     dense model) the total. ``gflops_per_token`` = 2 x active parameters, plus the attention
     term 2 x n_layers x 2,048 x d_model (Kaplan et al. 2020, at a fixed 2,048-token context,
     the thesis's longest NLP sequence) where n_layers and d_model are curated; that term is also
-    in its own column.
+    in its own column. ``kv_dim`` (keys' or values' width per layer: KV heads x head dim),
+    ``n_experts`` and ``experts_per_token`` come from ``data/curation/llm_architecture.csv``
+    (each row citing repository, path, commit and licence), which also fills n_layers and
+    d_model where ``llm_active_params.csv`` has none and must agree with it where it has.
 
 mlperf_power (MLCommons MLPerf Inference, every ``data/raw/mlperf_power_v*.csv``)
     One row per power-measured run. Result folders of one run (same system, benchmark,
@@ -547,6 +550,9 @@ LANGUAGE_COLUMNS = [
     "context_length",
     "n_layers",
     "d_model",
+    "kv_dim",
+    "n_experts",
+    "experts_per_token",
     "attention_context_tokens",
     "attention_gflops_per_token",
     "gflops_per_token",
@@ -561,6 +567,36 @@ LANGUAGE_COLUMNS = [
     "curation_ref",
 ]
 MOE_NOTE = re.compile(r"mixture|\bmoe\b|expert|activ", re.IGNORECASE)
+ARCHITECTURE = "data/curation/llm_architecture.csv"
+
+
+def read_architecture(repo: Path, models: set[str]) -> dict[str, pd.Series]:
+    """Rows of ``llm_architecture.csv`` by model; every row cites its source. A row whose
+    model is not an Epoch language model must name an MLPerf benchmark (else it is unused)."""
+    arch = read_curation(repo / ARCHITECTURE)
+    if arch is None:
+        return {}
+    out = {}
+    for i, r in arch.iterrows():
+        line = f"{ARCHITECTURE} line {i + 2}"
+        for col in ("repository", "path", "commit", "licence", "read"):
+            if not r[col].strip():
+                raise ValueError(f"{line}: column {col} is empty; every row cites its source")
+        for col in ("n_layers", "d_model", "kv_dim", "n_experts", "experts_per_token"):
+            v = num(r[col])
+            if not math.isnan(v) and (v <= 0 or v != int(v)):
+                raise ValueError(f"{line}: {col} must be a whole number > 0 or empty, got {v}")
+        e, k = num(r["n_experts"]), num(r["experts_per_token"])
+        if math.isnan(e) != math.isnan(k) or k > e:
+            raise ValueError(
+                f"{line}: give n_experts and experts_per_token together, experts_per_token <= "
+                "n_experts"
+            )
+        name = r["model"].strip()
+        if name not in models and not r["mlperf_benchmark"].strip():
+            warn(f"llm_architecture.csv: '{name}' is not an Epoch language model; not used")
+        out[name] = r
+    return out
 
 
 def build_language_models(repo: Path) -> pd.DataFrame:
@@ -570,6 +606,7 @@ def build_language_models(repo: Path) -> pd.DataFrame:
     cmap = {} if cur is None else {r["model"].strip(): r for _, r in cur.iterrows()}
     for name in sorted(set(cmap) - set(raw["model"])):
         warn(f"llm_active_params.csv: '{name}' is not an Epoch language model; not used")
+    arch = read_architecture(repo, set(raw["model"]))
     out = []
     for _, r in raw.iterrows():
         total = num(r["parameters"]) / 1e6
@@ -594,6 +631,23 @@ def build_language_models(repo: Path) -> pd.DataFrame:
         else:
             active = total
             basis = "dense: equals total"
+        kv_dim = n_experts = per_token = math.nan
+        a = arch.get(r["model"])
+        if a is not None:
+            for col, have in (("n_layers", n_layers), ("d_model", d_model)):
+                if not math.isnan(have) and num(a[col]) != have:
+                    raise ValueError(
+                        f"{ARCHITECTURE}: {r['model']!r} {col} {a[col]} differs from "
+                        f"{have:g} in llm_active_params.csv; check both sources"
+                    )
+            n_layers, d_model = num(a["n_layers"]), num(a["d_model"])
+            kv_dim, n_experts, per_token = (
+                num(a["kv_dim"]),
+                num(a["n_experts"]),
+                num(a["experts_per_token"]),
+            )
+            ref = f"{ARCHITECTURE}: {a['repository']} {a['path']} at {a['commit']}"
+            curation_ref = f"{curation_ref}; {ref}" if curation_ref else ref
         attn = math.nan
         if not math.isnan(n_layers) and not math.isnan(d_model):
             attn = 2 * n_layers * ATTENTION_CONTEXT * d_model / 1e9
@@ -613,6 +667,9 @@ def build_language_models(repo: Path) -> pd.DataFrame:
                 "context_length": fmt(ctx, 0),
                 "n_layers": fmt(n_layers, 0),
                 "d_model": fmt(d_model, 0),
+                "kv_dim": fmt(kv_dim, 0),
+                "n_experts": fmt(n_experts, 0),
+                "experts_per_token": fmt(per_token, 0),
                 "attention_context_tokens": str(ATTENTION_CONTEXT) if includes else "",
                 "attention_gflops_per_token": sig(attn),
                 "gflops_per_token": sig(gflops),

@@ -1,19 +1,22 @@
 """The serving model (``energytrend.query_energy``) against what is public: the MLPerf LLM
-power runs and the published 2025 per-query figures; and the per-query bands the docs show.
+power runs and the published 2025 per-query figures; its calibration on the earlier MLPerf
+round checked on the later one; and the per-query bands the docs show.
 
-Writes ``results/serving_mlperf.csv`` (one row per MLPerf run: measured J per sample at the
-server's wall, the model's 90% band at the ``server`` boundary, inside or not) and
-``results/serving_examples.csv`` (J per query and per output token by batch for a 70B dense
-model on an H100 and a 1T-total / 32B-active model on a B200, at the ``server`` and
-``datacentre`` boundaries). Every printed number is formatted to the digits its Monte Carlo
-error supports. No prior is set from these runs.
+Writes, in ``--out`` (default ``results``):
 
-Batch sizes read from the runs' configuration (``gpu_batch_size``, tensor parallelism 1):
-mlcommons/inference_results_v4.1 at a2f5d66d17e8f75c02fd74dfe810ecca6a046696,
-``closed/NVIDIA/configs/llama2-70b/Offline/__init__.py`` (H200_SXM_141GBx8_MaxQ inherits
-H200_SXM_141GBx1: 806) and ``.../Server/__init__.py`` (H200_SXM_141GBx1: 896). The other
-runs' configurations were not found in the stored copies; for them the band spans the
-smallest and largest ``gpu_batch_size`` of those two files' systems (640 to 2048).
+* ``serving_mlperf.csv``: one row per MLPerf run, measured J per sample at the server's wall,
+  the priors' 90% band at the ``server`` boundary, inside or not; and the median with the KV
+  cache counted at the model's full width (``d_model``), as before ``kv_dim`` was read;
+* ``serving_calibration_runs.csv``, ``serving_calibration_scores.csv``,
+  ``serving_calibration_parameters.csv``: the calibration on round 4.1 and its check on the
+  held-out round 5.1 (:mod:`energytrend.forecast.serving_calibration`);
+* ``docs/figures/serving_batch.png`` (``--figures``): J per output token against batch;
+* ``serving_examples.csv``: J per query and per output token by batch for a 70B dense model
+  on an H100 and Kimi K2 on a B200, at the ``server`` and ``datacentre`` boundaries.
+
+Every run's batch, accelerators per replica and power cap are read from its submission
+(``data/curation/mlperf_llm_serving.csv``), its model's layers, KV width and experts from
+``data/curation/llm_architecture.csv``. No prior is set from these runs.
 
 Usage: ``python scripts/serving_validation.py [--out results]``.
 """
@@ -27,62 +30,28 @@ import numpy as np
 import pandas as pd
 
 from energytrend.data.llm_queries import query_scenarios
-from energytrend.data.llm_realisation import llm_realisation_table
-from energytrend.data.serving_inputs import chip, model_shape
-from energytrend.forecast.serving import Serving, query_energy, query_energy_draws
+from energytrend.data.serving_inputs import mlperf_serving_runs
+from energytrend.forecast.serving import draw_priors, query_energy
+from energytrend.forecast.serving_calibration import calibrate, predict_runs
 from energytrend.inference.formatting import format_energy, format_wh
 from energytrend.inference.mcse import quantile_mcse
+from energytrend.report.serving_figure import plot_energy_per_token_by_batch
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 2021
 DRAWS = 8000
-#: (round, system, benchmark, scenario) -> gpu_batch_size read (module docstring).
-BATCH_READ = {
-    ("4.1", "H200-SXM-141GBx8_TRT_MaxQ", "llama2-70b", "Offline"): 806,
-    ("4.1", "H200-SXM-141GBx8_TRT_MaxQ", "llama2-70b", "Server"): 896,
-}
-BATCH_RANGE = (640, 2048)
-#: MLPerf benchmark -> the language_models row giving layers and width.
-LAYERS_FROM = {
-    "llama2-70b": "Llama 2-70B",
-    "mixtral-8x7b": "Mixtral 8x7B",
-    "llama3.1-405b": "Llama 3.1-405B",
-}
-
-
-def _band(x: np.ndarray) -> tuple[float, float, float, float, float, float]:
-    q = np.quantile(x, [0.5, 0.05, 0.95])
-    e = [quantile_mcse(x, p) for p in (0.5, 0.05, 0.95)]
-    return (*q, *e)  # type: ignore[return-value]
+#: Rounds the calibration learns from; the later round is held out.
+TRAIN_ROUNDS = ("4.1",)
 
 
 def mlperf() -> pd.DataFrame:
-    runs = llm_realisation_table(scenarios=("Offline", "Server"))
+    runs = mlperf_serving_runs()
+    pred = predict_runs(runs, draw_priors(DRAWS, SEED))
+    full = predict_runs(runs.assign(kv_dim=np.nan), draw_priors(DRAWS, SEED))
     rows = []
-    for _, r in runs.iterrows():
-        model: dict[str, object] = {
-            "params_millions": r["active_parameters_b"] * 1000.0,
-            "active_params_millions": r["active_parameters_b"] * 1000.0,
-        }
-        if r["benchmark"] == "mixtral-8x7b":  # total parameters of the curation file: 47B
-            model["params_millions"] = 47_000.0
-        if r["benchmark"] in LAYERS_FROM:
-            lm = model_shape(LAYERS_FROM[r["benchmark"]])
-            model |= {"n_layers": lm.n_layers, "d_model": lm.d_model}
-        shape, hw = model_shape(model), chip(r["hardware_name"], r["precision"])
-        key = (r["round"], r["system"], r["benchmark"], r["scenario"])
-        batches = [BATCH_READ[key]] if key in BATCH_READ else list(BATCH_RANGE)
-        p_tok, o_tok = round(r["input_tokens"]), round(r["output_tokens"])
-        draws = []
-        for b in batches:
-            serving = Serving(b, 1, p_tok, o_tok)
-            draws.append(
-                query_energy_draws(shape, hw, serving, boundary="server", draws=DRAWS, seed=SEED)
-            )
-        lo = min(float(np.quantile(d["query"], 0.05)) for d in draws)
-        hi = max(float(np.quantile(d["query"], 0.95)) for d in draws)
-        med = [float(np.median(d["query"])) for d in draws]
-        measured = float(r["measured_j_per_sample"])
+    for i, (_, r) in enumerate(runs.iterrows()):
+        x, measured = pred[i], float(r["measured_j_per_sample"])
+        q = np.quantile(x, [0.5, 0.05, 0.95])
         rows.append(
             {
                 "round": r["round"],
@@ -90,16 +59,19 @@ def mlperf() -> pd.DataFrame:
                 "scenario": r["scenario"],
                 "hardware": r["hardware_name"],
                 "precision": r["precision"],
-                "batch": "/".join(str(b) for b in batches),
-                "batch_basis": "read" if key in BATCH_READ else "range",
+                "batch": int(r["batch"]),
+                "accelerators": int(r["accelerators"]),
+                "power_limit_watts": r["power_limit_watts"],
                 "measured_j": measured,
-                "median_j": med[0] if len(med) == 1 else np.nan,
-                "lower_j": lo,
-                "upper_j": hi,
-                "inside": bool(lo <= measured <= hi),
-                "ratio_measured_to_median": measured / med[0] if len(med) == 1 else np.nan,
-                "mcse_lower_j": max(quantile_mcse(d["query"], 0.05) for d in draws),
-                "mcse_upper_j": max(quantile_mcse(d["query"], 0.95) for d in draws),
+                "median_j": q[0],
+                "lower_j": q[1],
+                "upper_j": q[2],
+                "inside": bool(q[1] <= measured <= q[2]),
+                "ratio_measured_to_median": measured / q[0],
+                "median_j_full_width_kv": float(np.median(full[i])),
+                "mcse_median_j": quantile_mcse(x, 0.5),
+                "mcse_lower_j": quantile_mcse(x, 0.05),
+                "mcse_upper_j": quantile_mcse(x, 0.95),
             }
         )
     return pd.DataFrame(rows)
@@ -145,9 +117,17 @@ def examples() -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "results")
+    ap.add_argument("--figures", type=Path, default=REPO / "docs" / "figures")
     args = ap.parse_args(argv)
     m = mlperf()
     m["measured"] = [format_energy(x, 0.005 * x) for x in m["measured_j"]]
+    m["median"] = [
+        format_energy(a, e) for a, e in zip(m["median_j"], m["mcse_median_j"], strict=True)
+    ]
+    m["median_full_width_kv"] = [
+        format_energy(a, e)
+        for a, e in zip(m["median_j_full_width_kv"], m["mcse_median_j"], strict=True)
+    ]
     m["band"] = [
         f"{format_energy(a, ea)} to {format_energy(b, eb)}"
         for a, b, ea, eb in zip(
@@ -155,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     ]
     m.to_csv(args.out / "serving_mlperf.csv", index=False, lineterminator="\n")
+    cal = calibrate(mlperf_serving_runs(), TRAIN_ROUNDS, draws=DRAWS, seed=SEED)
+    for name, table in cal.items():
+        table.to_csv(args.out / f"serving_calibration_{name}.csv", index=False, lineterminator="\n")
+    print(cal["scores"])
+    print(cal["parameters"])
+    fig = plot_energy_per_token_by_batch(draws=DRAWS, seed=SEED)
+    fig.savefig(args.figures / "serving_batch.png", dpi=110)
     examples().to_csv(args.out / "serving_examples.csv", index=False, lineterminator="\n")
     print(m[["round", "benchmark", "scenario", "batch", "measured", "band", "inside"]])
     return 0

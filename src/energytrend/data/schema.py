@@ -497,6 +497,20 @@ LANGUAGE_MODELS = TableSpec(
         Column("n_layers", "int", positive=True, description="Number of transformer layers"),
         Column("d_model", "int", positive=True, description="Model (residual-stream) width"),
         Column(
+            "kv_dim",
+            "int",
+            positive=True,
+            description="Keys' (or values') width per layer, KV heads x head dim; for latent "
+            "attention half the cached values per token and layer",
+        ),
+        Column("n_experts", "int", positive=True, description="Routed experts per MoE layer"),
+        Column(
+            "experts_per_token",
+            "int",
+            positive=True,
+            description="Routed experts each token uses per MoE layer",
+        ),
+        Column(
             "attention_context_tokens",
             "int",
             positive=True,

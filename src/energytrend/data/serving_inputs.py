@@ -7,6 +7,11 @@ the values per layer, ``n_kv_heads x head_dim``, and ``n_experts`` with
 ``experts_per_token`` for a mixture of experts). A chip is a ``hardware_name`` of the
 ``accelerators`` table, with its peak at a precision, memory bandwidth and size, and TDP.
 Unknown names raise ``ValueError`` listing the closest names.
+
+The ``language_models`` table holds ``kv_dim``, ``n_experts`` and ``experts_per_token`` where
+``data/curation/llm_architecture.csv`` cites them (:func:`llm_architecture`). The MLPerf LLM
+power runs, with each run's model shape and serving configuration (batch, parallelism, power
+limit: ``data/curation/mlperf_llm_serving.csv``), are :func:`mlperf_serving_runs`.
 """
 
 from __future__ import annotations
@@ -15,11 +20,16 @@ import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from energytrend.data.datasets import load_data
+from energytrend.data.llm_realisation import llm_realisation_table, read_mlperf_llm_benchmarks
 from energytrend.data.realisation import PRECISION_COLUMNS
+from energytrend.data.schema import Column, TableSpec
+from energytrend.data.tables import shipped_path
+from energytrend.data.validation import DataValidationError, Problem, read_table
 
 #: Bytes per weight at each precision (the format's bits / 8). The KV cache of FP4 weights
 #: is FP8, as in the MLPerf FP4 runs (``data/curation/mlperf_llm_benchmarks.csv``: "KV cache
@@ -175,3 +185,139 @@ def chip(hardware: str, precision: str, data: str = "2025") -> Chip:
         float(row["memory_gb"]) * 1e9,
         float(row["tdp_watts"]),
     )
+
+
+def _source_columns() -> tuple[Column, ...]:
+    return (
+        Column("repository", "text", required=True, description="GitHub owner/name read"),
+        Column("path", "text", required=True, description="file(s) read in it"),
+        Column("commit", "text", required=True, description="commit(s) read"),
+        Column("licence", "text", required=True, description="licence of the file"),
+        Column("read", "text", required=True, description="what the file says, quoted"),
+    )
+
+
+# fmt: off
+LLM_ARCHITECTURE = TableSpec(
+    name="llm_architecture", filename="curation/llm_architecture.csv", key=("model",),
+    description="Layers, width, KV width and experts of language models, each row cited",
+    columns=(
+        Column("model", "text", required=True,
+               description="language_models name (or the MLPerf model's, if not there)"),
+        Column("mlperf_benchmark", "text", description="MLPerf benchmark using the model"),
+        Column("n_layers", "int", required=True, positive=True, description="layers"),
+        Column("d_model", "int", required=True, positive=True, description="width"),
+        Column("n_heads", "int", positive=True, description="attention (query) heads"),
+        Column("n_kv_heads", "int", positive=True, description="key/value heads"),
+        Column("head_dim", "int", positive=True, description="width of one head"),
+        Column("kv_dim", "int", positive=True,
+               description="keys' width per layer (n_kv_heads x head_dim); empty if not read"),
+        Column("kv_basis", "text", required=True, description="attention kind, how counted"),
+        Column("n_experts", "int", positive=True, description="routed experts per layer"),
+        Column("experts_per_token", "int", positive=True, description="routed experts used"),
+        *_source_columns(),
+    ),
+)
+
+MLPERF_LLM_SERVING = TableSpec(
+    name="mlperf_llm_serving", filename="curation/mlperf_llm_serving.csv",
+    key=("round", "system", "benchmark", "scenario"),
+    description="Serving configuration of MLPerf LLM power runs, read from the submissions",
+    columns=(
+        Column("round", "text", required=True, description="mlperf_power round"),
+        Column("system", "text", required=True, description="mlperf_power system"),
+        Column("benchmark", "text", required=True, description="mlperf_power benchmark"),
+        Column("scenario", "text", required=True, description="Offline or Server"),
+        Column("gpu_batch_size", "int", required=True, positive=True,
+               description="configured largest batch of one engine (a replica)"),
+        Column("tensor_parallelism", "int", required=True, positive=True,
+               description="accelerators per pipeline stage"),
+        Column("pipeline_parallelism", "int", required=True, positive=True,
+               description="pipeline stages"),
+        Column("power_limit_watts", "float", positive=True, unit="W",
+               description="per-accelerator power cap (MaxQ); empty if none is set"),
+        *_source_columns(),
+    ),
+)
+# fmt: on
+
+
+def _curation(spec: TableSpec, path: str | Path | None) -> pd.DataFrame:
+    """``spec``'s file validated (types, required values, one row per key)."""
+    return read_table(path or shipped_path("data") / spec.filename, spec)
+
+
+def llm_architecture(path: str | Path | None = None) -> pd.DataFrame:
+    """The architecture curation file, validated (errors name the file, line and column).
+
+    >>> a = llm_architecture().set_index("model")
+    >>> int(a.loc["Llama 2-70B", "kv_dim"]), int(a.loc["Mixtral 8x7B", "n_experts"])
+    (1024, 8)
+    """
+    table = _curation(LLM_ARCHITECTURE, path)
+    e, k = table["n_experts"], table["experts_per_token"]
+    bad = (e.isna() != k.isna()) | (k > e)
+    if bad.any():
+        fix = "Give n_experts and experts_per_token together, experts_per_token <= n_experts."
+        raise DataValidationError(
+            str(path or LLM_ARCHITECTURE.filename),
+            [Problem(int(i) + 2, "experts_per_token", "inconsistent", fix) for i in bad[bad].index],
+        )
+    return table
+
+
+#: Columns of :func:`mlperf_serving_runs`, in order.
+RUN_COLUMNS = [
+    "round", "system", "benchmark", "scenario", "hardware_name", "precision",
+    "params_millions", "active_params_millions", "n_layers", "d_model", "kv_dim", "n_experts",
+    "experts_per_token", "batch", "accelerators", "power_limit_watts", "input_tokens",
+    "output_tokens", "measured_j_per_sample",
+]  # fmt: skip
+
+
+def mlperf_serving_runs(data: str = "2025", serving: str | Path | None = None) -> pd.DataFrame:
+    """The MLPerf LLM power runs (Offline and Server) with what the serving model needs: the
+    model's size (``mlperf_llm_benchmarks.csv``) and shape (``llm_architecture.csv``, by
+    ``mlperf_benchmark``), the batch, accelerators per replica (tensor x pipeline
+    parallelism) and power cap read from the submission (``mlperf_llm_serving.csv``).
+
+    Raises:
+        ValueError: a run has no serving configuration or no architecture row, naming it.
+
+    >>> runs = mlperf_serving_runs()
+    >>> sorted(runs["round"].unique()), bool(runs["kv_dim"].notna().all())
+    (['4.1', '5.1'], True)
+    """
+    runs = llm_realisation_table(data, scenarios=("Offline", "Server"))
+    sizes = read_mlperf_llm_benchmarks()[["round", "system", "benchmark", "parameters_b"]]
+    runs = runs.merge(sizes, on=["round", "system", "benchmark"], how="left")
+    conf = _curation(MLPERF_LLM_SERVING, serving)
+    key = ["round", "system", "benchmark", "scenario"]
+    runs = runs.merge(conf, on=key, how="left", validate="many_to_one")
+    missing = runs[runs["gpu_batch_size"].isna()]
+    if not missing.empty:
+        r = missing.iloc[0]
+        raise ValueError(
+            f"MLPerf run {tuple(r[key])} has no row in {MLPERF_LLM_SERVING.filename}; add its "
+            "gpu_batch_size, parallelism and power limit, read from the submission's configs"
+        )
+    arch = llm_architecture()
+    arch = arch[arch["mlperf_benchmark"].fillna("") != ""]
+    arch = arch.rename(columns={"mlperf_benchmark": "benchmark"})
+    runs = runs.merge(
+        arch[["benchmark", "n_layers", "d_model", "kv_dim", "n_experts", "experts_per_token"]],
+        on="benchmark",
+        how="left",
+        validate="many_to_one",
+    )
+    unknown = sorted(set(runs.loc[runs["n_layers"].isna(), "benchmark"]))
+    if unknown:
+        raise ValueError(
+            f"benchmarks {unknown} have no row in {LLM_ARCHITECTURE.filename}; add the model's "
+            "architecture with its source and mlperf_benchmark"
+        )
+    runs["params_millions"] = runs["parameters_b"] * 1000.0
+    runs["active_params_millions"] = runs["active_parameters_b"] * 1000.0
+    runs["batch"] = runs["gpu_batch_size"].astype(int)
+    runs["accelerators"] = (runs["tensor_parallelism"] * runs["pipeline_parallelism"]).astype(int)
+    return runs[RUN_COLUMNS].reset_index(drop=True)

@@ -416,23 +416,20 @@ def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::energytrend.DiagnosticsWarning")  # small draws
 def test_sbc_forecast_quantities_are_the_trend_functions() -> None:
-    """The SBC's forecast quantities, computed from raw draws, are what
+    """The SBC's forecast quantities, computed from draws by the model parts, are what
     :mod:`energytrend.forecast.trend` and :mod:`energytrend.forecast.forecasts` compute from a
     fit."""
     import energytrend as et
     from energytrend.forecast.forecasts import human_levels, passage_times
     from energytrend.forecast.trend import energy_path
-    from energytrend.studies.calibration_forecast import (
-        forecast_quantities,
-        indicator_name,
-        stacked,
-    )
+    from energytrend.model.draws import Draws
+    from energytrend.studies.calibration_forecast import forecast_quantities, indicator_name
 
     r = et.fit(
         "nlp", config=et.FitConfig(draws=100, tune=200, chains=2, cache=False, progressbar=False)
     )
     data = prepare("nlp", spec=r.config.spec).arrays
-    q = forecast_quantities(stacked(r.idata["posterior"].to_dataset()), data, r.config.spec)
+    q = forecast_quantities(Draws(r.idata["posterior"].to_dataset()), data, r.config.spec)
     for g in data.groups:
         e = energy_path(r, g, np.array([2030.0 - data.year_origin]))[:, 0]
         np.testing.assert_allclose(q[f"energy_2030[{g}]"], e, rtol=0, atol=1e-12)

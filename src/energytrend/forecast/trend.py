@@ -35,8 +35,7 @@ def compute_path(result: TrendFit, group: str, t: np.ndarray) -> np.ndarray:
     extrapolation part."""
     domain = group.split("/")[0]
     parts, draws = result.parts, result.posterior_draws
-    line = parts.compute.line(draws, group)
-    return parts.extrapolation.path(draws, domain, line, t, origin_t(result, domain))
+    return parts.compute.path(draws, group, t, origin_t(result, domain), parts.extrapolation)
 
 
 def efficiency_at(

@@ -18,7 +18,8 @@ import xarray as xr
 MAX_RHAT = 1.01
 MIN_ESS = 400.0
 
-#: Posterior variables that the result's tables report (those present in the posterior).
+#: Posterior variables that the result's tables report (those present in the posterior); the
+#: gate covers every variable of the posterior, these and the internal ones.
 REPORTED = (
     "intercept",
     "slope",
@@ -36,6 +37,19 @@ REPORTED = (
     "speedup_sigma",
     "realisation",
     "realisation_sigma",
+    # the hierarchy's centres and spreads, where a part pools (model v3)
+    "line_intercept_mu",
+    "line_intercept_tau",
+    "line_slope_mu",
+    "line_slope_tau",
+    "intercept_mu",
+    "intercept_tau",
+    "slope_mu",
+    "slope_tau",
+    "eff_slope_mu",
+    "eff_slope_tau",
+    "eff_log_sigma_mu",
+    "eff_log_sigma_tau",
 )
 
 

@@ -106,8 +106,12 @@ def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:
 def data_names(data: ModelData, spec: Spec, pooling: Pooling) -> tuple[str, ...]:
     """The ``pm.Data`` names of the model built for ``data``, ``spec`` and ``pooling``."""
     names: tuple[str, ...] = DATA_NAMES
-    if spec["structure"]["kind"] == "quantile" and (pooling == "none" or len(data.domains) == 1):
+    quantile = spec["structure"]["kind"] == "quantile"
+    widening = spec["likelihood"].get("scatter", "constant") == "widening"
+    if quantile and (pooling == "none" or len(data.domains) == 1 or widening):
         names += ("line_centre",)
+    if quantile and widening:
+        names += ("line_first", "line_last")
     if spec["efficiency"]["kind"] != "precision":
         return names
     extra: tuple[str, ...] = ("gpu_server", "eff_knot_series", "eff_knot_t", "eff_last_t")

@@ -8,19 +8,22 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energytrend.inference.diagnostics import Diagnostics
+from energytrend.inference.diagnostics import Diagnostics, reported_vars
 from energytrend.inference.intervals import bounds, interval_mcse
 from energytrend.inference.mcse import mean_mcse, sd_mcse
 
 
 def summary_table(idata: xr.DataTree, diagnostics: Diagnostics, prob: float) -> pd.DataFrame:
-    """Every gated parameter of the posterior in ``idata``, with the ``diagnostics`` table
-    merged in (see :meth:`energytrend.inference.result.TrendFit.summary`)."""
+    """Every reported parameter of the posterior in ``idata``
+    (:data:`energytrend.inference.diagnostics.REPORTED`: the lines, the efficiency series,
+    the hierarchy's centres and spreads), with the ``diagnostics`` table merged in (see
+    :meth:`energytrend.inference.result.TrendFit.summary`). The gate covers more: every
+    internal variable too."""
     lo_q, hi_q = bounds(prob)
     chains = idata["posterior"].sizes["chain"]
     post = idata["posterior"]
     rows = []
-    for var in diagnostics.table["parameter"].str.split("[").str[0].unique():
+    for var in reported_vars(idata):
         da = post[var].stack(sample=("chain", "draw")).transpose(..., "sample")
         flat = da.to_numpy().reshape(-1, da.sizes["sample"])
         labels = [var] if da.ndim == 1 else [f"{var}[{c}]" for c in da[da.dims[0]].to_numpy()]

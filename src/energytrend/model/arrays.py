@@ -74,14 +74,27 @@ class ModelData:
     def line_centre(self) -> np.ndarray:
         """Mean time of each domain's models (years from the origin): where a domain's line
         is sampled (:func:`energytrend.model.compute.centred_line`)."""
+        return self._domain_times(np.mean)
+
+    def _domain_times(self, reduce: Any) -> np.ndarray:
         domain = np.array([self.domains.index(g.split("/")[0]) for g in self.groups])
         obs_domain = domain[self.obs_group]
         return np.array(
             [
-                self.obs_t[obs_domain == d].mean() if (obs_domain == d).any() else 0.0
+                float(reduce(self.obs_t[obs_domain == d])) if (obs_domain == d).any() else 0.0
                 for d in range(len(self.domains))
             ]
         )
+
+    @property
+    def line_first(self) -> np.ndarray:
+        """Time of each domain's first model (years from the origin)."""
+        return self._domain_times(np.min)
+
+    @property
+    def line_last(self) -> np.ndarray:
+        """Time of each domain's last model (years from the origin): its forecast origin."""
+        return self._domain_times(np.max)
 
     @property
     def eff_centre(self) -> np.ndarray:

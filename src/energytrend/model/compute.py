@@ -29,6 +29,7 @@ from scipy import stats
 
 from energytrend.model.arrays import ModelData, Pooling, Tensor
 from energytrend.model.draws import Draws
+from energytrend.model.extrapolation import EXTRAPOLATION_PARTS, Extrapolation
 from energytrend.model.likelihood import observe, standard_noise
 
 #: The observed compute data of the model in context: (group index, time, log10 GFLOPs).
@@ -104,8 +105,9 @@ class ComputeTrend(ABC):
     #: Whether a frontier line can grow at another rate than the typical model's.
     frontier_has_own_slope: ClassVar[bool]
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], data: ModelData | None = None) -> None:
         self.spec = spec
+        self.data = data
 
     @abstractmethod
     def build(self, data: ModelData, pooling: Pooling, observed: Observed) -> tuple[Tensor, Tensor]:
@@ -117,6 +119,13 @@ class ComputeTrend(ABC):
         a = draws.at("intercept", "group", group)[:, None]
         b = draws.at("slope", "group", group)[:, None]
         return a, b
+
+    def path(
+        self, draws: Draws, group: str, t: np.ndarray, t0: float, extrapolation: Extrapolation
+    ) -> np.ndarray:
+        """Draws (sample, time) of ``group``'s log10 compute trend at ``t`` (years from the
+        time origin): its line to the forecast origin ``t0``, continued by ``extrapolation``."""
+        return extrapolation.path(draws, group.split("/")[0], self.line(draws, group), t, t0)
 
     def has_scatter(self, group: str) -> bool:
         """Whether new points scatter around ``group``'s line (a frontier that is a quantile
@@ -137,10 +146,35 @@ class ComputeTrend(ABC):
 
 
 class QuantileCompute(ComputeTrend):
-    """One all-model line per domain; the groups are its median and upper quantile."""
+    """One all-model distribution per domain; the groups are its median and upper quantile.
+
+    With ``[likelihood] scatter = "constant"`` (model v2) the scale is constant, so the
+    frontier quantile grows at the typical rate by construction. With ``"widening"`` the scale
+    changes with time, ``sigma_d(t) = line_sigma[d] exp(sigma_trend[d] (t - c_d))`` (``c_d``
+    the centre of the domain's data, where ``line_sigma`` is the scale), so the frontier
+    quantile ``mu(t) + z_q sigma_d(t)`` can grow faster (``sigma_trend > 0``) or slower than
+    the typical model. The frontier group's reported line is its secant over the data (from
+    the domain's first to its last model): its slope is the frontier's average growth there.
+    After the data the scale's growth is bounded: it relaxes by the extrapolation's damping
+    (:meth:`~energytrend.model.extrapolation.Extrapolation.rate_growth`), and the frontier
+    stays the quantile ``z_q`` of the predictive distribution of new models.
+    """
 
     kind = "quantile"
-    frontier_has_own_slope = False
+
+    @property
+    def widening(self) -> bool:
+        """Whether the scale changes with time."""
+        return bool(self.spec["likelihood"].get("scatter", "constant") == "widening")
+
+    @property
+    def frontier_has_own_slope(self) -> bool:  # type: ignore[override]
+        return self.widening
+
+    @property
+    def z(self) -> float:
+        """The standard normal quantile of ``frontier_quantile``."""
+        return float(stats.norm.ppf(self.spec["structure"]["frontier_quantile"]))
 
     def build(self, data: ModelData, pooling: Pooling, observed: Observed) -> tuple[Tensor, Tensor]:
         obs_group, obs_t, obs_y = observed
@@ -153,23 +187,122 @@ class QuantileCompute(ComputeTrend):
         line_sigma = pm.HalfNormal("line_sigma", comp["sigma"]["sigma"], dims="domain")
         group_domain = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
         frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)
-        z = float(stats.norm.ppf(self.spec["structure"]["frontier_quantile"]))
-        sigma_g = line_sigma[group_domain]
-        intercept = pm.Deterministic(
-            "intercept", line_intercept[group_domain] + frontier * z * sigma_g, dims="group"
-        )
-        slope = pm.Deterministic("slope", line_slope[group_domain], dims="group")
-        sigma = pm.Deterministic("sigma", sigma_g, dims="group")
+        if not self.widening:
+            sigma_g = line_sigma[group_domain]
+            intercept = pm.Deterministic(
+                "intercept",
+                line_intercept[group_domain] + frontier * self.z * sigma_g,
+                dims="group",
+            )
+            slope = pm.Deterministic("slope", line_slope[group_domain], dims="group")
+            sigma = pm.Deterministic("sigma", sigma_g, dims="group")
+            obs_sigma = sigma[obs_group]
+        else:
+            intercept, slope, obs_sigma = self._build_widening(
+                data, line_intercept, line_slope, line_sigma, obs_group, obs_t
+            )
         observe(
             "log10_gflops",
             intercept[obs_group] + slope[obs_group] * obs_t,
-            sigma[obs_group],
+            obs_sigma,
             obs_y,
             "obs",
             self.spec,
             "nu",
         )
         return intercept, slope
+
+    def _build_widening(
+        self,
+        data: ModelData,
+        line_intercept: Tensor,
+        line_slope: Tensor,
+        line_sigma: Tensor,
+        obs_group: Tensor,
+        obs_t: Tensor,
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """The groups' lines and the models' scales of a scale that changes with time (the
+        models all sit in their domain's ``all`` group)."""
+        comp = self.spec["compute"]
+        gamma = pm.Normal("sigma_trend", 0.0, comp["sigma_trend"]["sigma"], dims="domain")
+        if "line_centre" in pm.modelcontext(None).named_vars:
+            centre = pm.modelcontext(None)["line_centre"]
+        else:
+            centre = pm.Data("line_centre", data.line_centre, dims="domain")
+        first = pm.Data("line_first", data.line_first, dims="domain")
+        last = pm.Data("line_last", data.line_last, dims="domain")
+
+        def scale(t: Tensor, d: Any) -> Tensor:
+            out: Tensor = line_sigma[d] * pt.exp(gamma[d] * (pt.minimum(t, last[d]) - centre[d]))
+            return out
+
+        d = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
+        frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)
+        q_first = line_intercept[d] + line_slope[d] * first[d] + self.z * scale(first[d], d)
+        q_last = line_intercept[d] + line_slope[d] * last[d] + self.z * scale(last[d], d)
+        secant = (q_last - q_first) / pt.maximum(last[d] - first[d], 1e-9)
+        slope = pm.Deterministic(
+            "slope", frontier * secant + (1.0 - frontier) * line_slope[d], dims="group"
+        )
+        intercept = pm.Deterministic(
+            "intercept",
+            frontier * (q_last - secant * last[d]) + (1.0 - frontier) * line_intercept[d],
+            dims="group",
+        )
+        # the scatter of new models where the data end (the predictive's, after them)
+        pm.Deterministic("sigma", scale(last[d], d), dims="group")
+        obs_domain = pt.as_tensor(d)[obs_group]
+        return intercept, slope, scale(obs_t, obs_domain)
+
+    def line(self, draws: Draws, group: str) -> tuple[np.ndarray, np.ndarray]:
+        if not self.widening or not group.endswith("/frontier"):
+            return super().line(draws, group)
+        # the frontier's line for the forecast is the typical one; path() adds the quantile
+        return super().line(draws, group.replace("/frontier", "/all"))
+
+    def _log_scale_path(
+        self, draws: Draws, domain: str, t: np.ndarray, extrapolation: Extrapolation
+    ) -> np.ndarray:
+        """Draws (sample, time) of the log scale of ``domain`` at ``t``: the fitted trend to
+        the data's end, then bounded (:meth:`Extrapolation.rate_growth`)."""
+        assert self.data is not None  # a widening part is built with its data
+        k = self.data.domains.index(domain)
+        centre, last = float(self.data.line_centre[k]), float(self.data.line_last[k])
+        tt = np.asarray(t, dtype=float)[None, :]
+        gamma = draws.at("sigma_trend", "domain", domain)[:, None]
+        log_sigma = np.log(draws.at("line_sigma", "domain", domain))[:, None]
+        after = extrapolation.rate_growth(draws, domain, gamma, np.maximum(tt - last, 0.0))
+        out: np.ndarray = log_sigma + gamma * (np.minimum(tt, last) - centre) + after
+        return out
+
+    def path(
+        self, draws: Draws, group: str, t: np.ndarray, t0: float, extrapolation: Extrapolation
+    ) -> np.ndarray:
+        typical = super().path(draws, group, t, t0, extrapolation)
+        if not self.widening or not group.endswith("/frontier"):
+            return typical
+        domain = group.split("/")[0]
+        scale = np.exp(self._log_scale_path(draws, domain, t, extrapolation))
+        out: np.ndarray = typical + self.z * scale
+        return out
+
+    def scale(
+        self, draws: Draws, index: np.ndarray, t: np.ndarray, n_draws: int | None = None
+    ) -> np.ndarray:
+        if not self.widening:
+            return super().scale(draws, index, t, n_draws)
+        assert self.data is not None
+        i, tt = (
+            np.asarray(index, dtype=int),
+            np.broadcast_to(np.asarray(t, dtype=float), np.shape(index)),
+        )
+        extrapolation = EXTRAPOLATION_PARTS[self.spec["extrapolation"]["kind"]](self.spec)
+        out = np.empty((draws.n, i.size))
+        for k in np.unique(i):
+            at = i == k
+            domain = self.data.groups[k].split("/")[0]
+            out[:, at] = np.exp(self._log_scale_path(draws, domain, tt[at], extrapolation))
+        return out[:n_draws]
 
     def has_scatter(self, group: str) -> bool:
         return group.split("/")[-1] != "frontier"

@@ -24,6 +24,11 @@ can bend::
   data: their draws are the prior's, so the forecast's slope can change as often and as much
   as it did in the past (Prophet's trend uncertainty), which widens the bands honestly.
 
+With ``[efficiency] pooling = "partial"`` the precisions are groups of one hierarchy: their
+slopes at the centre of their data are ``Normal(eff_slope_mu, eff_slope_tau)`` and their
+scatters log-normal around ``eff_log_sigma_mu`` with spread ``eff_log_sigma_tau``, both
+spreads estimated (non-centred). ``"none"`` keeps every precision's own priors.
+
 Reported: ``eff_intercept[p]``, the level of a server part at the time origin, and
 ``eff_slope[p]``, the slope at the series' last data point (the current growth).
 
@@ -233,7 +238,7 @@ class PrecisionEfficiency(EfficiencyTrend):
         knot_series = pm.Data("eff_knot_series", data.eff_knot_series, dims="eff_knot")
         knot_t = pm.Data("eff_knot_t", data.eff_knot_t, dims="eff_knot")
 
-        sigma = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
+        sigma = self._scatter()
         server = pm.Normal("eff_server", 0.0, eff["server"]["sigma"])
         delta = self._bends(knot_series)
         a, b = self._line(knot_t, knot_series, delta)
@@ -263,6 +268,23 @@ class PrecisionEfficiency(EfficiencyTrend):
         if data.sp_y.size:
             self._build_speedups()
         return eff_intercept, eff_slope
+
+    @property
+    def pooled(self) -> bool:
+        """Whether the precisions' slopes and scatters are partially pooled."""
+        return bool(self.spec["efficiency"].get("pooling", "none") == "partial")
+
+    def _scatter(self) -> Tensor:
+        """``eff_sigma`` by series: independent, or log-normal around a shared centre."""
+        eff = self.spec["efficiency"]
+        if not self.pooled:
+            sigma: Tensor = pm.HalfNormal("eff_sigma", eff["sigma"]["sigma"], dims="series")
+            return sigma
+        centre = pm.Normal("eff_log_sigma_mu", eff["log_sigma"]["mu"], eff["log_sigma"]["sigma"])
+        spread = pm.HalfNormal("eff_log_sigma_tau", eff["log_sigma_tau"]["sigma"])
+        z = pm.Normal("eff_sigma_z", 0.0, 1.0, dims="series")
+        pooled: Tensor = pm.Deterministic("eff_sigma", pt.exp(centre + spread * z), dims="series")
+        return pooled
 
     def _bends(self, knot_series: Tensor) -> Tensor:
         """The slope changes at the knots, ``eff_delta``."""
@@ -299,9 +321,19 @@ class PrecisionEfficiency(EfficiencyTrend):
         hinge = (own * pt.maximum(centre[:, None] - knot_t[None, :], 0.0) * delta[None, :]).sum(
             axis=1
         )
-        slope_c = pm.Normal(
-            "eff_centre_slope", eff["slope"]["mu"] + before, eff["slope"]["sigma"], dims="series"
-        )
+        if self.pooled:
+            # partial pooling: the precisions' slopes at their centres from one distribution
+            mu = pm.Normal("eff_slope_mu", eff["slope"]["mu"], eff["slope"]["sigma"])
+            tau = pm.HalfNormal("eff_slope_tau", eff["slope_tau"]["sigma"])
+            z = pm.Normal("eff_centre_slope_z", 0.0, 1.0, dims="series")
+            slope_c = pm.Deterministic("eff_centre_slope", mu + tau * z, dims="series")
+        else:
+            slope_c = pm.Normal(
+                "eff_centre_slope",
+                eff["slope"]["mu"] + before,
+                eff["slope"]["sigma"],
+                dims="series",
+            )
         b = pm.Deterministic("eff_line_slope", slope_c - before, dims="series")
         level_c = pm.Normal(
             "eff_centre_level",

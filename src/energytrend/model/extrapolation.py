@@ -63,6 +63,14 @@ class Extrapolation(ABC):
         """Draws (sample, time) of the log10 trend at ``t`` (years from the time origin) of a
         line ``(intercept, slope)`` (each (sample, 1)) fitted to data up to ``t0``."""
 
+    @abstractmethod
+    def rate_growth(
+        self, draws: Draws, domain: str, rate: np.ndarray, delta: np.ndarray
+    ) -> np.ndarray:
+        """Growth over ``delta`` years after the origin (each (sample, time)) of a quantity
+        whose log grew at ``rate`` (sample, 1) per year over the data, such as the log scatter
+        of a widening scale: bounded after the data."""
+
 
 class LinearExtrapolation(Extrapolation):
     """The fitted line, continued as it is."""
@@ -83,6 +91,13 @@ class LinearExtrapolation(Extrapolation):
         a, b = line
         out: np.ndarray = a + b * np.asarray(t, dtype=float)[None, :]
         return out
+
+    def rate_growth(
+        self, draws: Draws, domain: str, rate: np.ndarray, delta: np.ndarray
+    ) -> np.ndarray:
+        """None: a line continues forever, a growing scatter would not be bounded, so it
+        stays where the data end."""
+        return np.zeros(np.broadcast_shapes(np.shape(rate), np.shape(delta)))
 
 
 class DampedExtrapolation(Extrapolation):
@@ -112,6 +127,14 @@ class DampedExtrapolation(Extrapolation):
         after = damped_growth(np.maximum(tt - t0, 0.0), b, longrun, damping)
         out: np.ndarray = inside + after
         return out
+
+    def rate_growth(
+        self, draws: Draws, domain: str, rate: np.ndarray, delta: np.ndarray
+    ) -> np.ndarray:
+        """The rate relaxes to none by the domain's ``damping``: bounded by
+        ``rate / -ln damping``."""
+        damping = draws.at("damping", "domain", domain)[:, None]
+        return damped_growth(np.asarray(delta, dtype=float), rate, np.zeros(1), damping)
 
 
 #: The extrapolation parts by ``[extrapolation] kind``.

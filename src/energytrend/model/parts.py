@@ -46,7 +46,7 @@ def model_parts(spec: dict[str, Any], data: ModelData) -> ModelParts:
     efficiency = EFFICIENCY_PARTS[spec["efficiency"]["kind"]](spec, data)
     calibrated = efficiency.kind == "precision" and data.real_y.size > 0
     return ModelParts(
-        compute=COMPUTE_PARTS[spec["structure"]["kind"]](spec),
+        compute=COMPUTE_PARTS[spec["structure"]["kind"]](spec, data),
         efficiency=efficiency,
         extrapolation=EXTRAPOLATION_PARTS[spec["extrapolation"]["kind"]](spec),
         realisation=Realisation(spec, data) if calibrated else None,

@@ -88,11 +88,6 @@ def check_spec(spec: Spec) -> Spec:
     q = spec["structure"]["frontier_quantile"]
     if not isinstance(q, int | float) or not 0.5 < q < 1:
         raise ValueError(f"structure.frontier_quantile must be in (0.5, 1), got {q!r}")
-    if structure == "quantile" and scatter != "constant":
-        raise ValueError(
-            "a widening scatter makes the frontier quantile a curve, not a line: use "
-            'scatter = "constant" with structure "quantile", or structure "two_lines"'
-        )
     extrapolation = spec["extrapolation"]["kind"]
     if extrapolation not in EXTRAPOLATIONS:
         raise ValueError(
@@ -110,6 +105,10 @@ def check_spec(spec: Spec) -> Spec:
     kind = spec["efficiency"]["kind"]
     if kind not in EFFICIENCIES:
         raise ValueError(f"efficiency.kind must be one of {EFFICIENCIES}, got {kind!r}")
+    if spec["efficiency"].get("pooling", "none") not in ("none", "partial"):
+        raise ValueError(
+            f"efficiency.pooling must be 'none' or 'partial', got {spec['efficiency']['pooling']!r}"
+        )
     if not spec["efficiency"]["limit"]["flop_per_joule"] > 0:
         raise ValueError("efficiency.limit.flop_per_joule must be > 0 (inf: no ceiling)")
     tau = spec["efficiency"]["changepoints"].get("tau", "fixed")

@@ -49,20 +49,24 @@ from energytrend.model.parts import model_parts
 from energytrend.model.spec import Spec, resolve_spec
 from energytrend.studies import calibration_heldout as heldout
 from energytrend.studies.calibration_ecdf import ALPHA, ecdf_test, plot_ecdf_differences
-from energytrend.studies.calibration_forecast import forecast_quantities, is_indicator, stacked
+from energytrend.studies.calibration_forecast import forecast_quantities, is_indicator
 from energytrend.studies.scoring import crps_draws
 from energytrend.studies.sweep import run_tasks
 
 #: Parameters whose ranks are recorded (those present in the model): the reported ones, the
 #: prior-only extrapolation parameters and, with partial pooling, the hierarchy's.
-SBC_VARS = (
-    *REPORTED,
-    "longrun_slope",
-    "damping",
-    "intercept_mu",
-    "slope_mu",
-    "intercept_tau",
-    "slope_tau",
+SBC_VARS = tuple(
+    dict.fromkeys(
+        (
+            *REPORTED,
+            "longrun_slope",
+            "damping",
+            "intercept_mu",
+            "slope_mu",
+            "intercept_tau",
+            "slope_tau",
+        )
+    )
 )
 #: Simulated likelihood -> the :class:`ModelData` field it replaces.
 SIMULATED = {
@@ -116,12 +120,11 @@ def _one_simulation(task: SBCTask) -> tuple[list[dict[str, Any]], str]:
         return [], f"{type(e).__name__}: {e}"
     posterior = tree["posterior"].to_dataset()
     heldout_rng = np.random.default_rng([task.settings.seed, HELDOUT_STREAM])
+    post = Draws(posterior)
     draws = {
         **flatten(posterior),
-        **forecast_quantities(stacked(posterior), task.data, task.spec),
-        **heldout.predictive(
-            model_parts(task.spec, task.data), Draws(posterior), task.data, heldout_rng
-        ),
+        **forecast_quantities(post, task.data, task.spec),
+        **heldout.predictive(model_parts(task.spec, task.data), post, task.data, heldout_rng),
     }
     diag = check(tree)
     fit = {
@@ -418,7 +421,7 @@ def simulate_calibration(
             draws=n_sims, model=build_model(base, spec, pooling), random_seed=seed
         )
     prior_ds = prior["prior"].to_dataset()
-    truths = _distinct({**flatten(prior_ds), **forecast_quantities(stacked(prior_ds), base, spec)})
+    truths = _distinct({**flatten(prior_ds), **forecast_quantities(Draws(prior_ds), base, spec)})
     held = heldout.truths(prior_ds, base, spec, seed)
     predictive = prior["prior_predictive"].to_dataset()
     simulated = {

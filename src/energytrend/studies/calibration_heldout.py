@@ -68,8 +68,7 @@ def predictive(
         idx = np.full(t.shape, index)
         if kind == "compute":
             domain = label.split("/")[0]
-            line = parts.compute.line(draws, label)
-            mean = parts.extrapolation.path(draws, domain, line, t, t0s[domain])
+            mean = parts.compute.path(draws, label, t, t0s[domain], parts.extrapolation)
             scale = parts.compute.scale(draws, idx, t)
             noise = parts.compute.noise(draws, mean.shape, rng)
         else:

@@ -27,8 +27,7 @@ from energytrend.data.datasets import DEFAULT_DATA
 from energytrend.inference.config import FitConfig
 from energytrend.inference.fit import fit
 from energytrend.model.design import FitDomain
-from energytrend.studies.backtest import backtest
-from energytrend.studies.backtest_scores import LATE_FROM, coverage_table, pooled
+from energytrend.studies.choice import early_origins, early_scores
 from energytrend.studies.prior_checks import horizon_checks
 
 #: Candidates: long-run slope centre and sd (log10/yr), damping Beta(alpha, beta). "v2.0" is
@@ -41,13 +40,6 @@ CANDIDATES: dict[str, tuple[float, float, float, float]] = {
     "centre 0.05, sd 0.04, Beta(2, 3)": (0.05, 0.04, 2.0, 3.0),
     "centre 0, sd 0.04, Beta(2, 3)": (0.0, 0.04, 2.0, 3.0),
     "centre 0, sd 0.05, Beta(2, 3)": (0.0, 0.05, 2.0, 3.0),
-}
-#: Early origins of the compute backtest (the efficiency series do not depend on these priors).
-EARLY_ORIGINS: dict[str, tuple[float, ...]] = {
-    "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0),
-    "nlp": (2019.0, 2020.0),
-    "accelerators": (),
-    "energy": (),
 }
 
 
@@ -79,7 +71,8 @@ def extrapolation_choice(
         candidates: name -> (long-run slope centre, its sd, damping alpha, damping beta).
         data: the named dataset.
         domains, origins: what the backtest scores (default: the compute of CV and NLP at the
-            early origins, :data:`EARLY_ORIGINS`); only origins before 2021 may be given.
+            early origins, :data:`energytrend.studies.choice.EARLY_ORIGINS`); only origins
+            before 2021 may be given.
         draws, tune, chains, seed: sampler settings of every fit (cached).
         workers: local worker processes of the backtest.
 
@@ -90,9 +83,7 @@ def extrapolation_choice(
         scored series ``<series> crps``, ``<series> log score``, ``<series> 50%`` and
         ``<series> 90%``; and ``chosen`` (:func:`choose`).
     """
-    origins = dict(origins or EARLY_ORIGINS)
-    if any(o >= LATE_FROM for v in origins.values() for o in v):
-        raise ValueError(f"choose on the early origins only (before {LATE_FROM:g})")
+    origins = early_origins(origins)
     rows = []
     for name, (mu, sigma, alpha, beta) in candidates.items():
         priors = candidate_priors(mu, sigma, alpha, beta)
@@ -105,17 +96,11 @@ def extrapolation_choice(
             "nlp_band": float(band["value"].iloc[0]), "nlp_band_mcse": float(band["mcse"].iloc[0]),
             "passed": result.passed,
         }  # fmt: skip
-        points = backtest(
-            domains, models=("v2",), priors=priors, data=data, origins=origins,
-            draws=draws, tune=tune, chains=chains, seed=seed, workers=workers,
-        ).points  # fmt: skip
-        cov = coverage_table(points)
-        cov = pooled(cov[(cov["bucket"] == "all") & cov["crps"].notna()])
-        for r in cov.itertuples():
-            row[f"{r.series} crps"] = r.crps
-            row[f"{r.series} log score"] = r.log_score
-            row[f"{r.series} 50%"] = r.coverage_50
-            row[f"{r.series} 90%"] = r.coverage_90
+        scores = early_scores(priors, data=data, domains=domains, origins=origins,
+                              draws=draws, tune=tune, chains=chains, seed=seed,
+                              workers=workers)  # fmt: skip
+        row["passed"] = bool(row["passed"] and scores.pop("passed"))
+        row.update({k: v for k, v in scores.items() if k.endswith(("crps", "score", "%"))})
         rows.append(row)
     return choose(pd.DataFrame(rows))
 

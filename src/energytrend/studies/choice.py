@@ -1,0 +1,214 @@
+"""Model choices by proper scores on the early backtest origins only.
+
+:func:`early_scores` backtests model v2 under a prior or structure override at the early
+origins (before 2021; the late ones stay confirmatory) and returns its pooled scores per
+series: CRPS, log score and band coverage of new typical models, and for the frontier the
+pinball loss of its quantile line and the share of later models above it.
+:func:`scale_choice` uses them to choose how a year's models scatter (a constant scale, or one
+that changes with time so that the frontier can outgrow the typical model); the
+extrapolation priors are chosen the same way (:mod:`energytrend.studies.extrapolation_choice`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from energytrend.data.datasets import DEFAULT_DATA
+from energytrend.inference.config import FitConfig
+from energytrend.inference.fit import fit
+from energytrend.model.design import FitDomain
+from energytrend.studies.backtest import backtest
+from energytrend.studies.backtest_scores import LATE_FROM, coverage_table, pooled
+
+#: Early origins of the compute backtest.
+EARLY_ORIGINS: dict[str, tuple[float, ...]] = {
+    "cv": (2016.0, 2017.0, 2018.0, 2019.0, 2020.0),
+    "nlp": (2019.0, 2020.0),
+    "accelerators": (),
+    "energy": (),
+}
+#: Early origins of the efficiency backtest.
+DEFAULT_ACCELERATOR_ORIGINS = (2014.0, 2015.0, 2016.0, 2017.0, 2018.0, 2019.0, 2020.0)
+
+#: How the precisions' efficiency series share information: candidate -> prior override.
+EFFICIENCY_POOLINGS: dict[str, dict[str, Any]] = {
+    "none": {"efficiency": {"pooling": "none"}},
+    "partial": {"efficiency": {"pooling": "partial"}},
+}
+
+#: How a year's models scatter around the typical line: candidate -> prior override.
+SCALES: dict[str, dict[str, Any]] = {
+    "constant": {"likelihood": {"scatter": "constant"}},
+    "changes with time": {"likelihood": {"scatter": "widening"}},
+}
+
+
+def early_origins(origins: Mapping[str, Sequence[float]] | None) -> dict[str, Sequence[float]]:
+    """``origins`` (default :data:`EARLY_ORIGINS`), refused if any is a late one."""
+    out = dict(origins or EARLY_ORIGINS)
+    if any(o >= LATE_FROM for v in out.values() for o in v):
+        raise ValueError(f"choose on the early origins only (before {LATE_FROM:g})")
+    return out
+
+
+def early_scores(
+    priors: Mapping[str, Any],
+    *,
+    data: str = DEFAULT_DATA,
+    domains: Sequence[FitDomain] = ("cv", "nlp"),
+    origins: Mapping[str, Sequence[float]] | None = None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 2021,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """Pooled early-origin scores of model v2 under ``priors``: ``<series> crps``, ``<series>
+    log score``, ``<series> 50%``, ``<series> 90%`` for the typical lines, ``<series> pinball``
+    and ``<series> share above`` for the frontier quantile lines, and ``passed`` (every
+    backtest fit passed its diagnostics)."""
+    origins = early_origins(origins)
+    points = backtest(
+        domains, models=("v2",), priors=dict(priors), data=data, origins=origins,
+        draws=draws, tune=tune, chains=chains, seed=seed, workers=workers,
+    ).points  # fmt: skip
+    cov = coverage_table(points)
+    cov = pooled(cov[cov["bucket"] == "all"])
+    row: dict[str, Any] = {"passed": bool(points["passed"].all())}
+    for r in cov.itertuples():
+        if pd.notna(r.crps):
+            row[f"{r.series} crps"] = r.crps
+            row[f"{r.series} log score"] = r.log_score
+            row[f"{r.series} 50%"] = r.coverage_50
+            row[f"{r.series} 90%"] = r.coverage_90
+            row[f"{r.series} n"] = r.n_points
+        if pd.notna(r.pinball):
+            row[f"{r.series} pinball"] = r.pinball
+            row[f"{r.series} share above"] = r.share_above
+    return row
+
+
+def scale_choice(
+    candidates: Mapping[str, Mapping[str, Any]] = SCALES,
+    *,
+    data: str = DEFAULT_DATA,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 2021,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Every scale candidate's early-origin scores and in-sample frontier contrast, and the
+    choice (:func:`choose_scale`).
+
+    Returns one row per candidate: ``candidate``, the :func:`early_scores` columns, and
+    ``cv frontier - all`` / ``P(cv frontier faster)``: the posterior median of the difference
+    between the CV frontier's and the typical model's slopes, and the probability that it is
+    positive, in a fit of the default data (information, not a criterion).
+    """
+    rows = []
+    config = FitConfig(draws=draws, tune=tune, chains=chains, seed=seed, progressbar=False)
+    for name, priors in candidates.items():
+        row: dict[str, Any] = {"candidate": name}
+        row.update(early_scores(priors, data=data, draws=draws, tune=tune, chains=chains,
+                                seed=seed, workers=workers))  # fmt: skip
+        result = fit("cv", data=data, priors=dict(priors), config=config)
+        c = result.contrasts()
+        c = c[(c["contrast"] == "frontier - all") & (c["metric"] == "gflops")]
+        row["cv frontier - all"] = float(c["median"].iloc[0]) if len(c) else 0.0
+        row["P(cv frontier faster)"] = float(c["prob_positive"].iloc[0]) if len(c) else 0.0
+        row["passed"] = bool(row["passed"] and result.passed)
+        rows.append(row)
+    return choose_scale(pd.DataFrame(rows))
+
+
+def choose_scale(table: pd.DataFrame) -> pd.DataFrame:
+    """Mark the chosen scale: the first candidate (the simpler, constant scale) unless
+    another passed its diagnostics and beats it on *both* proper scores of the early CV
+    origins, the frontier quantile's pinball loss and the typical models' CRPS; then the one
+    of those with the lowest pinball loss. A more flexible model has to forecast better, not
+    only fit more.
+
+    Examples:
+        >>> t = pd.DataFrame({"candidate": ["constant", "changes"], "passed": [True, True],
+        ...                   "cv/frontier pinball": [0.17, 0.16], "cv/all crps": [0.51, 0.52]})
+        >>> choose_scale(t)["chosen"].tolist()
+        [True, False]
+    """
+    out = table.drop(columns=["chosen"], errors="ignore").copy()
+    base = out.iloc[0]
+    better = (
+        out["passed"].astype(bool)
+        & (out["cv/frontier pinball"] < base["cv/frontier pinball"])
+        & (out["cv/all crps"] < base["cv/all crps"])
+    )
+    chosen = out.loc[better, "cv/frontier pinball"].idxmin() if better.any() else out.index[0]
+    out["chosen"] = out.index == chosen
+    return out
+
+
+def efficiency_pooling_choice(
+    candidates: Mapping[str, Mapping[str, Any]] = EFFICIENCY_POOLINGS,
+    *,
+    data: str = DEFAULT_DATA,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 2021,
+    workers: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The early-origin scores of each pooling of the efficiency series (the accelerators'
+    early origins, 2014-2020), the choice (:func:`choose_pooling`), and the shrinkage table.
+
+    Returns ``(scores, shrinkage)``: one row per candidate with the :func:`early_scores`
+    columns, ``efficiency crps`` (over every early efficiency point) and ``chosen``; and
+    per precision the posterior median and 90% interval of its slope at the centre of its data
+    (``eff_centre_slope``) in a fit of the default CV data under each candidate, with the
+    shared mean of the partial pooling (its complete-pooling limit) and the estimated spread.
+    """
+    rows, shrink = [], []
+    config = FitConfig(draws=draws, tune=tune, chains=chains, seed=seed, progressbar=False)
+    # the efficiency series are scored through the CV fits: no CV compute origin here
+    origins = {"cv": (), "nlp": (), "accelerators": DEFAULT_ACCELERATOR_ORIGINS, "energy": ()}
+    for name, priors in candidates.items():
+        row: dict[str, Any] = {"candidate": name}
+        row.update(early_scores(priors, data=data, domains=("cv",), origins=origins,
+                                draws=draws, tune=tune, chains=chains, seed=seed,
+                                workers=workers))  # fmt: skip
+        result = fit("cv", data=data, priors=dict(priors), config=config)
+        row["passed"] = bool(row["passed"] and result.passed)
+        rows.append(row)
+        summary = result.summary().set_index("parameter")
+        for label in [*result.series, "mean", "spread"]:
+            key = {"mean": "eff_slope_mu", "spread": "eff_slope_tau"}.get(
+                label, f"eff_centre_slope[{label}]"
+            )
+            if key in summary.index:
+                r = summary.loc[key]
+                shrink.append({"candidate": name, "precision": label, "median": r["median"],
+                               "lower": r["lower"], "upper": r["upper"]})  # fmt: skip
+    return choose_pooling(pd.DataFrame(rows)), pd.DataFrame(shrink)
+
+
+def choose_pooling(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``efficiency crps`` (the point-weighted mean CRPS over the efficiency series) and
+    mark the chosen candidate: the lowest ``efficiency crps`` among those whose fits passed.
+
+    Examples:
+        >>> t = pd.DataFrame({"candidate": ["none", "partial"], "passed": [True, True],
+        ...     "fp32 crps": [0.15, 0.14], "fp32 n": [10, 10], "fp16 crps": [0.2, 0.3],
+        ...     "fp16 n": [2, 2]})
+        >>> choose_pooling(t)["chosen"].tolist()
+        [False, True]
+    """
+    out = table.drop(columns=["chosen", "efficiency crps"], errors="ignore").copy()
+    series = [c[: -len(" crps")] for c in out if c.endswith(" crps") and "/" not in c]
+    weights = out[[f"{s} n" for s in series]].to_numpy(dtype=float)
+    crps = out[[f"{s} crps" for s in series]].to_numpy(dtype=float)
+    out["efficiency crps"] = (weights * crps).sum(axis=1) / weights.sum(axis=1)
+    ok = out[out["passed"].astype(bool)]
+    out["chosen"] = out.index == (ok["efficiency crps"].idxmin() if len(ok) else out.index[0])
+    return out

@@ -289,6 +289,16 @@ def table_benchmark() -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def table_peer_benchmark() -> str:
+    """``results/peer_benchmark.md`` as it is (written by ``scripts/peer_benchmark.py``)."""
+    path = RESULTS / "peer_benchmark.md"
+    if not path.exists():
+        raise PlaceholderError(
+            "results/peer_benchmark.md does not exist: run scripts/peer_benchmark.py"
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
 def table_query_scenarios() -> str:
     """The named query shapes (``data/curation/llm_query_scenarios.csv``)."""
     s = read_data("curation/llm_query_scenarios")
@@ -464,6 +474,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "extrapolation": table_extrapolation,
     "sensitivity": table_sensitivity,
     "benchmark": table_benchmark,
+    "peer_benchmark": table_peer_benchmark,
     "query_scenarios": table_query_scenarios,
     "published_query_energy": table_published_query_energy,
 }

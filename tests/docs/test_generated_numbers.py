@@ -216,6 +216,11 @@ def test_benchmark_is_the_file() -> None:
     assert hooks.table_benchmark() == (RESULTS / "benchmark.md").read_text().strip()
 
 
+def test_peer_benchmark_is_the_file() -> None:
+    text = (RESULTS / "peer_benchmark.md").read_text().strip()
+    assert hooks.table_peer_benchmark() == text
+
+
 def _curation(name: str) -> pd.DataFrame:
     path = REPO / "data" / "curation" / f"{name}.csv"
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -85,7 +85,7 @@ def early_scores(
             row[f"{r.series} 50%"] = r.coverage_50
             row[f"{r.series} 90%"] = r.coverage_90
             row[f"{r.series} n"] = r.n_points
-        if pd.notna(r.pinball):
+        if pd.notna(getattr(r, "pinball", None)):
             row[f"{r.series} pinball"] = r.pinball
             row[f"{r.series} share above"] = r.share_above
     return row

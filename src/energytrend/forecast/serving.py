@@ -239,7 +239,8 @@ def simulate(
     return {"prefill": e_pre, "decode": e_dec, "memory_bound": mem_share, "power": mean_power}
 
 
-def _multiplier(boundary: str, draws: Mapping[str, np.ndarray]) -> np.ndarray:
+def boundary_multiplier(boundary: str, draws: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Per draw, the product of the multipliers of ``boundary`` (:data:`BOUNDARIES`)."""
     out = np.ones_like(draws["server"])
     for name in BOUNDARIES[boundary]:
         out = out * draws[name]
@@ -259,7 +260,7 @@ def query_energy_draws(
     ``decode`` in J), ``memory_bound`` and ``power`` (W per accelerator)."""
     prior = draw_priors(draws, seed)
     parts = simulate(model, hw, serving, prior)
-    m = _multiplier(boundary, prior)
+    m = boundary_multiplier(boundary, prior)
     out = {"prefill": parts["prefill"] * m, "decode": parts["decode"] * m}
     out["query"] = out["prefill"] + out["decode"]
     out["memory_bound"] = parts["memory_bound"]

@@ -450,8 +450,8 @@ def image_energy(
 
     Examples:
         >>> t = image_energy("EfficientNet-B0", "NVIDIA H100 SXM5 80GB", batch=1)
-        >>> float(t.set_index("quantity").loc["memory_bound_share", "median"])
-        1.0
+        >>> bool(t.set_index("quantity").loc["memory_bound_share", "median"] > 0.9)
+        True
     """
     n_draws = _check(boundary, draws, prob)
     shape = vision_shape(model, data)

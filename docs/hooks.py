@@ -443,9 +443,95 @@ def table_serving_examples() -> str:
     )
 
 
+def table_serving_regimes() -> str:
+    """Per-query energy by serving regime (``results/serving_regimes.csv``)."""
+    r = _csv("serving_regimes.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "query": r["scenario"],
+                "model": r["group"].map({"all": "typical", "frontier": "frontier"}),
+                "regime": "`" + r["regime"] + "`",
+                "chip": r["hardware"] + " " + r["precision"],
+                "Wh per query": r["wh"],
+                "90% band": r["band_wh"],
+                "median / benchmark median": r["ratio_to_benchmark"].map("{:.2g}".format),
+            }
+        )
+    )
+
+
+def table_serving_regime_definitions() -> str:
+    """The regimes as data (``results/serving_regimes_definitions.csv``)."""
+    d = _csv("serving_regimes_definitions.csv")
+    batch = [
+        "the MLPerf runs' own" if pd.isna(a) else (f"{a:.0f}" if a == b else f"{a:.0f} to {b:.0f}")
+        for a, b in zip(d["batch_low"], d["batch_high"], strict=True)
+    ]
+    return md_table(
+        pd.DataFrame(
+            {
+                "regime": "`" + d["regime"] + "`",
+                "batch": batch,
+                "precision": d["precision"],
+                "boundary": d["boundary"],
+                "method": d["method"],
+                "why": d["reason"],
+            }
+        )
+    )
+
+
+def table_serving_regime_crossings() -> str:
+    """Crossing dates per regime (``results/serving_regimes_crossings.csv``)."""
+    c = _csv("serving_regimes_crossings.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "regime": "`" + c["regime"] + "`",
+                "model": c["group"].map({"all": "typical", "frontier": "frontier"}),
+                "level": c["level"],
+                "crossing (median)": c["crossing"],
+                "90% interval": c["interval"],
+                "P(already)": c["p_already"].map("{:.2f}".format),
+            }
+        )
+    )
+
+
+def table_serving_vision() -> str:
+    """Energy per image by batch (``results/serving_vision.csv``)."""
+    v = _csv("serving_vision.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "model, chip": v["model"] + ", " + v["hardware"] + " " + v["precision"],
+                "batch": v["batch"].astype(str),
+                "J per image": v["per_image"],
+                "90% band": v["band"],
+                "memory-bound draws": v["memory_bound_share"].map("{:.0%}".format),
+                "/ batch 256": v["ratio_to_batch_256"].map("{:.2g}".format),
+            }
+        )
+    )
+
+
+def _range(x: pd.Series) -> str:
+    lo, hi = f"{x.min():.2g}", f"{x.max():.2g}"
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
 def value_serving(what: str) -> str:
     """``inside``: 'k of n' MLPerf runs inside the band; ``ratio``: range of measured over
-    median; ``ess``, ``train``: effective draws and runs of the calibration."""
+    median; ``ess``, ``train``: effective draws and runs of the calibration;
+    ``interactive``, ``batch1``: range of the regime's median over the benchmark line's;
+    ``vision``: range over the vision models of batch 1's energy per image over batch 256's."""
+    if what in ("interactive", "batch1"):
+        r = _csv("serving_regimes.csv")
+        return _range(r.loc[r["regime"] == what, "ratio_to_benchmark"])
+    if what == "vision":
+        v = _csv("serving_vision.csv")
+        return _range(v.loc[v["batch"] == 1, "ratio_to_batch_256"])
     if what in ("ess", "train"):
         c = _csv("serving_calibration_parameters.csv")
         col = "effective_draws" if what == "ess" else "train_runs"
@@ -456,12 +542,19 @@ def value_serving(what: str) -> str:
     if what == "ratio":
         r = m["ratio_measured_to_median"]
         return f"{r.min():.1f} to {r.max():.1f}"
-    raise PlaceholderError(f"serving: unknown value {what!r}; use inside, ratio, ess or train")
+    raise PlaceholderError(
+        f"serving: unknown value {what!r}; use inside, ratio, ess, train, interactive, batch1 "
+        "or vision"
+    )
 
 
 TABLES: dict[str, Callable[[], str]] = {
     "serving_mlperf": table_serving_mlperf,
     "serving_examples": table_serving_examples,
+    "serving_regimes": table_serving_regimes,
+    "serving_regime_definitions": table_serving_regime_definitions,
+    "serving_regime_crossings": table_serving_regime_crossings,
+    "serving_vision": table_serving_vision,
     "serving_calibration": table_serving_calibration,
     "serving_calibration_parameters": table_serving_calibration_parameters,
     "serving_calibration_runs": table_serving_calibration_runs,
@@ -682,6 +775,7 @@ def table_backtest_differences() -> str:
 
 
 TABLES["holdout_log"] = table_holdout_log
+TABLES["prior_checks"] = table_prior_checks
 TABLES["backtest_differences"] = table_backtest_differences
 
 KINDS: dict[str, Callable[..., str]] = {

@@ -28,6 +28,7 @@ from energytrend.data.tables import load_table
 from energytrend.data.validation import DataValidationError
 from energytrend.forecast.forecasts import crossing_dates, forecast
 from energytrend.forecast.query import energy_per_query, query_shape
+from energytrend.forecast.query_regimes import REGIMES
 from energytrend.forecast.serving import BOUNDARIES, query_energy
 from energytrend.inference import cache
 from energytrend.inference.config import FitConfig, check_settings
@@ -394,7 +395,10 @@ def _serving_text_table(table: pd.DataFrame) -> pd.DataFrame:
 def cmd_serving_query(args: argparse.Namespace) -> int:
     """Energy of one query from how it is served (:func:`query_energy`)."""
     if args.model is None or args.hardware is None:
-        raise ValueError("--model and --hardware go together: give both (and --batch)")
+        raise ValueError(
+            "--model and --hardware go together: give both (and --batch), or --hardware with "
+            "--regime interactive or batch1 for the trend's model on that chip"
+        )
     if args.batch is None:
         raise ValueError("--batch N: the sequences served together (1 for a lone user)")
     output = _output(args)
@@ -429,7 +433,7 @@ def cmd_serving_query(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Energy of one LLM query: a table with J and Wh, to the digits their MCSE supports."""
-    if args.model is not None or args.hardware is not None:
+    if args.model is not None or (args.hardware is not None and args.regime == "benchmark"):
         return cmd_serving_query(args)
     kwargs = _fit_args(args)
     output = _output(args)
@@ -446,16 +450,26 @@ def cmd_query(args: argparse.Namespace) -> int:
         year=years,
         basis=args.basis,
         prob=args.prob,
+        regime=args.regime,
+        hardware=args.hardware,
     )
     if output:
         _write_table(table, output)
         print(f"Energy per query written to {output}")
     else:
+        how = args.basis if args.regime == "benchmark" else f"{args.regime} regime"
         title = (
             f"Energy of one query ({shape.scenario}: {shape.prompt_tokens:,} prompt and "
-            f"{shape.output_tokens:,} output tokens, {args.basis})"
+            f"{shape.output_tokens:,} output tokens, {how})"
         )
-        _print_table(title, query_text_table(table))
+        text = query_text_table(table)
+        if args.regime != "benchmark":
+            text.insert(
+                2,
+                "chip",
+                [f"{h} {p}" for h, p in zip(table["hardware"], table["precision"], strict=True)],
+            )
+        _print_table(title, text)
     return 0
 
 
@@ -822,6 +836,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="calibrated",
         help="calibrated to MLPerf's measured energy (default) or the peak-based lower bound",
     )
+    qr.add_argument(
+        "--regime",
+        choices=tuple(REGIMES),
+        default="benchmark",
+        help="how the trend's model is served: benchmark (the calibrated line, default), "
+        "interactive (8-64 sequences at once) or batch1, by the serving model on the best "
+        "server chip of the date (or --hardware)",
+    )
     qr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     sv = qr.add_argument_group(
         "how it is served",
@@ -829,7 +851,11 @@ def build_parser() -> argparse.ArgumentParser:
         "compute or memory traffic, power) instead of the trend; no fit is run",
     )
     sv.add_argument("--model", help="a model of the language_models table")
-    sv.add_argument("--hardware", help="a hardware_name of the accelerators table")
+    sv.add_argument(
+        "--hardware",
+        help="a hardware_name of the accelerators table (also the chip of --regime "
+        "interactive or batch1)",
+    )
     sv.add_argument("--batch", type=int, metavar="N", help="sequences served together")
     sv.add_argument("--precision", default="FP8", help="FP4, FP8, INT8, FP16 (default FP8)")
     sv.add_argument(

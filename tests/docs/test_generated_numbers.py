@@ -257,9 +257,30 @@ def _file_value(kind: str, args: list[str]) -> Callable[[str], None]:
         }[args[0]]
         return lambda shown: None if shown == expected else pytest.fail(f"{args}: {shown}")
     if kind == "serving":
+        what = args[0]
         m = pd.read_csv(RESULTS / "serving_mlperf.csv")
-        expected = f"{int(m['inside'].sum())} of {len(m)}"
-        return lambda shown: None if shown == expected else pytest.fail(f"{args}: {shown}")
+        if what == "inside":
+            expected = f"{int(m['inside'].sum())} of {len(m)}"
+            return lambda shown: None if shown == expected else pytest.fail(f"{args}: {shown}")
+        if what in ("ess", "train"):
+            c = pd.read_csv(RESULTS / "serving_calibration_parameters.csv")
+            v = c["effective_draws" if what == "ess" else "train_runs"].iloc[0]
+            return lambda shown: assert_shows(shown, float(v), str(args))
+        if what == "ratio":
+            v = m["ratio_measured_to_median"]
+        elif what == "vision":
+            t = pd.read_csv(RESULTS / "serving_vision.csv")
+            v = t.loc[t["batch"] == 1, "ratio_to_batch_256"]
+        else:  # a regime's median over the benchmark line's
+            t = pd.read_csv(RESULTS / "serving_regimes.csv")
+            v = t.loc[t["regime"] == what, "ratio_to_benchmark"]
+
+        def check_range(shown: str) -> None:
+            lo, _, hi = shown.partition(" to ")
+            assert_shows(lo, float(v.min()), str(args))
+            assert_shows(hi or lo, float(v.max()), str(args))
+
+        return check_range
     if kind == "bt":
         model, set_, series, column = args
         v = _coverage().loc[(model, set_, series), column.replace("_", " ")

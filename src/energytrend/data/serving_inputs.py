@@ -147,6 +147,69 @@ def model_shape(model: str | Mapping[str, object], data: str = "2025") -> ModelS
     return ModelShape(name, total * 1e6, active * 1e6, **extra)
 
 
+@dataclass(frozen=True)
+class VisionShape:
+    """A vision model as the serving model sees it: FLOPs per image, parameters and (if
+    known) activations per image, as counts."""
+
+    name: str
+    flops: float
+    params: float
+    activations: float | None = None
+
+
+_VISION_KEYS = ("gflops", "params_millions", "activations_millions")
+#: The tables a vision model's name is looked up in, in order.
+VISION_TABLES = ("cv_models", "vision_models")
+
+
+def vision_shape(model: str | Mapping[str, object], data: str = "2025") -> VisionShape:
+    """The shape of a vision ``model``: a ``model`` of the ``cv_models`` (else
+    ``vision_models``) table, or a dict with ``gflops`` (per image) and ``params_millions``,
+    optionally ``activations_millions`` (values written per image; the tables hold none).
+
+    >>> v = vision_shape("ResNet-50")
+    >>> v.params, v.activations
+    (26000000.0, None)
+    """
+    if isinstance(model, str):
+        known: list[str] = []
+        row: Mapping[str, object] | None = None
+        for name in VISION_TABLES:
+            table = load_data(name, data)
+            rows = table[table["model"] == model]
+            if not rows.empty:
+                row = rows.iloc[0].to_dict()
+                break
+            known += list(table["model"])
+        if row is None:
+            raise _close(model, known, "vision model", " or ".join(VISION_TABLES))
+    elif isinstance(model, Mapping):
+        unknown = sorted(set(model) - {*_VISION_KEYS, "model"})
+        if unknown:
+            raise ValueError(
+                f"model: unknown keys {unknown}; use {', '.join(_VISION_KEYS)} (and 'model')"
+            )
+        row = model
+    else:
+        raise ValueError(
+            "model must be a name of the cv_models or vision_models table or a dict with "
+            f"gflops and params_millions, got {type(model).__name__}"
+        )
+    name = model if isinstance(model, str) else str(model.get("model", "custom"))
+    flops, params = _number(row.get("gflops")), _number(row.get("params_millions"))
+    if flops is None or flops <= 0 or params is None or params <= 0:
+        raise ValueError(
+            f"vision model {name!r} needs gflops and params_millions > 0 (got "
+            f"{row.get('gflops')!r} and {row.get('params_millions')!r}); pass a dict such as "
+            "{'gflops': 7.6, 'params_millions': 26}"
+        )
+    act = _number(row.get("activations_millions"))
+    if act is not None and act <= 0:
+        raise ValueError(f"vision model {name!r}: activations_millions must be > 0 or left out")
+    return VisionShape(name, flops * 1e9, params * 1e6, None if act is None else act * 1e6)
+
+
 def chip(hardware: str, precision: str, data: str = "2025") -> Chip:
     """The ``accelerators`` row ``hardware`` at ``precision`` (a key of
     :data:`~energytrend.data.realisation.PRECISION_COLUMNS`).

@@ -21,6 +21,10 @@ A query reads ``prompt_tokens`` and writes ``output_tokens``. Its energy is deco
 ``basis="peak"`` drops ``R``: the thesis's lower bound. Every factor is a posterior draw, so
 the bands carry all of their uncertainty jointly. The query's boundary is the MLPerf
 server's wall power: no data-centre overhead (PUE), no idle fleet, no networking.
+
+This is the ``"benchmark"`` serving regime. ``regime="interactive"`` or ``"batch1"`` answers
+with the physical serving model instead, at smaller batches, for the same trend's model on
+the chip of the date (:mod:`energytrend.forecast.query_regimes`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from energytrend.forecast.forecasts import (
     curve_table,
     energy_levels,
 )
+from energytrend.forecast.query_regimes import REGIMES, Regime, era_at, regime_of, regime_path
 from energytrend.forecast.trend import (
     energy_path,
     first_passage,
@@ -127,14 +132,42 @@ def _groups(group: str | None) -> list[str]:
 
 
 def query_log10_joules(
-    result: TrendFit, group: str, years: np.ndarray, shape: QueryShape, basis: str
+    result: TrendFit,
+    group: str,
+    years: np.ndarray,
+    shape: QueryShape,
+    basis: str,
+    regime: str | Regime = "benchmark",
+    hardware: str | None = None,
 ) -> np.ndarray:
     """Draws (sample, year) of log10 joules of one query of ``shape`` to the ``group`` model
-    (``"frontier"`` or ``"all"``) in each decimal year."""
+    (``"frontier"`` or ``"all"``) in each decimal year, served in ``regime``."""
+    reg = regime_of(regime)
+    if reg.physical:
+        path = regime_path(
+            result, group, years, shape.prompt_tokens, shape.output_tokens, reg, hardware=hardware
+        )
+        return path.log10_joules
     t = np.asarray(years, dtype=float) - float(result.idata.attrs["year_origin"])
     per_token = energy_path(result, f"llm/{group}", t, calibrated=basis == "calibrated")
     out: np.ndarray = per_token + np.log10(shape.tokens)
     return out
+
+
+def _check_regime(regime: str, basis: str, hardware: str | None) -> Regime:
+    reg = regime_of(regime)
+    if not reg.physical and hardware is not None:
+        raise ValueError(
+            f"hardware={hardware!r} needs a serving-model regime: the {reg.name!r} regime is "
+            "the trend's calibrated line, which has no chip; choose regime="
+            + " or ".join(repr(r) for r, v in REGIMES.items() if v.physical)
+        )
+    if reg.physical and basis != "calibrated":
+        raise ValueError(
+            f"basis={basis!r} applies to the 'benchmark' regime only; the {reg.name!r} regime "
+            "uses the serving model: leave basis out"
+        )
+    return reg
 
 
 def first_year(result: TrendFit) -> float:
@@ -165,12 +198,22 @@ def energy_per_query(
     group: str | None = None,
     basis: str = "calibrated",
     prob: float = CI_PROB,
+    regime: str = "benchmark",
+    hardware: str | None = None,
 ) -> pd.DataFrame:
     """Energy of one query, in joules and watt-hours: see the module's decomposition.
 
+    ``regime`` names how the query is served (:data:`~energytrend.forecast.query_regimes.REGIMES`):
+    ``"benchmark"`` (default) is the calibrated line above; ``"interactive"`` (8 to 64
+    sequences at once) and ``"batch1"`` run the physical serving model on the trend's model
+    of the date (active parameters = GFLOPs per token / 2) and the best server chip released
+    by the date, or the chip named by ``hardware`` (a ``hardware_name`` of ``accelerators``).
+
     Columns: scenario, prompt_tokens, output_tokens, year, date (the calendar date of the
-    decimal year: ``year=2025`` is 1 January 2025), group, basis, median_j, lower_j,
-    upper_j, median_wh, lower_wh, upper_wh, mcse_median_j, mcse_lower_j, mcse_upper_j, prob.
+    decimal year: ``year=2025`` is 1 January 2025), group, basis (``"serving model"`` in a
+    physical regime), median_j, lower_j, upper_j, median_wh, lower_wh, upper_wh,
+    mcse_median_j, mcse_lower_j, mcse_upper_j, prob, regime, hardware, precision (the chip's
+    and precision of each date; ``"efficiency trend"`` and the era's on the benchmark line).
     One row per (year, group). The bands are equal-tailed ``prob`` intervals of the trend
     (the typical or frontier model's query), not of one user's query.
 
@@ -179,15 +222,27 @@ def energy_per_query(
         >>> t = et.energy_per_query(et.fit("llm"), prompt_tokens=1000, output_tokens=500, year=2025)
         >>> list(t["group"]), bool((t["lower_j"] < t["median_j"]).all())
         (['frontier', 'all'], True)
+        >>> b1 = et.energy_per_query(et.fit("llm"), year=2025, regime="batch1")
+        >>> bool((b1["median_j"].to_numpy() > t["median_j"].to_numpy()).all()), b1["hardware"][0]
+        (True, 'NVIDIA B100')
     """
     _check_llm(result, basis)
+    reg = _check_regime(regime, basis, hardware)
     result.warn_if_failed()
     shape = query_shape(scenario, prompt_tokens, output_tokens)
     years = _years(result, year)
     lo, hi = bounds(prob)
     rows = []
     for g in _groups(group):
-        log_j = query_log10_joules(result, g, years, shape, basis)
+        if reg.physical:
+            path = regime_path(
+                result, g, years, shape.prompt_tokens, shape.output_tokens, reg, hardware=hardware
+            )
+            log_j, chips, precisions = path.log10_joules, path.hardware, path.precision
+        else:
+            log_j = query_log10_joules(result, g, years, shape, basis)
+            chips = ["efficiency trend"] * len(years)
+            precisions = [str(p) for p in era_at(result, years)]
         for k, y in enumerate(years):
             by_chain = result.posterior_draws.by_chain(log_j[:, k])
             q = np.quantile(log_j[:, k], [0.5, lo, hi])
@@ -201,7 +256,7 @@ def energy_per_query(
                     "year": float(y),
                     "date": from_decimal_year(np.array([y]))[0],
                     "group": g,
-                    "basis": basis,
+                    "basis": "serving model" if reg.physical else basis,
                     "median_j": j[0],
                     "lower_j": j[1],
                     "upper_j": j[2],
@@ -213,6 +268,9 @@ def energy_per_query(
                     "mcse_lower_j": float(np.log(10) * j[1] * err[1]),
                     "mcse_upper_j": float(np.log(10) * j[2] * err[2]),
                     "prob": prob,
+                    "regime": reg.name,
+                    "hardware": chips[k],
+                    "precision": precisions[k],
                 }
             )
     return pd.DataFrame(rows)
@@ -230,18 +288,22 @@ def query_passages(
     levels: Mapping[str, float] | None = None,
     horizon: float = 2040.0,
     basis: str = "calibrated",
+    regime: str = "benchmark",
+    hardware: str | None = None,
 ) -> Iterator[Passage]:
     """(labels, joules, origin, first-passage dates) of every scenario's query energy, per
     group and level, from the forecast origin (the last language model's date) to
-    ``horizon``; the labels are scenario, domain, group and level."""
+    ``horizon``, served in ``regime``; the labels are scenario, domain, group, level and
+    (outside the benchmark regime) regime."""
     _check_llm(result, basis)
+    reg = _check_regime(regime, basis, hardware)
     t0 = forecast_origin(result, "llm")
     if horizon <= t0:
         raise ValueError(f"horizon ({horizon:g}) must be after the forecast origin ({t0:.2f})")
     years = np.append(np.arange(t0, horizon, STEP), horizon)
     for shape in _scenario_shapes(scenarios):
         for g in ("frontier", "all"):
-            path = query_log10_joules(result, g, years, shape, basis)
+            path = query_log10_joules(result, g, years, shape, basis, reg, hardware)
             for name, joules in energy_levels(levels):
                 labels: dict[str, object] = {
                     "scenario": shape.scenario,
@@ -249,6 +311,8 @@ def query_passages(
                     "group": g,
                     "level": name,
                 }
+                if reg.physical:
+                    labels["regime"] = reg.name
                 yield labels, joules, t0, first_passage(path, years, float(np.log10(joules)))
 
 
@@ -260,10 +324,15 @@ def query_crossing_dates(
     horizon: float = 2040.0,
     basis: str = "calibrated",
     prob: float = CI_PROB,
+    regime: str = "benchmark",
+    hardware: str | None = None,
 ) -> pd.DataFrame:
     """When the typical and frontier query of each scenario first reach each human level
     after the forecast origin: the columns of
-    :func:`energytrend.forecast.forecasts.crossing_dates`, with ``scenario`` first.
+    :func:`energytrend.forecast.forecasts.crossing_dates`, with ``scenario`` first, and a
+    ``regime`` column outside the default ``"benchmark"`` regime (see
+    :func:`energy_per_query` for ``regime`` and ``hardware``). In a serving-model regime the
+    chip after the accelerators table's last release is that release's: no new hardware.
 
     Examples:
         >>> import energytrend as et
@@ -274,7 +343,13 @@ def query_crossing_dates(
     bounds(prob)
     result.warn_if_failed()
     passages = query_passages(
-        result, scenarios=scenarios, levels=levels, horizon=horizon, basis=basis
+        result,
+        scenarios=scenarios,
+        levels=levels,
+        horizon=horizon,
+        basis=basis,
+        regime=regime,
+        hardware=hardware,
     )
     return crossing_table(passages, horizon=horizon, prob=prob)
 
@@ -286,12 +361,20 @@ def query_crossing_curve(
     levels: Mapping[str, float] | None = None,
     horizon: float = 2040.0,
     basis: str = "calibrated",
+    regime: str = "benchmark",
+    hardware: str | None = None,
 ) -> pd.DataFrame:
     """P(crossed by year) of every scenario's query energy, group and level, from the
-    forecast origin to ``horizon``; it never falls (columns of ``crossing_curve`` plus
-    ``scenario``)."""
+    forecast origin to ``horizon``, served in ``regime``; it never falls (columns of
+    ``crossing_curve`` plus ``scenario``)."""
     result.warn_if_failed()
     passages = query_passages(
-        result, scenarios=scenarios, levels=levels, horizon=horizon, basis=basis
+        result,
+        scenarios=scenarios,
+        levels=levels,
+        horizon=horizon,
+        basis=basis,
+        regime=regime,
+        hardware=hardware,
     )
     return curve_table(passages, end=horizon)

@@ -43,8 +43,10 @@ from energytrend.data.serving_inputs import (
     KV_BYTES_PER_VALUE,
     Chip,
     ModelShape,
+    VisionShape,
     chip,
     model_shape,
+    vision_shape,
 )
 from energytrend.inference.intervals import CI_PROB, bounds
 from energytrend.inference.mcse import quantile_mcse
@@ -239,7 +241,8 @@ def simulate(
     return {"prefill": e_pre, "decode": e_dec, "memory_bound": mem_share, "power": mean_power}
 
 
-def _multiplier(boundary: str, draws: Mapping[str, np.ndarray]) -> np.ndarray:
+def boundary_multiplier(boundary: str, draws: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Per draw, the product of the multipliers of ``boundary`` (:data:`BOUNDARIES`)."""
     out = np.ones_like(draws["server"])
     for name in BOUNDARIES[boundary]:
         out = out * draws[name]
@@ -259,7 +262,7 @@ def query_energy_draws(
     ``decode`` in J), ``memory_bound`` and ``power`` (W per accelerator)."""
     prior = draw_priors(draws, seed)
     parts = simulate(model, hw, serving, prior)
-    m = _multiplier(boundary, prior)
+    m = boundary_multiplier(boundary, prior)
     out = {"prefill": parts["prefill"] * m, "decode": parts["decode"] * m}
     out["query"] = out["prefill"] + out["decode"]
     out["memory_bound"] = parts["memory_bound"]
@@ -333,7 +336,6 @@ def query_energy(
     serving = Serving(b, n, p_tok, o_tok)
     d = query_energy_draws(shape, hw, serving, boundary=boundary, draws=n_draws, seed=seed)
     d["per_output_token"] = d["query"] / o_tok
-    lo, hi = bounds(prob)
     units = {
         "query": "J",
         "prefill": "J",
@@ -343,6 +345,32 @@ def query_energy(
         "accelerator_power": "W",
     }
     source = {"memory_bound_share": "memory_bound", "accelerator_power": "power"}
+    table = _summary(d, units, source, prob)
+    context = {
+        "model": shape.name,
+        "hardware": hw.name,
+        "precision": precision,
+        "batch": b,
+        "accelerators": n,
+        "prompt_tokens": p_tok,
+        "output_tokens": o_tok,
+        "boundary": boundary,
+        "weights_read": weights_read(shape, b)[1],
+        "kv_cache": kv_values_per_token(shape)[1],
+        "draws": n_draws,
+        "seed": seed,
+        "prob": prob,
+    }
+    for i, (k, v) in enumerate(context.items()):
+        table.insert(i, k, v)
+    return table
+
+
+def _summary(
+    d: Mapping[str, np.ndarray], units: Mapping[str, str], source: Mapping[str, str], prob: float
+) -> pd.DataFrame:
+    """One row per quantity of ``units``: median, band, their MCSEs, and Wh for joules."""
+    lo, hi = bounds(prob)
     rows = []
     for quantity, unit in units.items():
         x = d[source.get(quantity, quantity)]
@@ -364,18 +392,91 @@ def query_energy(
                 "upper_wh": wh[2],
             }
         )
-    table = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def image_energy_draws(
+    model: VisionShape, hw: Chip, batch: int, draws: Mapping[str, np.ndarray], boundary: str
+) -> dict[str, np.ndarray]:
+    """Per draw, J per image of ``model`` on one ``hw`` classifying ``batch`` images at once
+    (``per_image``), whether the forward pass is memory-bound (1 or 0) and the power (W).
+
+    One forward pass of the batch takes the longer of its compute (``batch x FLOPs per
+    image`` at ``u`` of peak) and its memory traffic: the weights read once per batch, plus
+    each image's activations written once and read once (``2 x activations`` values, at the
+    weights' bytes; left out when the model's activations are unknown)."""
+    u, bw = draws["flops_fraction"], draws["bandwidth_fraction"]
+    f_mem, f_comp = draws["power_memory_bound"], draws["power_compute_bound"]
+    value = BYTES_PER_VALUE[hw.precision]
+    t_c = batch * model.flops / (hw.peak_flops * u)
+    traffic = model.params * value + batch * 2.0 * (model.activations or 0.0) * value
+    t_m = traffic / (hw.bandwidth * bw)
+    t = np.maximum(t_c, t_m)
+    power = hw.tdp * (f_mem + (f_comp - f_mem) * t_c / t)
+    per_image = power * t / batch * boundary_multiplier(boundary, draws)
+    return {"per_image": per_image, "memory_bound": (t_m >= t_c).astype(float), "power": power}
+
+
+def image_energy(
+    model: str | Mapping[str, object],
+    hardware: str,
+    *,
+    batch: int,
+    precision: str = "FP16",
+    boundary: str = "server",
+    draws: int = 4000,
+    seed: int = 2021,
+    prob: float = CI_PROB,
+    data: str = "2025",
+) -> pd.DataFrame:
+    """Energy per image of a vision ``model`` on one ``hardware`` accelerator classifying
+    ``batch`` images at once: compute-bound at large batches, memory-bound at small ones
+    (the weights are read once per batch).
+
+    Args:
+        model: a ``model`` of the ``cv_models`` (else ``vision_models``) table, or a dict
+            with ``gflops`` (per image), ``params_millions`` and optionally
+            ``activations_millions`` (values written per image; the tables hold none, so
+            for a named model the activations' traffic is left out, a lower bound).
+        hardware: a ``hardware_name`` of the ``accelerators`` table.
+        batch: images per forward pass.
+        precision: of the weights, activations and peak FLOPS (default FP16).
+        boundary, draws, seed, prob, data: as for :func:`query_energy`.
+
+    Returns:
+        One row per quantity: ``per_image`` (J, also in Wh), ``memory_bound_share`` (the
+        share of draws whose pass is memory-bound, in ``median``; no band),
+        ``accelerator_power`` (W); median, band and Monte Carlo errors, with the settings.
+
+    Examples:
+        >>> t = image_energy("EfficientNet-B0", "NVIDIA H100 SXM5 80GB", batch=1)
+        >>> bool(t.set_index("quantity").loc["memory_bound_share", "median"] > 0.9)
+        True
+    """
+    n_draws = _check(boundary, draws, prob)
+    shape = vision_shape(model, data)
+    hw = chip(hardware, precision, data)
+    b = _whole("batch", batch, minimum=1)
+    d = image_energy_draws(shape, hw, b, draw_priors(n_draws, seed), boundary)
+    units = {"per_image": "J", "memory_bound_share": "share", "accelerator_power": "W"}
+    source = {"memory_bound_share": "memory_bound", "accelerator_power": "power"}
+    table = _summary(d, units, source, prob)
+    # a pass is memory-bound or not: the share is the mean over draws, no band
+    share = float(d["memory_bound"].mean())
+    at = table["quantity"] == "memory_bound_share"
+    table.loc[at, ["median", "lower", "upper"]] = [share, np.nan, np.nan]
+    table.loc[at, ["mcse_median", "mcse_lower", "mcse_upper"]] = [
+        math.sqrt(share * (1 - share) / n_draws),
+        np.nan,
+        np.nan,
+    ]
     context = {
         "model": shape.name,
         "hardware": hw.name,
         "precision": precision,
         "batch": b,
-        "accelerators": n,
-        "prompt_tokens": p_tok,
-        "output_tokens": o_tok,
         "boundary": boundary,
-        "weights_read": weights_read(shape, b)[1],
-        "kv_cache": kv_values_per_token(shape)[1],
+        "activations": "left out: unknown" if shape.activations is None else "given",
         "draws": n_draws,
         "seed": seed,
         "prob": prob,

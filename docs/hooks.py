@@ -128,6 +128,10 @@ def table_sbc() -> str:
                         strict=True,
                     )
                 ],
+                "held-out points past the origin: 90% / 50% coverage": [
+                    f"{a:.3f} / {b:.3f}"
+                    for a, b in zip(s["heldout_coverage_90"], s["heldout_coverage_50"], strict=True)
+                ],
                 "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
                 "fits with R-hat > 1.01": s["fits_rhat_over_1.01"].map("{:.1%}".format),
             }
@@ -774,7 +778,67 @@ def table_backtest_differences() -> str:
     return md_table(pd.DataFrame(rows))
 
 
+def table_scale_choice() -> str:
+    """The scale candidates' early scores (``results/scale_choice.csv``)."""
+    c = _csv("scale_choice.csv")
+    return md_table(
+        pd.DataFrame(
+            {
+                "scale": c["candidate"],
+                "CV frontier pinball": c["cv/frontier pinball"].map("{:.4f}".format),
+                "CV share above the frontier": c["cv/frontier share above"].map("{:.3f}".format),
+                "CV CRPS": c["cv/all crps"].map("{:.4f}".format),
+                "CV log score": c["cv/all log score"].map("{:.3f}".format),
+                "CV 90% / 50%": [
+                    f"{a:.2f} / {b:.2f}"
+                    for a, b in zip(c["cv/all 90%"], c["cv/all 50%"], strict=True)
+                ],
+                "NLP CRPS": c["nlp/all crps"].map("{:.3f}".format),
+                "NLP frontier pinball": c["nlp/frontier pinball"].map("{:.3f}".format),
+                "CV frontier - typical slope": c["cv frontier - all"].map("{:+.3f}".format),
+                "P(CV frontier faster)": c["P(cv frontier faster)"].map("{:.2f}".format),
+                "fits passed": c["passed"].map({True: "yes", False: "no"}),
+                "chosen": c["chosen"].map({True: "**yes**", False: ""}),
+            }
+        )
+    )
+
+
+def table_efficiency_pooling() -> str:
+    """The efficiency poolings' early scores (``results/efficiency_pooling.csv``)."""
+    c = _csv("efficiency_pooling.csv")
+    series = [k[: -len(" crps")] for k in c if k.endswith(" crps") and "/" not in k]
+    series = [s for s in series if s != "efficiency"]
+    out = pd.DataFrame({"pooling": c["candidate"]})
+    for s in series:
+        out[f"{s} CRPS (n)"] = [
+            f"{v:.4f} ({int(n)})" for v, n in zip(c[f"{s} crps"], c[f"{s} n"], strict=True)
+        ]
+        out[f"{s} 90%"] = c[f"{s} 90%"].map("{:.2f}".format)
+    out["all points CRPS"] = c["efficiency crps"].map("{:.4f}".format)
+    out["fits passed"] = c["passed"].map({True: "yes", False: "no"})
+    out["chosen"] = c["chosen"].map({True: "**yes**", False: ""})
+    return md_table(out)
+
+
+def table_efficiency_shrinkage() -> str:
+    """Each precision's slope at the centre of its data, unpooled and partially pooled
+    (``results/efficiency_shrinkage.csv``)."""
+    c = _csv("efficiency_shrinkage.csv")
+    c["estimate"] = [
+        f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+        for m, lo, hi in zip(c["median"], c["lower"], c["upper"], strict=True)
+    ]
+    wide = c.pivot(index="precision", columns="candidate", values="estimate").fillna("–")
+    order = [p for p in c["precision"].unique()]
+    wide = wide.reindex(order).reset_index()
+    return md_table(wide)
+
+
 TABLES["holdout_log"] = table_holdout_log
+TABLES["scale_choice"] = table_scale_choice
+TABLES["efficiency_pooling"] = table_efficiency_pooling
+TABLES["efficiency_shrinkage"] = table_efficiency_shrinkage
 TABLES["prior_checks"] = table_prior_checks
 TABLES["backtest_differences"] = table_backtest_differences
 

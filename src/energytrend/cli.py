@@ -30,6 +30,7 @@ from energytrend.forecast.forecasts import crossing_dates, forecast
 from energytrend.forecast.query import energy_per_query, query_shape
 from energytrend.forecast.query_regimes import REGIMES
 from energytrend.forecast.serving import BOUNDARIES, query_energy
+from energytrend.forecast.trend import SCENARIOS, has_calibration
 from energytrend.inference import cache
 from energytrend.inference.config import FitConfig, check_settings
 from energytrend.inference.diagnostics import DiagnosticsWarning
@@ -323,7 +324,16 @@ def _table_command(args: argparse.Namespace, title: str, make: str) -> int:
     if make == "forecast":
         table = forecast(result, end=args.end, prob=args.prob)
     else:
-        table = crossing_dates(result, levels=levels, horizon=args.horizon, prob=args.prob)
+        scenarios = args.scenario or list(SCENARIOS)
+        energy = args.energy or (["calibrated", "peak"] if has_calibration(result) else ["peak"])
+        table = crossing_dates(
+            result,
+            levels=levels,
+            horizon=args.horizon,
+            prob=args.prob,
+            scenarios=scenarios,
+            energy=energy,
+        )
     if output:
         _write_table(table, output)
         print(f"{title} written to {output}")
@@ -812,6 +822,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cr.add_argument(
         "--horizon", type=float, default=2040.0, help="last year considered (default 2040)"
+    )
+    cr.add_argument(
+        "--scenario",
+        action="append",
+        choices=list(SCENARIOS),
+        help="growth of compute after the data (repeatable): the fit's own ('fitted'), the "
+        "line continued ('straight') or none ('flat'); default: all three",
+    )
+    cr.add_argument(
+        "--energy",
+        action="append",
+        choices=["calibrated", "peak"],
+        help="energy basis (repeatable): calibrated by MLPerf's measured runs, or peak-based "
+        "(the thesis's lower bound); default: both where the data have MLPerf runs",
     )
     cr.add_argument("--output", help="write the table to this .csv or .json (folder must exist)")
     _add_fit_options(cr)

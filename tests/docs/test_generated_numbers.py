@@ -191,13 +191,35 @@ def test_extrapolation_table() -> None:
         assert_cell(
             r["new NLP model, 2040 (orders)"], [row["nlp_band"], row["nlp_band_mcse"]], "band"
         )
-        assert r["meets the 2040 criteria"] == ("yes" if row["admissible"] else "no")
+        assert r["fit passed"] == ("yes" if row["passed"] else "no")
         assert_cell(r["CV CRPS early"], [row["cv/all crps"]], "cv crps")
         assert_cell(r["CV log score early"], [row["cv/all log score"]], "cv log")
         assert_cell(r["CV 90% / 50% early"], [row["cv/all 90%"], row["cv/all 50%"]], "cv cov")
         assert_cell(r["NLP CRPS early"], [row["nlp/all crps"]], "nlp crps")
         assert_cell(r["NLP log score early"], [row["nlp/all log score"]], "nlp log")
         assert (r["chosen"] == "**yes**") == bool(row["chosen"])
+
+
+def test_choice_tables() -> None:
+    """The v3 choices' tables show their files: the scale and the efficiency pooling."""
+    c = pd.read_csv(RESULTS / "scale_choice.csv")
+    rows = md_rows(hooks.table_scale_choice())
+    assert [r["scale"] for r in rows] == list(c["candidate"])
+    for r, (_, row) in zip(rows, c.iterrows(), strict=True):
+        assert_cell(r["CV frontier pinball"], [row["cv/frontier pinball"]], "pinball")
+        assert_cell(r["CV CRPS"], [row["cv/all crps"]], "crps")
+        assert_cell(r["P(CV frontier faster)"], [row["P(cv frontier faster)"]], "p")
+        assert (r["chosen"] == "**yes**") == bool(row["chosen"])
+    p = pd.read_csv(RESULTS / "efficiency_pooling.csv")
+    rows = md_rows(hooks.table_efficiency_pooling())
+    assert [r["pooling"] for r in rows] == list(p["candidate"])
+    for r, (_, row) in zip(rows, p.iterrows(), strict=True):
+        assert_cell(r["all points CRPS"], [row["efficiency crps"]], "crps")
+        assert (r["chosen"] == "**yes**") == bool(row["chosen"])
+    shrink = pd.read_csv(RESULTS / "efficiency_shrinkage.csv")
+    text = hooks.table_efficiency_shrinkage()
+    for m in shrink["median"]:
+        assert f"{m:.3f}" in text
 
 
 def test_sensitivity_table() -> None:
@@ -303,8 +325,8 @@ def _file_value(kind: str, args: list[str]) -> Callable[[str], None]:
         col = column if column in c.columns else column.replace("_", " ")
         values = {
             "chosen": c.loc[c["chosen"], col].iloc[0],
-            "admissible-min": c.loc[c["admissible"], col].min(),
-            "admissible-max": c.loc[c["admissible"], col].max(),
+            "min": c[col].min(),
+            "max": c[col].max(),
         }
         return lambda shown: assert_shows(shown, float(values[row]), str(args))
     if kind == "sens":

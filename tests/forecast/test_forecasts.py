@@ -57,17 +57,41 @@ def test_forecast_bands(result: et.TrendFit) -> None:
     assert np.log10(row["median"]) == pytest.approx(line, abs=0.02)
 
 
-def test_energy_bands_at_2040_are_bounded(result: et.TrendFit) -> None:
-    """The v1 model's 90% predictive energy band at 2040 spanned 124 orders of magnitude
-    (NLP all). Every band, peak-based and calibrated, trend and new model, now stays within 8
-    (the widest, a new NLP model's, is about 7.5: the Monte Carlo error of a 90% band's width
-    from 4,000 draws is about 0.1 orders)."""
-    f = et.forecast(result, end=2040)
-    at = f[(f["year"] == 2040) & f["metric"].str.startswith("joules")]
-    width = np.log10(at["upper"] / at["lower"]).set_axis(
-        at["domain"] + "/" + at["group"] + "/" + at["band"] + "/" + at["metric"]
+def test_scenarios_after_the_data(result: et.TrendFit) -> None:
+    """The growth of compute after the data under the named scenarios: "flat" stays at the
+    origin's level, "straight" continues the fitted line, "fitted" is the fit's own
+    extrapolation; inside the data all three are the fitted line."""
+    from energytrend.forecast.trend import compute_path, origin_t
+
+    group = "nlp/frontier"
+    t0 = origin_t(result, "nlp")
+    t = np.array([t0 - 1.0, t0, t0 + 5.0, t0 + 15.0])
+    paths = {s: compute_path(result, group, t, s) for s in ("fitted", "straight", "flat")}
+    for s in ("straight", "flat"):
+        np.testing.assert_allclose(paths[s][:, :2], paths["fitted"][:, :2])
+    np.testing.assert_allclose(paths["flat"][:, 2:], paths["flat"][:, [1, 1]])
+    a, b = result.parts.compute.line(result.posterior_draws, group)
+    np.testing.assert_allclose(paths["straight"], a + b * t[None, :])
+    assert not np.allclose(paths["fitted"][:, 3], paths["straight"][:, 3])
+    with pytest.raises(ValueError, match="unknown scenario 'rosy'"):
+        compute_path(result, group, t, "rosy")
+
+
+def test_crossings_under_every_scenario_and_energy(result: et.TrendFit) -> None:
+    c = et.crossing_dates(
+        result, scenarios=["fitted", "straight", "flat"], energy=["calibrated", "peak"]
     )
-    assert len(width) == 16 and (width < 8).all(), width
+    assert {"energy", "scenario"} <= set(c.columns)
+    assert len(c) == 4 * 2 * 3 * 2  # groups x levels x scenarios x energy bases
+    # calibrated energy is peak-based times a factor above 1: it crosses no later
+    key = ["domain", "group", "level", "scenario"]
+    cal = c[c["energy"] == "calibrated"].set_index(key)["p_by_horizon"]
+    peak = c[c["energy"] == "peak"].set_index(key)["p_by_horizon"]
+    assert (cal >= peak - 1e-12).all()
+    plain = et.crossing_dates(result)
+    assert "scenario" not in plain and len(plain) == 4 * 2
+    with pytest.raises(ValueError, match="unknown energy"):
+        et.crossing_dates(result, energy=["measured"])
 
 
 def test_damped_growth_limits() -> None:

@@ -133,11 +133,10 @@ def test_growth_rate_table(fits: dict[str, et.TrendFit]) -> None:
     assert set(rates["metric"]) == {"gflops", "joules", "gflops_per_watt"}
     assert set(rates["quantity"]) == {
         "slope_log10_per_year",
-        "orders_of_magnitude_per_year",
         "factor_per_year",
         "doubling_time_months",
     }
-    assert len(rates) == 4 * (2 + 4 + 4)
+    assert len(rates) == 3 * (2 + 4 + 4)  # no quantity under two names
     assert (rates["lower"] <= rates["median"]).all() and (rates["median"] <= rates["upper"]).all()
     slope = rates[rates["quantity"] == "slope_log10_per_year"].reset_index(drop=True)
     factor = rates[rates["quantity"] == "factor_per_year"].reset_index(drop=True)

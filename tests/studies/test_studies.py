@@ -529,3 +529,28 @@ def test_the_thesis_dataset_backtest_leaves_language_models_out_with_a_note() ->
     b = backtest(("nlp", "llm"), models=("ols",), data="thesis", origins={"nlp": (2020.0,)})
     assert set(b.points["series"]) <= {"nlp/all", "nlp/frontier"} and len(b.points)
     assert any("llm left out" in n and "language_models" in n for n in b.notes)
+
+
+def test_the_shipped_scale_and_pooling_are_the_chosen_candidates() -> None:
+    """``models/priors.toml`` holds what ``results/scale_choice.csv`` and
+    ``results/efficiency_pooling.csv`` chose by the early origins' proper scores, and the
+    choice rules give the committed choices."""
+    from energytrend.model.spec import default_spec
+    from energytrend.studies.choice import (
+        EFFICIENCY_POOLINGS,
+        SCALES,
+        choose_pooling,
+        choose_scale,
+    )
+
+    spec = default_spec()
+    scale = pd.read_csv(REPO / "results" / "scale_choice.csv")
+    assert list(scale["candidate"]) == list(SCALES)
+    assert choose_scale(scale)["chosen"].tolist() == scale["chosen"].tolist()
+    chosen = SCALES[scale.loc[scale["chosen"], "candidate"].iloc[0]]
+    assert spec["likelihood"]["scatter"] == chosen["likelihood"]["scatter"]
+    pooling = pd.read_csv(REPO / "results" / "efficiency_pooling.csv")
+    assert list(pooling["candidate"]) == list(EFFICIENCY_POOLINGS)
+    assert choose_pooling(pooling)["chosen"].tolist() == pooling["chosen"].tolist()
+    chosen = EFFICIENCY_POOLINGS[pooling.loc[pooling["chosen"], "candidate"].iloc[0]]
+    assert spec["efficiency"]["pooling"] == chosen["efficiency"]["pooling"]

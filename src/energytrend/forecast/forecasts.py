@@ -6,7 +6,7 @@ Everything here is computed from the posterior draws of a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ from energytrend.forecast.trend import (
     first_passage,
     forecast_origin,
     has_calibration,
+    scenario_extrapolation,
 )
 from energytrend.inference.intervals import CI_PROB, bounds
 from energytrend.inference.result import TrendFit
@@ -197,11 +198,20 @@ STEP = 1.0 / 12.0
 
 
 def passage_times(
-    result: TrendFit, group: str, joules: float, horizon: float
+    result: TrendFit,
+    group: str,
+    joules: float,
+    horizon: float,
+    *,
+    calibrated: bool = False,
+    scenario: str = "fitted",
 ) -> tuple[float, np.ndarray]:
     """The forecast origin ``t0`` of ``group``'s domain (a decimal year) and, per posterior
     draw, the first date in ``[t0, horizon]`` at which its energy trend reaches ``joules``:
-    ``t0`` when it is already above at ``t0``, ``inf`` when it is not by ``horizon``."""
+    ``t0`` when it is already above at ``t0``, ``inf`` when it is not by ``horizon``. The
+    energy is peak-based (a lower bound) or ``calibrated`` by the MLPerf realisation factor,
+    under ``scenario`` for compute after the data
+    (:data:`energytrend.forecast.trend.SCENARIOS`)."""
     origin = float(result.idata.attrs["year_origin"])
     t0 = forecast_origin(result, group.split("/")[0])
     if horizon <= t0:
@@ -210,7 +220,7 @@ def passage_times(
             "model's date)"
         )
     years = np.append(np.arange(t0, horizon, STEP), horizon)
-    path = energy_path(result, group, years - origin)
+    path = energy_path(result, group, years - origin, calibrated=calibrated, scenario=scenario)
     return t0, first_passage(path, years, float(np.log10(joules)))
 
 
@@ -220,15 +230,45 @@ Passage = tuple[dict[str, object], float, float, np.ndarray]
 
 
 def _passages(
-    result: TrendFit, levels: Mapping[str, float] | None, horizon: float
+    result: TrendFit,
+    levels: Mapping[str, float] | None,
+    horizon: float,
+    scenarios: Sequence[str] = ("fitted",),
+    energy: Sequence[str] = ("peak",),
 ) -> Iterator[Passage]:
-    """Every group's energy trend against every level (see :data:`Passage`)."""
+    """Every group's energy trend against every level (see :data:`Passage`), under every
+    scenario and energy basis asked; the labels name the scenario and basis when more than
+    the defaults are asked."""
+    for name in scenarios:
+        scenario_extrapolation(result, name)  # an unknown scenario fails before any work
+    for basis in energy:
+        if basis not in ENERGY_BASES:
+            raise ValueError(f"unknown energy {basis!r}; choose from {', '.join(ENERGY_BASES)}")
+        if basis == "calibrated" and not has_calibration(result):
+            raise ValueError(
+                "this fit has no MLPerf energy measurements to calibrate with "
+                "(the 'thesis' dataset has none); use energy='peak'"
+            )
+    labelled = tuple(scenarios) != ("fitted",) or tuple(energy) != ("peak",)
     for metric, domain, group, *_ in _lines(result):
         if metric != "joules":
             continue
-        for name, joules in energy_levels(levels):
-            t0, when = passage_times(result, f"{domain}/{group}", joules, horizon)
-            yield {"domain": domain, "group": group, "level": name}, joules, t0, when
+        for basis in energy:
+            for scenario in scenarios:
+                for name, joules in energy_levels(levels):
+                    t0, when = passage_times(
+                        result, f"{domain}/{group}", joules, horizon,
+                        calibrated=basis == "calibrated", scenario=scenario,
+                    )  # fmt: skip
+                    labels: dict[str, object] = {"domain": domain, "group": group}
+                    if labelled:
+                        labels |= {"energy": basis, "scenario": scenario}
+                    yield {**labels, "level": name}, joules, t0, when
+
+
+#: The energy bases of a crossing: the thesis's peak-based lower bound, and peak-based energy
+#: times the MLPerf realisation factor (measured over peak-based).
+ENERGY_BASES = ("peak", "calibrated")
 
 
 def crossing_dates(
@@ -237,6 +277,8 @@ def crossing_dates(
     levels: Mapping[str, float] | None = None,
     horizon: float = 2040.0,
     prob: float = CI_PROB,
+    scenarios: Sequence[str] = ("fitted",),
+    energy: Sequence[str] = ("peak",),
 ) -> pd.DataFrame:
     """When does each group's energy trend first reach each level after the forecast origin?
 
@@ -251,9 +293,15 @@ def crossing_dates(
             (:func:`human_levels`).
         horizon: last decimal year considered (default 2040).
         prob: probability of the credible interval (default :data:`CI_PROB`).
+        scenarios: growth of compute after the data, any of
+            :data:`energytrend.forecast.trend.SCENARIOS` (``"fitted"``, ``"straight"``,
+            ``"flat"``): the crossing dates are largely what this assumes.
+        energy: ``"peak"`` (the thesis's lower bound) and/or ``"calibrated"`` (times the
+            MLPerf realisation factor, where the fit has MLPerf runs).
 
     Columns:
-        domain, group, level, joules, origin (``t0``, decimal year).
+        domain, group (and ``energy``, ``scenario`` when other than the defaults are asked),
+        level, joules, origin (``t0``, decimal year).
         crossing: the median in words: ``"already crossed"``, a calendar year, or
             ``"not by <horizon>"``.
         interval: the ``prob`` interval in words, e.g. ``"2024 to 2031"``, ``"already to
@@ -275,7 +323,8 @@ def crossing_dates(
         raise ValueError(f"horizon must be a finite year, got {horizon}")
     bounds(prob)
     result.warn_if_failed()
-    return crossing_table(_passages(result, levels, horizon), horizon=horizon, prob=prob)
+    passages = _passages(result, levels, horizon, scenarios, energy)
+    return crossing_table(passages, horizon=horizon, prob=prob)
 
 
 def crossing_table(passages: Iterable[Passage], *, horizon: float, prob: float) -> pd.DataFrame:
@@ -355,6 +404,8 @@ def crossing_curve(
     *,
     levels: Mapping[str, float] | None = None,
     horizon: float = 2040.0,
+    scenarios: Sequence[str] = ("fitted",),
+    energy: Sequence[str] = ("peak",),
 ) -> pd.DataFrame:
     """P(crossed by year): the probability that each group's energy trend has reached each
     level by each year, from the forecast origin ``t0`` to ``horizon``.
@@ -365,8 +416,10 @@ def crossing_curve(
         result: a fit (:func:`energytrend.fit` or :func:`energytrend.load`).
         levels: ``{name: joules}``; default the thesis's two human levels.
         horizon: last whole year (default 2040).
+        scenarios, energy: as for :func:`crossing_dates`.
 
-    Columns: domain, group, level, joules, year, p_crossed.
+    Columns: domain, group (and ``energy``, ``scenario`` when other than the defaults are
+    asked), level, joules, year, p_crossed.
 
     Examples:
         >>> import energytrend as et
@@ -375,7 +428,7 @@ def crossing_curve(
         True
     """
     result.warn_if_failed()
-    return curve_table(_passages(result, levels, horizon), end=horizon)
+    return curve_table(_passages(result, levels, horizon, scenarios, energy), end=horizon)
 
 
 def curve_table(passages: Iterable[Passage], *, end: float) -> pd.DataFrame:

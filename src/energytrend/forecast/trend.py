@@ -7,6 +7,12 @@ as the fit's extrapolation part says (:mod:`energytrend.model.extrapolation`). E
 asked of the fit's model parts (``result.parts``), never read from variable names.
 
 Energy is compute minus efficiency, path by path.
+
+What happens after the data is an assumption, so every path can be asked under a named
+*scenario* (:data:`SCENARIOS`) for the growth of compute after the forecast origin:
+``"fitted"``, the fit's own extrapolation (the damped trend of the shipped model);
+``"straight"``, the fitted line continued as it is; ``"flat"``, no growth after the data.
+Efficiency keeps its fitted continuation in every scenario.
 """
 
 from __future__ import annotations
@@ -14,6 +20,20 @@ from __future__ import annotations
 import numpy as np
 
 from energytrend.inference.result import TrendFit
+from energytrend.model.extrapolation import EXTRAPOLATION_PARTS, Extrapolation
+
+#: Scenarios for compute after the data: name -> extrapolation kind (None: the fit's own).
+SCENARIOS: dict[str, str | None] = {"fitted": None, "straight": "linear", "flat": "flat"}
+
+
+def scenario_extrapolation(result: TrendFit, scenario: str) -> Extrapolation:
+    """The extrapolation part of ``scenario`` (one of :data:`SCENARIOS`) for ``result``."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
+    kind = SCENARIOS[scenario]
+    if kind is None:
+        return result.parts.extrapolation
+    return EXTRAPOLATION_PARTS[kind](result.config.spec)
 
 
 def origin_t(result: TrendFit, domain: str) -> float:
@@ -29,13 +49,17 @@ def forecast_origin(result: TrendFit, domain: str) -> float:
     return origin_t(result, domain) + float(result.idata.attrs["year_origin"])
 
 
-def compute_path(result: TrendFit, group: str, t: np.ndarray) -> np.ndarray:
+def compute_path(
+    result: TrendFit, group: str, t: np.ndarray, scenario: str = "fitted"
+) -> np.ndarray:
     """Draws (sample, time) of the log10 compute trend of ``group`` at ``t`` (years from the
-    time origin): the fitted line to the forecast origin, then its continuation by the fit's
-    extrapolation part."""
+    time origin): the fitted line to the forecast origin, then its continuation under
+    ``scenario`` (:data:`SCENARIOS`; the fit's extrapolation part by default)."""
     domain = group.split("/")[0]
-    parts, draws = result.parts, result.posterior_draws
-    return parts.compute.path(draws, group, t, origin_t(result, domain), parts.extrapolation)
+    ext = scenario_extrapolation(result, scenario)
+    return result.parts.compute.path(
+        result.posterior_draws, group, t, origin_t(result, domain), ext
+    )
 
 
 def efficiency_at(
@@ -75,17 +99,23 @@ def compute_mean(result: TrendFit, index: np.ndarray, t: np.ndarray) -> np.ndarr
 
 
 def energy_path(
-    result: TrendFit, group: str, t: np.ndarray, *, calibrated: bool = False
+    result: TrendFit,
+    group: str,
+    t: np.ndarray,
+    *,
+    calibrated: bool = False,
+    scenario: str = "fitted",
 ) -> np.ndarray:
     """Draws (sample, time) of the log10 joules per forward pass of ``group``: its compute
     path minus the efficiency of the precision inference runs at on each date, draw by draw.
 
     ``calibrated=False`` is the peak-based estimate, a lower bound (the thesis's method);
     ``True`` multiplies it by the MLPerf realisation factor (measured over peak-based
-    energy), draw by draw.
+    energy), draw by draw. ``scenario`` is the growth of compute after the data
+    (:data:`SCENARIOS`).
     """
     tt = np.asarray(t, dtype=float)
-    out: np.ndarray = compute_path(result, group, tt) - efficiency_at(
+    out: np.ndarray = compute_path(result, group, tt, scenario) - efficiency_at(
         result, inference_series(result, group, tt), tt
     )
     if calibrated:

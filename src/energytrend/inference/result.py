@@ -156,8 +156,8 @@ class TrendFit:
         """Growth rate of every metric and group, with median and ``prob`` credible interval.
 
         One row per (metric, domain, group, quantity); quantities are
-        ``slope_log10_per_year``, ``orders_of_magnitude_per_year`` (the same number, named
-        for readers), ``factor_per_year`` (10**slope) and ``doubling_time_months`` (see
+        ``slope_log10_per_year`` (orders of magnitude per year), ``factor_per_year``
+        (10**slope) and ``doubling_time_months`` (see
         :func:`doubling_row` for halving and unbounded cases). ``mcse_median``,
         ``mcse_lower`` and ``mcse_upper`` are the Monte Carlo standard errors of the three
         numbers (:mod:`energytrend.inference.mcse`; NaN where a number is unbounded).
@@ -178,7 +178,6 @@ class TrendFit:
             ln10 = float(np.log(10.0))
             for quantity, (m, low, high), (em, el, eh) in (
                 ("slope_log10_per_year", (med, lo, hi), (e_med, e_lo, e_hi)),
-                ("orders_of_magnitude_per_year", (med, lo, hi), (e_med, e_lo, e_hi)),
                 (
                     "factor_per_year",
                     (10**med, 10**lo, 10**hi),

@@ -2,6 +2,7 @@
 ``t0`` (``[extrapolation] kind`` of the specification).
 
 * :class:`LinearExtrapolation` (``"linear"``, the thesis and v1): the fitted line.
+* :class:`FlatExtrapolation` (``"flat"``): no growth after the data (a scenario).
 * :class:`DampedExtrapolation` (``"damped"``): the slope relaxes from its fitted value ``b``
   to a long-run slope ``L`` by the factor ``damping`` per year, so ``Δ`` years after ``t0``
   the trend has grown by ``L Δ + (b - L) (1 - damping**Δ) / (-ln damping)`` (the integral of
@@ -137,7 +138,35 @@ class DampedExtrapolation(Extrapolation):
         return damped_growth(np.asarray(delta, dtype=float), rate, np.zeros(1), damping)
 
 
+class FlatExtrapolation(Extrapolation):
+    """No growth after the data: the trend stays where it was at the forecast origin (a
+    scenario, not a fitted belief)."""
+
+    kind = "flat"
+
+    def build(self) -> None:
+        """No parameters: nothing grows after the data."""
+
+    def path(
+        self,
+        draws: Draws,
+        domain: str,
+        line: tuple[np.ndarray, np.ndarray],
+        t: np.ndarray,
+        t0: float,
+    ) -> np.ndarray:
+        a, b = line
+        out: np.ndarray = a + b * np.minimum(np.asarray(t, dtype=float)[None, :], t0)
+        return out
+
+    def rate_growth(
+        self, draws: Draws, domain: str, rate: np.ndarray, delta: np.ndarray
+    ) -> np.ndarray:
+        """None: nothing changes after the data."""
+        return np.zeros(np.broadcast_shapes(np.shape(rate), np.shape(delta)))
+
+
 #: The extrapolation parts by ``[extrapolation] kind``.
 EXTRAPOLATION_PARTS: dict[str, type[Extrapolation]] = {
-    part.kind: part for part in (LinearExtrapolation, DampedExtrapolation)
+    part.kind: part for part in (LinearExtrapolation, DampedExtrapolation, FlatExtrapolation)
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from energytrend.forecast.forecasts import crossing_dates
+from energytrend.forecast.trend import SCENARIOS, has_calibration
 from energytrend.inference.formatting import format_estimate, format_probability, format_year
 from energytrend.inference.result import TrendFit
 
@@ -28,6 +29,14 @@ def _factor(rates: pd.DataFrame, metric: str, domain: str, group: str) -> str:
         f"({row['prob']:.0%}: {format_estimate(row['lower'], row['mcse_lower'])}-"
         f"{format_estimate(row['upper'], row['mcse_upper'])})"
     )
+
+
+#: How each scenario for compute after the data reads in a sentence.
+SCENARIO_WORDS = {
+    "fitted": "if compute growth fades as fitted",
+    "straight": "if the fitted line continues",
+    "flat": "if compute stops growing",
+}
 
 
 def crossing_phrase(c: pd.Series, n_draws: int) -> str:
@@ -104,17 +113,21 @@ def key_findings(
         + "; ".join(parts)
         + "."
     )
-    crossings = crossing_dates(result, prob=prob)
+    energy = "calibrated" if has_calibration(result) else "peak"
+    crossings = crossing_dates(result, prob=prob, scenarios=list(SCENARIOS), energy=[energy])
     frontier = crossings[crossings["group"] == "frontier"]
-    out.append(
-        "The frontier's peak-based energy per forward pass reaches "
-        + "; ".join(
-            f"{row['level']} ({row['joules']:,.0f} J) in {row['domain'].upper()} "
-            + crossing_phrase(row, n_draws)
-            for _, row in frontier.iterrows()
-        )
-        + "."
-    )
+    basis = "calibrated (MLPerf)" if energy == "calibrated" else "peak-based"
+    parts = []
+    for (domain, level, joules), rows in frontier.groupby(
+        ["domain", "level", "joules"], sort=False
+    ):
+        by = {r["scenario"]: crossing_phrase(r, n_draws) for _, r in rows.iterrows()}
+        if len(set(by.values())) == 1:
+            said = f"{next(iter(by.values()))} under every scenario after the data"
+        else:
+            said = ", ".join(f"{by[n]} {SCENARIO_WORDS[n]}" for n in SCENARIOS if n in by)
+        parts.append(f"{level} ({joules:,.0f} J) in {domain.upper()} {said}")
+    out.append(f"The frontier's {basis} energy per forward pass reaches " + "; ".join(parts) + ".")
     if retrospective is not None and len(retrospective):
         out.append(retrospective_sentence(retrospective))
     return out

@@ -215,8 +215,14 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
                 html.escape(f"{lv.name}: {lv.derivation} = {lv.joules:,.0f} J") for lv in levels
             )
             + ". A crossing is the first date after the forecast origin (the last model, "
-            "'from') at which the peak-based energy trend reaches the level: 'already' when it "
-            "is above it at the origin, 'after 2040' when not by the horizon.</p>",
+            "'from') at which the energy trend reaches the level: 'already' when it is above "
+            "it at the origin, 'after 2040' when not by the horizon. What compute does after "
+            "the data is an assumption, so each crossing is given under three scenarios: "
+            "'fitted' (growth fades as the fitted damping says), 'straight' (the fitted line "
+            "continues) and 'flat' (no growth after the data); efficiency keeps its fitted "
+            "trend in all three. Calibrated energy (measured MLPerf runs over the peak-based "
+            "estimate) is the headline; the peak-based trend is a lower bound. The curves "
+            "below are the fitted scenario's peak-based ones.</p>",
             table_html(crossings_table(result, prob)),
             figure_html(
                 plot_crossing_curve(result),

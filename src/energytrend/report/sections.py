@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 
 from energytrend.data.tables import shipped_path
 from energytrend.forecast.forecasts import crossing_dates
+from energytrend.forecast.trend import SCENARIOS, has_calibration
 from energytrend.inference.formatting import (
-    format_number,
     format_significant,
     format_year,
 )
@@ -67,22 +67,34 @@ def table_html(df: pd.DataFrame, digits: int = 3) -> str:
 
 
 def crossings_table(result: TrendFit, prob: float) -> pd.DataFrame:
-    """The crossing table in words: the median and interval as calendar years ("already",
-    "after 2040"), and the probabilities of having crossed already and by the horizon."""
-    c = crossing_dates(result, prob=prob)
-    horizon = format_year(float(c["horizon"].iloc[0])) if len(c) else ""
+    """The crossing table in words, one column per scenario for compute after the data
+    (:data:`energytrend.forecast.trend.SCENARIOS`): the median crossing and its interval as
+    calendar years ("already", "after 2040"), for calibrated energy (where the fit has MLPerf
+    runs) and the peak-based lower bound."""
+    energy = ["calibrated", "peak"] if has_calibration(result) else ["peak"]
+    c = crossing_dates(result, prob=prob, scenarios=list(SCENARIOS), energy=energy)
+    c["cell"] = [
+        f"{m} ({i})" if m != i else m for m, i in zip(c["crossing"], c["interval"], strict=True)
+    ]
+    keys = ["domain", "group", "energy", "level", "joules", "origin"]
+    wide = c.pivot_table(index=keys, columns="scenario", values="cell", aggfunc="first", sort=False)
+    wide = wide.reset_index()
     return pd.DataFrame(
         {
-            "line": c["domain"] + "/" + c["group"],
+            "line": wide["domain"] + "/" + wide["group"],
+            "energy": wide["energy"].map(
+                {"calibrated": "calibrated (MLPerf)", "peak": "peak-based (lower bound)"}
+            ),
             "level": [
                 f"{n} ({format_significant(j, 2)} J)"
-                for n, j in zip(c["level"], c["joules"], strict=True)
+                for n, j in zip(wide["level"], wide["joules"], strict=True)
             ],
-            "from": [format_year(v) for v in c["origin"]],
-            "crossing (median)": c["crossing"],
-            f"{prob:.0%} interval": c["interval"],
-            "P(already)": [format_number(v, 2) for v in c["p_already"]],
-            f"P(by {horizon})": [format_number(v, 2) for v in c["p_by_horizon"]],
+            "from": [format_year(v) for v in wide["origin"]],
+            **{
+                f"{name}: median ({prob:.0%} interval)": wide[name]
+                for name in SCENARIOS
+                if name in wide
+            },
         }
     )
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from energytrend.data.datasets import DEFAULT_DATA
 from energytrend.inference.config import FitConfig
 from energytrend.inference.fit import fit
+from energytrend.inference.result import TrendFit
 from energytrend.model.design import FitDomain
 from energytrend.studies.backtest import backtest
 from energytrend.studies.backtest_scores import LATE_FROM, coverage_table, pooled
@@ -181,16 +183,27 @@ def efficiency_pooling_choice(
         result = fit("cv", data=data, priors=dict(priors), config=config)
         row["passed"] = bool(row["passed"] and result.passed)
         rows.append(row)
-        summary = result.summary().set_index("parameter")
-        for label in [*result.series, "mean", "spread"]:
-            key = {"mean": "eff_slope_mu", "spread": "eff_slope_tau"}.get(
-                label, f"eff_centre_slope[{label}]"
-            )
-            if key in summary.index:
-                r = summary.loc[key]
-                shrink.append({"candidate": name, "precision": label, "median": r["median"],
-                               "lower": r["lower"], "upper": r["upper"]})  # fmt: skip
+        shrink += _centre_slopes(result, name)
     return choose_pooling(pd.DataFrame(rows)), pd.DataFrame(shrink)
+
+
+def _centre_slopes(result: TrendFit, candidate: str) -> list[dict[str, Any]]:
+    """Median and 90% interval of each precision's slope at the centre of its data, and of
+    the pooling's shared mean and spread where it has them."""
+    post = result.idata["posterior"]
+    rows = []
+    names = {"eff_centre_slope": None, "eff_slope_mu": "mean", "eff_slope_tau": "spread"}
+    for var, label in names.items():
+        if var not in post:
+            continue
+        da = post[var]
+        labels = [label] if label else [str(v) for v in da["series"].to_numpy()]
+        draws = da.stack(sample=("chain", "draw")).to_numpy().reshape(len(labels), -1)
+        for precision, d in zip(labels, draws, strict=True):
+            lo, med, hi = np.quantile(d, [0.05, 0.5, 0.95])
+            rows.append({"candidate": candidate, "precision": precision, "median": med,
+                         "lower": lo, "upper": hi})  # fmt: skip
+    return rows
 
 
 def choose_pooling(table: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from energytrend.forecast.forecasts import crossing_dates
+from energytrend.forecast.forecasts import crossing_dates, energy_levels
 from energytrend.forecast.trend import SCENARIOS, has_calibration
 from energytrend.inference.formatting import format_estimate, format_probability, format_year
 from energytrend.inference.result import TrendFit
@@ -33,10 +33,45 @@ def _factor(rates: pd.DataFrame, metric: str, domain: str, group: str) -> str:
 
 #: How each scenario for compute after the data reads in a sentence.
 SCENARIO_WORDS = {
-    "fitted": "if compute growth fades as fitted",
-    "straight": "if the fitted line continues",
-    "flat": "if compute stops growing",
+    "fitted": "as fitted (growth fades)",
+    "straight": "on the straight line",
+    "flat": "with no growth",
 }
+
+
+def crossing_finding(result: TrendFit, *, prob: float, n_draws: int) -> str:
+    """The key finding on the first human level (the body, about 97 J): when each domain's
+    frontier energy per forward pass reaches it under each scenario for compute after the
+    data, calibrated where the fit has MLPerf runs (the full table is in the report)."""
+    energy = "calibrated" if has_calibration(result) else "peak"
+    level = dict([energy_levels(None)[0]])
+    c = crossing_dates(result, prob=prob, levels=level, scenarios=list(SCENARIOS), energy=[energy])
+    frontier = c[c["group"] == "frontier"]
+    ((name, joules),) = level.items()
+    parts = []
+    for domain, rows in frontier.groupby("domain", sort=False):
+        by = {r["scenario"]: _short_crossing(r, n_draws) for _, r in rows.iterrows()}
+        if len(set(by.values())) == 1:
+            said = f"{next(iter(by.values()))} in every scenario"
+        else:
+            said = ", ".join(f"{by[n]} {SCENARIO_WORDS[n]}" for n in SCENARIOS if n in by)
+        parts.append(f"in {domain.upper()} {said}")
+    basis = "calibrated" if energy == "calibrated" else "peak-based"
+    return (
+        f"The frontier's {basis} energy per forward pass reaches the {name} level "
+        f"({joules:,.0f} J) " + "; ".join(parts) + " (all levels and scenarios: below)."
+    )
+
+
+def _short_crossing(c: pd.Series, n_draws: int) -> str:
+    """A crossing row as a year or "not by <horizon>", with P(by the horizon)."""
+    if c["crossing"] == "already crossed":
+        return "already"
+    p_by = float(c["p_by_horizon"])
+    p = format_probability(p_by, (p_by * (1 - p_by) / n_draws) ** 0.5, n_draws)
+    when = c["crossing"] if c["crossing"].startswith("not by") else f"in {c['crossing']}"
+    by = f"P(by {c['horizon']:.0f})"
+    return f"{when} ({by} {p})" if p.startswith("<") else f"{when} ({by} = {p})"
 
 
 def crossing_phrase(c: pd.Series, n_draws: int) -> str:
@@ -85,12 +120,14 @@ def key_findings(
     rates = result.growth_rates(prob)
     n_draws = result.draws("slope").shape[0]
     out = []
+    own = result.parts.compute.frontier_has_own_slope
     for domain in result.domains:
         out.append(
             f"{domain.upper()}: compute per forward pass of the frontier (the most "
             f"compute-hungry tenth of a year's new models) changes by "
             f"{_factor(rates, 'gflops', domain, 'frontier')}, and its peak-based energy by "
-            f"{_factor(rates, 'joules', domain, 'frontier')}."
+            f"{_factor(rates, 'joules', domain, 'frontier')}"
+            + ("." if own else ": the typical model's rate, which this model's frontier shares.")
         )
     eff = [s for s in result.series if s in PRECISION_NAMES]
     if eff:
@@ -113,21 +150,7 @@ def key_findings(
         + "; ".join(parts)
         + "."
     )
-    energy = "calibrated" if has_calibration(result) else "peak"
-    crossings = crossing_dates(result, prob=prob, scenarios=list(SCENARIOS), energy=[energy])
-    frontier = crossings[crossings["group"] == "frontier"]
-    basis = "calibrated (MLPerf)" if energy == "calibrated" else "peak-based"
-    parts = []
-    for (domain, level, joules), rows in frontier.groupby(
-        ["domain", "level", "joules"], sort=False
-    ):
-        by = {r["scenario"]: crossing_phrase(r, n_draws) for _, r in rows.iterrows()}
-        if len(set(by.values())) == 1:
-            said = f"{next(iter(by.values()))} under every scenario after the data"
-        else:
-            said = ", ".join(f"{by[n]} {SCENARIO_WORDS[n]}" for n in SCENARIOS if n in by)
-        parts.append(f"{level} ({joules:,.0f} J) in {domain.upper()} {said}")
-    out.append(f"The frontier's {basis} energy per forward pass reaches " + "; ".join(parts) + ".")
+    out.append(crossing_finding(result, prob=prob, n_draws=n_draws))
     if retrospective is not None and len(retrospective):
         out.append(retrospective_sentence(retrospective))
     return out

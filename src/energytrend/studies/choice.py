@@ -212,7 +212,7 @@ def choose_pooling(table: pd.DataFrame) -> pd.DataFrame:
 
     Examples:
         >>> t = pd.DataFrame({"candidate": ["none", "partial"], "passed": [True, True],
-        ...     "fp32 crps": [0.15, 0.14], "fp32 n": [10, 10], "fp16 crps": [0.2, 0.3],
+        ...     "fp32 crps": [0.15, 0.14], "fp32 n": [10, 10], "fp16 crps": [0.2, 0.21],
         ...     "fp16 n": [2, 2]})
         >>> choose_pooling(t)["chosen"].tolist()
         [False, True]

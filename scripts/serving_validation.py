@@ -10,7 +10,9 @@ Writes, in ``--out`` (default ``results``):
 * ``serving_calibration_runs.csv``, ``serving_calibration_scores.csv``,
   ``serving_calibration_parameters.csv``: the calibration on round 4.1 and its check on the
   held-out round 5.1 (:mod:`energytrend.forecast.serving_calibration`);
-* ``docs/figures/serving_batch.png`` (``--figures``): J per output token against batch;
+* ``docs/figures/serving_batch.png`` (``--figures``): J per output token against batch, with
+  the MLPerf runs as points, the published 2025 figures at their own boundary and the
+  ``llm`` fit's per-query bands per regime (``--figure-only`` writes only this);
 * ``serving_examples.csv``: J per query and per output token by batch for a 70B dense model
   on an H100 and Kimi K2 on a B200, at the ``server`` and ``datacentre`` boundaries.
 
@@ -18,7 +20,7 @@ Every run's batch, accelerators per replica and power cap are read from its subm
 (``data/curation/mlperf_llm_serving.csv``), its model's layers, KV width and experts from
 ``data/curation/llm_architecture.csv``. No prior is set from these runs.
 
-Usage: ``python scripts/serving_validation.py [--out results]``.
+Usage: ``python scripts/serving_validation.py [--out results] [--figure-only]``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import energytrend as et
 from energytrend.data.llm_queries import query_scenarios
 from energytrend.data.serving_inputs import mlperf_serving_runs
 from energytrend.forecast.serving import draw_priors, query_energy
@@ -114,11 +117,20 @@ def examples() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def figure(folder: Path) -> None:
+    fig = plot_energy_per_token_by_batch(draws=DRAWS, seed=SEED, llm=et.fit("llm"))
+    fig.savefig(folder / "serving_batch.png", dpi=110)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "results")
     ap.add_argument("--figures", type=Path, default=REPO / "docs" / "figures")
+    ap.add_argument("--figure-only", action="store_true", help="write only the figure")
     args = ap.parse_args(argv)
+    if args.figure_only:
+        figure(args.figures)
+        return 0
     m = mlperf()
     m["measured"] = [format_energy(x, 0.005 * x) for x in m["measured_j"]]
     m["median"] = [
@@ -140,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         table.to_csv(args.out / f"serving_calibration_{name}.csv", index=False, lineterminator="\n")
     print(cal["scores"])
     print(cal["parameters"])
-    fig = plot_energy_per_token_by_batch(draws=DRAWS, seed=SEED)
-    fig.savefig(args.figures / "serving_batch.png", dpi=110)
+    figure(args.figures)
     examples().to_csv(args.out / "serving_examples.csv", index=False, lineterminator="\n")
     print(m[["round", "benchmark", "scenario", "batch", "measured", "band", "inside"]])
     return 0

@@ -22,9 +22,9 @@ from energytrend.report.html import render_report, write_report
 pytestmark = pytest.mark.slow
 #: per domain: compute trend, compute fan, energy fan, accuracy; plus the growth forest, the
 #: crossing curve, efficiency by precision, the two retrospective figures and the two
-#: per-query figures (energy with the published figures, P(crossed by year) per scenario),
-#: and measured against peak-based energy
-N_FIGURES = 4 * 2 + 3 + 2 + 2 + 1
+#: per-query figures (energy with the published figures, P(crossed by year) per scenario), the
+#: J per output token by batch, and measured against peak-based energy
+N_FIGURES = 4 * 2 + 3 + 2 + 3 + 1
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,7 @@ def test_report_is_self_contained_with_every_section(report) -> None:
         "Figures",
         "Energy per LLM query",
         "The published figures beside the model",
+        "Per query by serving regime",
         "Diagnostics",
         "Reproducibility",
     ):
@@ -57,6 +58,41 @@ def test_report_is_self_contained_with_every_section(report) -> None:
     assert all(base64.b64decode(i)[:4] == b"\x89PNG" for i in images)
     assert "http://" not in text and "https://" not in text  # nothing fetched
     assert f"<td>{result.config.seed}</td>" in text
+
+
+def test_query_section_has_the_batch_figure_and_the_regime_table(report) -> None:
+    """The LLM query section shows J per output token by batch (with the MLPerf points) and a
+    table of the query per regime (benchmark, interactive, batch1) at the named boundary,
+    with the numbers of ``energy_per_query``."""
+    from energytrend.report.query_section import SERVER_BOUNDARY, _band
+
+    _, path = report
+    text = path.read_text(encoding="utf-8")
+    start = text.index("<h3>Per query by serving regime</h3>")
+    section = text[start : text.index("<h3>When does one query reach", start)]
+    assert html.escape(SERVER_BOUNDARY) in section or SERVER_BOUNDARY in section
+    assert section.count('src="data:image/png;base64,') == 1
+    assert "MLPerf LLM power runs" in section and "joules per output token" in section
+    table = section[section.index("<table") : section.index("</table>")]
+    llm = et.fit("llm")
+    for regime in ("benchmark", "interactive", "batch1"):
+        assert f"<td>{regime}</td>" in table
+        t = et.energy_per_query(llm, year=2025.0, regime=regime).set_index("group")
+        for group in ("all", "frontier"):
+            assert f"<td>{html.escape(_band(t.loc[group]))}</td>" in table
+    assert table.count("<td>server</td>") == 3
+
+
+def test_cv_energy_lines_say_their_regime(report) -> None:
+    from energytrend.report.html import CV_BATCH_NOTE, ENERGY_REGIME
+
+    _, path = report
+    text = path.read_text(encoding="utf-8")
+    start = text.index("CV: energy per forward pass to 2040")
+    caption = text[start : text.index("</figcaption>", start)]
+    assert html.escape(ENERGY_REGIME.strip()) in caption
+    assert html.escape(CV_BATCH_NOTE.strip()) in caption
+    assert "MLPerf Offline" in caption and "full batch" in caption and "peak FLOPS" in caption
 
 
 def test_key_findings_open_the_report_with_the_fits_numbers(report) -> None:

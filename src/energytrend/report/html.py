@@ -65,6 +65,19 @@ def _precision_steps(result: TrendFit) -> str:
     return ", ".join(f"{name.upper()} from {year:.0f}" for year, name in eras[1:])
 
 
+#: The serving regime of the energy-per-forward-pass lines, said where they are shown.
+ENERGY_REGIME = (
+    "Regime: the peak-based energy is the chip running at its peak FLOPS at TDP, full "
+    "utilisation (a lower bound no deployment reaches); the calibrated line is MLPerf Offline, "
+    "a tuned server at its full batch (whole-server wall power)."
+)
+#: What the CV lines leave out: smaller batches (the serving model, docs/serving.md).
+CV_BATCH_NOTE = (
+    " An image served at batch 1 costs more per image than at full batch: each image then "
+    "reads the model's weights on its own (energy per image by batch: docs/serving.md)."
+)
+
+
 def _measured_figure(result: TrendFit, llm: TrendFit | None) -> list[str]:
     """MLPerf's measured energy against the peak-based bound, where the fit has runs."""
     if result.config.data == "thesis" or result.parts.realisation is None:
@@ -267,6 +280,8 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
                     f"{d}: energy per forward pass to 2040. Read: where the fans meet the dashed "
                     "human levels. Bands are peak-based (a lower bound); the dotted lines are "
                     "calibrated to MLPerf's measured energy."
+                    + f" {ENERGY_REGIME}"
+                    + (CV_BATCH_NOTE if domain == "cv" else "")
                     + (
                         f" The steps are where inference moves to a new precision ({steps})."
                         if steps

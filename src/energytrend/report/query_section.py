@@ -17,6 +17,7 @@ from energytrend.data.llm_queries import DEFAULT_SCENARIO, query_scenarios
 from energytrend.data.tables import from_decimal_year
 from energytrend.forecast.query import J_PER_WH, energy_per_query, query_crossing_dates
 from energytrend.forecast.query_compare import published_comparison
+from energytrend.forecast.query_regimes import REGIMES
 from energytrend.inference.formatting import (
     format_energy,
     format_number,
@@ -29,6 +30,7 @@ from energytrend.report.query_figure import (
     plot_query_energy,
     short_source,
 )
+from energytrend.report.serving_figure import plot_energy_per_token_by_batch
 
 if TYPE_CHECKING:
     from energytrend.inference.result import TrendFit
@@ -68,6 +70,40 @@ def scenario_table(llm: TrendFit, *, year: float, prob: float) -> pd.DataFrame:
             {
                 "scenario": s["scenario"],
                 "tokens (in / out)": f"{s['prompt_tokens']:,} / {s['output_tokens']:,}",
+                f"typical model, {date}": _band(by.loc["all"]),
+                f"frontier model, {date}": _band(by.loc["frontier"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+#: What the ``server`` boundary of the regime table holds, in words.
+SERVER_BOUNDARY = (
+    "server: the whole server's wall power as MLPerf measures it (accelerators, host CPU, "
+    "memory, fans), no idle capacity and no data-centre overhead (PUE)"
+)
+
+
+def regime_table(llm: TrendFit, *, year: float, prob: float) -> pd.DataFrame:
+    """The default scenario's query at ``year`` per serving regime (benchmark, interactive,
+    batch1), typical and frontier model, with each regime's batch, chip and boundary."""
+    rows = []
+    for name, reg in REGIMES.items():
+        by = energy_per_query(llm, year=year, regime=name, prob=prob).set_index("group")
+        date = f"{by['date'].iloc[0]:%Y-%m-%d}"
+        if reg.batch is None:
+            batch = "the MLPerf runs' own (tuned, full)"
+            chip = "efficiency trend"
+        else:
+            lo, hi = reg.batch
+            batch = f"{lo}" if lo == hi else f"{lo} to {hi}"
+            chip = f"{by['hardware'].iloc[0]} ({by['precision'].iloc[0]})"
+        rows.append(
+            {
+                "regime": name,
+                "sequences per replica": batch,
+                "chip (precision)": chip,
+                "boundary": reg.boundary,
                 f"typical model, {date}": _band(by.loc["all"]),
                 f"frontier model, {date}": _band(by.loc["frontier"]),
             }
@@ -177,6 +213,29 @@ def query_section(llm: TrendFit, *, prob: float, figure: FigureHTML, table: Tabl
         ),
         "<h3>The published figures beside the model</h3>",
         table(published_words(llm, prob=prob)),
+        "<h3>Per query by serving regime</h3>",
+        f"<p>The same {DEFAULT_SCENARIO.replace('_', ' ')} query served three ways "
+        "(<code>energy_per_query(..., regime=)</code>): <em>benchmark</em> is the calibrated "
+        "line above, a tuned MLPerf server at its full batch; <em>interactive</em> (a "
+        "latency-bound chat service, 8 to 64 sequences at once, an assumption) and "
+        "<em>batch1</em> (one sequence at a time, the memory-bound limit) run the physical "
+        "serving model on the trend's model of the date (dense, its active parameters) and "
+        "the best server chip released by then. Boundary: "
+        f"{SERVER_BOUNDARY}, in every regime, so only the serving differs.</p>",
+        table(regime_table(llm, year=2025.0, prob=prob)),
+        figure(
+            plot_energy_per_token_by_batch(llm=llm, prob=prob),
+            "Left: joules per output token against batch (sequences decoded together per "
+            "replica) from the serving model, for a 70B dense model and two mixtures of "
+            "experts on an H100 and a B200, at the server boundary (500 tokens in, 500 out; "
+            "median and 90% band, the model's priors). Black points: MLPerf LLM power runs at "
+            "the batch read from their submissions, measured J per sample at the server's wall "
+            "/ output tokens (filled Offline, hollow Server). The dotted line: Epoch AI's "
+            "estimate per output token (it states 500), at a data-centre boundary. Right: "
+            f"J per query per regime ({prob:.0%} bands, server boundary) beside the published "
+            "2025 figures, which give no batch, each marked by its own boundary (hollow: read "
+            "on secondary pages only).",
+        ),
         "<h3>When does one query reach human levels?</h3>",
         table(crossing_words(llm, prob=prob)),
         figure(

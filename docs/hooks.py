@@ -130,7 +130,11 @@ def table_sbc() -> str:
                 ],
                 "held-out points past the origin: 90% / 50% coverage": [
                     f"{a:.3f} / {b:.3f}"
-                    for a, b in zip(s["heldout_coverage_90"], s["heldout_coverage_50"], strict=True)
+                    for a, b in zip(
+                        s.get("heldout_coverage_90", pd.Series([float("nan")] * len(s))),
+                        s.get("heldout_coverage_50", pd.Series([float("nan")] * len(s))),
+                        strict=True,
+                    )
                 ],
                 "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
                 "fits with R-hat > 1.01": s["fits_rhat_over_1.01"].map("{:.1%}".format),

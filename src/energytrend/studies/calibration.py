@@ -266,6 +266,8 @@ class Calibration:
         """The held-out points' predictive calibration, per quantity: n, coverage_50,
         coverage_90 (nominal under calibration, to binomial error), mean_pit, mean_crps."""
         h = self.ranks[self.ranks["parameter"].map(heldout.is_heldout)]
+        if "crps" not in h:  # ranks written before the held-out points existed
+            h = h.assign(crps=np.nan)
         g = h.assign(pit=h["rank"] / self.n_rank_draws).groupby("parameter", sort=False)
         return g.agg(
             n=("true", "size"),

@@ -286,8 +286,10 @@ def test_how_to_read_says_what_the_forecast_does_after_the_data() -> None:
     from energytrend.model.spec import V1_PRIORS, default_spec, resolve_spec
     from energytrend.report.html import HOW_TO_READ, extrapolation_words
 
-    shipped = extrapolation_words(default_spec())
-    assert "Normal(0, 0.04)" in shipped and "no-drift scenario" in shipped
+    spec = default_spec()
+    shipped = extrapolation_words(spec)
+    sd = spec["extrapolation"]["longrun_slope"]["sigma"]
+    assert f"Normal(0, {sd:g})" in shipped and "no-drift scenario" in shipped
     assert "straight line" in extrapolation_words(resolve_spec(V1_PRIORS))
     other = resolve_spec({"extrapolation": {"longrun_slope": {"mu": 0.1}}})
     assert "1.3x per year" in extrapolation_words(other)

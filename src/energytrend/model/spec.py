@@ -24,7 +24,7 @@ SCATTERS = ("constant", "widening")
 #: How models enter the compute likelihood (see ``models/priors.toml``).
 STRUCTURES = ("quantile", "two_lines")
 #: How a compute trend continues after the last data date.
-EXTRAPOLATIONS = ("damped", "linear")
+EXTRAPOLATIONS = ("damped", "linear", "flat")
 #: How hardware efficiency is modelled.
 EFFICIENCIES = ("precision", "thesis")
 #: How the size of the efficiency slope changes is set (see ``models/priors.toml``).

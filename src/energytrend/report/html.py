@@ -188,8 +188,8 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
     if result.passed:
         parts.append(
             '<p class="ok">The posterior passed its diagnostics (no divergences, '
-            "R-hat &le; 1.01, bulk and tail ESS &ge; 400 for every reported "
-            "quantity).</p>"
+            "R-hat &le; 1.01, bulk and tail ESS &ge; 400 for every sampled parameter and "
+            "every quantity derived from them).</p>"
         )
     else:
         parts.append(

@@ -138,14 +138,12 @@ class DampedExtrapolation(Extrapolation):
         return damped_growth(np.asarray(delta, dtype=float), rate, np.zeros(1), damping)
 
 
-class FlatExtrapolation(Extrapolation):
+class FlatExtrapolation(LinearExtrapolation):
     """No growth after the data: the trend stays where it was at the forecast origin (a
-    scenario, not a fitted belief)."""
+    scenario, not a fitted belief). Like the straight line, it has no parameters and holds a
+    growing scatter where the data end."""
 
     kind = "flat"
-
-    def build(self) -> None:
-        """No parameters: nothing grows after the data."""
 
     def path(
         self,
@@ -158,12 +156,6 @@ class FlatExtrapolation(Extrapolation):
         a, b = line
         out: np.ndarray = a + b * np.minimum(np.asarray(t, dtype=float)[None, :], t0)
         return out
-
-    def rate_growth(
-        self, draws: Draws, domain: str, rate: np.ndarray, delta: np.ndarray
-    ) -> np.ndarray:
-        """None: nothing changes after the data."""
-        return np.zeros(np.broadcast_shapes(np.shape(rate), np.shape(delta)))
 
 
 #: The extrapolation parts by ``[extrapolation] kind``.

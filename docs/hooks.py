@@ -719,16 +719,20 @@ def _freeze() -> dict[str, Any]:
 
 
 def value_holdout(what: str) -> str:
-    """``count``: confirmatory scorings logged; ``since``: those with the current freeze's
-    hash; ``before``: those made before freezing existed."""
+    """``count``: confirmatory scorings logged; ``refrozen``: re-freezes logged; ``since``:
+    scorings with the current freeze's hash; ``before``: those made before freezing
+    existed."""
     log = _log()
+    scored = log[log["scores"].astype(str) != "{}"]  # a re-freeze's row has no scores
     if what == "count":
-        return str(len(log))
+        return str(len(scored))
+    if what == "refrozen":
+        return str(len(log) - len(scored))
     if what == "since":
-        return str(int((log["freeze_hash"] == _freeze()["freeze_hash"]).sum()))
+        return str(int((scored["freeze_hash"] == _freeze()["freeze_hash"]).sum()))
     if what == "before":
         return str(int(log["freeze_hash"].str.startswith("none").sum()))
-    raise PlaceholderError(f"holdout takes count, since or before, not {what!r}")
+    raise PlaceholderError(f"holdout takes count, refrozen, since or before, not {what!r}")
 
 
 def value_freeze(what: str) -> str:

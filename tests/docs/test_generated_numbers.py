@@ -270,9 +270,11 @@ def _file_value(kind: str, args: list[str]) -> Callable[[str], None]:
     if kind in ("holdout", "freeze"):
         log = pd.read_csv(RESULTS / "holdout_log.csv", dtype=str, keep_default_na=False)
         record = json.loads((RESULTS / "freeze.json").read_text(encoding="utf-8"))
+        scored = log[log["scores"] != "{}"]
         expected = {
-            "count": str(len(log)),
-            "since": str(sum(h == record["freeze_hash"] for h in log["freeze_hash"])),
+            "count": str(len(scored)),
+            "refrozen": str(len(log) - len(scored)),
+            "since": str(sum(h == record["freeze_hash"] for h in scored["freeze_hash"])),
             "before": str(sum(h.startswith("none") for h in log["freeze_hash"])),
             "date": record["date"],
             "hash": record["freeze_hash"][:12],

@@ -82,3 +82,17 @@ def test_the_shipped_log_counts_every_scoring_and_only_grows() -> None:
     assert before.sum() >= 5  # the five commits of issue 22
     assert list(before) == sorted(before, reverse=True)  # every unfrozen scoring came first
     assert list(log["date"]) == sorted(log["date"])
+
+
+def test_a_refreeze_is_logged_but_is_no_scoring(tmp_path: Path) -> None:
+    first = fz.freeze(tmp_path, priors=OVERRIDE)
+    assert fz.read_log(tmp_path).empty  # the first freeze replaces nothing
+    fz.log_scoring(tmp_path, first, {"cv": [2021.0]}, {"v2/cv/all": {"crps": 0.5}})
+    again = fz.freeze(tmp_path, priors=OVERRIDE)  # the same specification: nothing to log
+    assert again["freeze_hash"] == first["freeze_hash"] and len(fz.read_log(tmp_path)) == 1
+    second = fz.freeze(tmp_path)  # another specification
+    log = fz.read_log(tmp_path)
+    assert len(log) == 2 and fz.times_scored(tmp_path) == 1
+    row = log.iloc[-1]
+    assert row["freeze_hash"] == second["freeze_hash"] and row["scores"] == "{}"
+    assert first["freeze_hash"][:12] in row["note"] and "not a scoring" in row["note"]

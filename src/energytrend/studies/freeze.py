@@ -10,8 +10,9 @@ specification whose hashes were recorded first, and every scoring is logged.
 * :func:`log_scoring` appends one row per confirmatory scoring to ``holdout_log.csv``: the
   date, the freeze hash, the origins and the scores. Rows are only ever appended.
 
-Re-freezing is allowed; the log then shows that the confirmatory set was used again
-(:func:`times_scored`).
+Re-freezing is allowed: it appends a row of its own to the log (no scores, a note naming the
+freeze it replaces), so the log shows that the confirmatory set may be used again;
+:func:`times_scored` counts the scorings only.
 """
 
 from __future__ import annotations
@@ -91,15 +92,24 @@ def freeze(
     """Record the specification's hashes in ``results/freeze.json`` (atomically) and return
     what was written: ``date``, ``hashes``, ``freeze_hash`` and the ``priors`` overrides."""
     hashes = specification_hashes(priors)
+    path = Path(results) / FREEZE_FILE
+    before = read_freeze(results) if path.is_file() else None
     record = {
         "date": (today or dt.date.today()).isoformat(),
         "hashes": hashes,
         "freeze_hash": _freeze_hash(hashes),
         "priors": dict(priors or {}),
     }
-    path = Path(results) / FREEZE_FILE
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    if before is not None and before["freeze_hash"] != record["freeze_hash"]:
+        # a re-freeze is logged: the confirmatory set may then be scored again
+        log_scoring(
+            results, record, {}, {},
+            note=f"re-frozen, replacing the freeze {str(before['freeze_hash'])[:12]} of "
+            f"{before['date']}; not a scoring",
+            today=today,
+        )  # fmt: skip
     return record
 
 
@@ -189,5 +199,11 @@ def scores_of(coverage: pd.DataFrame) -> dict[str, dict[str, int | float]]:
 
 
 def times_scored(results: str | Path = "results") -> int:
-    """How many times the confirmatory set has been scored (rows of the log)."""
-    return len(read_log(results))
+    """How many times the confirmatory set has been scored (rows of the log with scores; a
+    re-freeze's row has none)."""
+    return int(is_scoring(read_log(results)).sum())
+
+
+def is_scoring(log: pd.DataFrame) -> pd.Series:
+    """Which rows of the log are scorings (a re-freeze's row has no scores)."""
+    return log["scores"].astype(str) != "{}"

@@ -126,7 +126,7 @@ def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
         tune=args.tune,
         chains=args.chains,
         seed=args.seed,
-        per_token=getattr(args, "per_token", False),
+        per_token=True if getattr(args, "per_token", False) else None,
         cache=not args.no_cache,
     )
     check_settings(args.draws, args.tune, args.chains, "nutpie", "partial", 0.99)
@@ -147,7 +147,7 @@ def _fit_args(args: argparse.Namespace) -> dict[str, Any]:
     if overrides:
         kwargs["priors"] = overrides
     domain: FitDomain = getattr(args, "domain", None) or "all"  # `run` fits both domains
-    used = tables_used(domain, resolve_spec(overrides))
+    used = tables_used(domain, resolve_spec(overrides), args.data)
     unused = [t for t in tables if t not in used]
     if unused:
         options = ", ".join("--" + t.replace("_", "-") for t in unused)
@@ -704,7 +704,9 @@ def _add_fit_options(p: argparse.ArgumentParser, *, llm: bool = False) -> None:
             help="inference throughput table (the speed-ups of v1's efficiency series)",
         )
     tables.add_argument(
-        "--language-models", metavar="FILE", help="language models table (the llm domain)"
+        "--language-models",
+        metavar="FILE",
+        help="language models table (the llm domain, and NLP on --data 2025)",
     )
     p.add_argument(
         "--priors",

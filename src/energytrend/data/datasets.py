@@ -13,9 +13,9 @@ adds public data for 2021-2025 (built by ``scripts/build_data.py`` from the raw 
 * ``gpus``: Table B.1 plus the NVIDIA desktop and server GPUs of ``accelerators`` launched
   after the thesis's last GPU (2021-04-12), as FP32 rows of the efficiency series
   (Grace superchips, whose TDP includes the CPU, are left out);
-* ``nlp_models`` and ``inference_throughput``: the thesis's tables (per-token language-model
-  compute is the ``language_models`` table, not an extension of Table A.4, whose GFLOPs are
-  per forward pass of 128 to 2,048 tokens).
+* ``nlp_models`` and ``inference_throughput``: the thesis's tables. The NLP *domain* of a
+  fit joins Table A.4, per token, with the language models after it
+  (:func:`energytrend.data.llm.nlp_language_frame`).
 """
 
 from __future__ import annotations

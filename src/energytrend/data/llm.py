@@ -61,3 +61,41 @@ def llm_excluded(table: pd.DataFrame) -> pd.DataFrame:
     )
     cols = ["model", "organization", "release_date", "accessibility", "reason"]
     return out[cols].reset_index(drop=True)
+
+
+def nlp_language_frame(
+    nlp_table: pd.DataFrame, language_table: pd.DataFrame, *, rule: str = "thesis"
+) -> pd.DataFrame:
+    """One NLP/language domain per token: thesis Table A.4 converted, then the language models.
+
+    The thesis counts each NLP model at its own input length (128 to 2,048 tokens), so its
+    GFLOPs per forward pass are divided by ``input_tokens`` (GPT-3: 740,000 GFLOPs over 2,048
+    tokens = 361 per token, next to the 350 = 2 x 175 B of the language-models table). The
+    language models released after the table's last model follow, with their per-token compute
+    (:func:`llm_models_frame`), as the ``"2025"`` dataset extends Table A.3 with the vision
+    models after it; no model enters twice.
+
+    Columns: those of both tables (the other table's are empty), ``gflops`` (GFLOPs per token,
+    the fitted quantity), ``input_tokens`` (1), ``year``, ``source`` (``"thesis Table A.4"``
+    or ``"language_models"``) and ``frontier`` under ``rule``, applied to the joined rows
+    (the thesis's NLP rules, per token: ``"thesis"`` flags a model that needed more compute
+    per token than every earlier one).
+
+    Examples:
+        >>> from energytrend.data.datasets import load_data
+        >>> m = nlp_language_frame(load_data("nlp_models"), load_data("language_models"))
+        >>> m.groupby("source")["year"].min().round().astype(int).to_dict()
+        {'language_models': 2020, 'thesis Table A.4': 2017}
+    """
+    thesis = nlp_table.copy()
+    thesis["gflops"] = thesis["gflops"].astype(float) / thesis["input_tokens"].astype(float)
+    thesis["source"] = "thesis Table A.4"
+    last = thesis["release_date"].max()
+    later = llm_models_frame(language_table[language_table["release_date"] > last], rule="thesis")
+    later = later.drop(columns=["year", "frontier"]).assign(source="language_models")
+    df = pd.concat([thesis, later], ignore_index=True)
+    df = df.sort_values("release_date", kind="stable").reset_index(drop=True)
+    df["input_tokens"] = 1
+    df["year"] = decimal_year(df["release_date"])
+    df["frontier"] = frontier_mask(df, "nlp", rule)
+    return df

@@ -45,7 +45,9 @@ class FitConfig:
     Attributes:
         rule: frontier rule (see ``energytrend rules``) of the thesis's two-lines
             structure, one name or ``{"cv": ..., "nlp": ..., "llm": ...}``.
-        per_token: divide NLP GFLOPs by the input length before fitting.
+        per_token: NLP compute per token (GFLOPs over the input length) or per forward
+            pass; default ``None``: per token in the ``"2025"`` dataset, whose NLP domain
+            joins the language models, and per forward pass in the thesis's tables.
         selection: GPU rows of v1's efficiency series, ``"thesis"`` or ``"all_fp32"``.
         pooling: ``"partial"``, ``"none"`` or ``"complete"``; default ``None``: ``"none"``
             for the default model (one line per domain) and ``"partial"`` for v1's lines.
@@ -63,7 +65,7 @@ class FitConfig:
     domain: FitDomain = "cv"
     data: str = DEFAULT_DATA
     rule: RuleChoice = "thesis"
-    per_token: bool = False
+    per_token: bool | None = None
     selection: Selection = "thesis"
     pooling: Pooling | None = None
     draws: int = 1000

@@ -42,7 +42,14 @@ from energytrend.inference.pymc_groups import with_pymc_groups
 from energytrend.inference.result import TrendFit
 from energytrend.inference.store import ResultFileError, cache_dir
 from energytrend.model.arrays import ModelData
-from energytrend.model.design import FitDomain, PreparedData, domains_of, prepare, tables_used
+from energytrend.model.design import (
+    FitDomain,
+    PreparedData,
+    domains_of,
+    prepare,
+    resolve_per_token,
+    tables_used,
+)
 from energytrend.model.parts import model_parts
 from energytrend.model.spec import resolve_spec
 
@@ -87,11 +94,12 @@ def fit(
     spec = resolve_spec(priors)
     config = _resolved(config or FitConfig(), domain, data, spec)
     given = table_arguments(tables)
-    unused = sorted(set(tables or {}) - set(tables_used(domain, spec)))
+    used = tables_used(domain, spec, config.data)
+    unused = sorted(set(tables or {}) - set(used))
     if unused:
         raise ValueError(
             f"tables: a fit of {domain!r} does not use {', '.join(unused)}; it uses "
-            f"{', '.join(tables_used(domain, spec))}. Leave the others out."
+            f"{', '.join(used)}. Leave the others out."
         )
     prepared = prepare(
         domain,
@@ -137,6 +145,7 @@ def _resolved(config: FitConfig, domain: FitDomain, data: str, spec: dict[str, A
         domain=domain,
         data=check_data(data),
         rule=rule,
+        per_token=resolve_per_token(config.per_token, data, domain),
         pooling=pooling,
         sampler=sampler,
         draws=int(config.draws),

@@ -17,7 +17,7 @@ import pandas as pd
 from energytrend.data.baseline import models_frame
 from energytrend.data.datasets import DEFAULT_DATA, check_data, load_data, tables_of
 from energytrend.data.hardware import Domain, Selection, efficiency_series
-from energytrend.data.llm import LLM_TABLE, llm_models_frame
+from energytrend.data.llm import LLM_TABLE, llm_models_frame, nlp_language_frame
 from energytrend.data.precision import PRECISIONS, precision_at, precision_eras_from_config
 from energytrend.data.schema import (
     CV_MODELS,
@@ -34,6 +34,8 @@ from energytrend.model.spec import resolve_spec
 FitDomain = Literal["cv", "nlp", "all", "llm"]
 FIT_DOMAINS: tuple[FitDomain, ...] = ("cv", "nlp", "all", "llm")
 GROUPS = ("frontier", "all")
+#: Key of the language-models table that joins the NLP domain of the ``"2025"`` dataset.
+LANGUAGE = "language_models"
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,7 +73,16 @@ def model_frame(
     d: str, tables: Mapping[str, pd.DataFrame], rule: str, per_token: bool
 ) -> pd.DataFrame:
     """One domain's models (from ``tables[d]``) with ``label``, ``accuracy`` and the fitted
-    ``compute`` (GFLOPs per forward pass, or per token for ``llm`` and per-token NLP)."""
+    ``compute`` (GFLOPs per forward pass, or per token for ``llm`` and per-token NLP).
+
+    With the language models in ``tables`` (key ``"language_models"``), NLP is the joined
+    NLP/language domain per token (:func:`~energytrend.data.llm.nlp_language_frame`)."""
+    if d == "nlp" and LANGUAGE in tables:
+        m = nlp_language_frame(tables[d], tables[LANGUAGE], rule=rule)
+        m["label"] = _labels(m)
+        m["accuracy"] = m["glue_score"]
+        m["compute"] = m["gflops"]
+        return m
     if d == "llm":
         m = llm_models_frame(tables[d], rule=rule)
         m["label"] = _labels(m)
@@ -97,18 +108,52 @@ def _labels(df: pd.DataFrame) -> pd.Series:
     return label
 
 
-def tables_used(domain: FitDomain, spec: Mapping[str, Any]) -> tuple[str, ...]:
-    """The tables a fit of ``domain`` under ``spec`` reads (names as in
-    :func:`energytrend.datasets`): the domain's models, the GPUs, and the measured speed-ups
-    of thesis Table B.2 for v1's adapted efficiency series.
+def joins_language(data: str) -> bool:
+    """Whether NLP is the joined NLP/language domain per token: in the ``"2025"`` dataset,
+    with its language models (or a user's ``language_models`` table in their place); not in
+    the thesis's tables."""
+    return LLM_TABLE in tables_of(data)
+
+
+def resolve_per_token(per_token: bool | None, data: str, domain: FitDomain) -> bool:
+    """NLP's unit: per token (``True``) or per forward pass. ``None`` chooses per token where
+    NLP joins the language models (the ``"2025"`` dataset) and per forward pass on the thesis's
+    tables; per forward pass cannot be asked of the joined domain, whose language models have
+    no input length.
+
+    Examples:
+        >>> resolve_per_token(None, "2025", "all"), resolve_per_token(None, "thesis", "all")
+        (True, False)
+    """
+    joined = "nlp" in domains_of(domain) and joins_language(data)
+    if per_token is None:
+        return joined
+    if not per_token and joined:
+        raise ValueError(
+            f"per_token=False: the {data!r} dataset's NLP domain holds the language models, "
+            "whose compute is per token; use data='thesis' for the thesis's NLP per forward pass"
+        )
+    return bool(per_token)
+
+
+def tables_used(
+    domain: FitDomain, spec: Mapping[str, Any], data: str = DEFAULT_DATA
+) -> tuple[str, ...]:
+    """The tables a fit of ``domain`` under ``spec`` on dataset ``data`` reads (names as in
+    :func:`energytrend.datasets`): the domain's models (NLP joins the language models in the
+    ``"2025"`` dataset), the GPUs, and the measured speed-ups of thesis Table B.2 for v1's
+    adapted efficiency series.
 
     Examples:
         >>> tables_used("llm", resolve_spec())
         ('language_models', 'gpus')
+        >>> tables_used("nlp", resolve_spec())
+        ('nlp_models', 'language_models', 'gpus')
     """
     domains = domains_of(domain)
     out = [f"{d}_models" for d in domains if d in ("cv", "nlp")]
-    out += ["language_models"] if "llm" in domains else []
+    joined = "nlp" in domains and joins_language(data)
+    out += ["language_models"] if "llm" in domains or joined else []
     out.append("gpus")
     if spec["efficiency"]["kind"] == "thesis":
         out.append("inference_throughput")
@@ -124,7 +169,7 @@ def prepare(
     gpus: TableSource | None = None,
     throughput: TableSource | None = None,
     rule: str | Mapping[str, str] = "thesis",
-    per_token: bool = False,
+    per_token: bool | None = None,
     selection: Selection = "thesis",
     year_origin: float = 2018.0,
     spec: Mapping[str, Any] | None = None,
@@ -133,8 +178,11 @@ def prepare(
     """Validate the tables (users' own, or those of the named dataset ``data``, see
     :mod:`energytrend.data.datasets`) and build the model arrays.
 
-    ``per_token=True`` divides NLP GFLOPs by ``input_tokens`` (the thesis counts each NLP
-    model at its own input length, 128 to 2,048 tokens).
+    NLP's unit is :func:`resolve_per_token`'s: ``per_token=True`` divides NLP GFLOPs by
+    ``input_tokens`` (the thesis counts each NLP model at its own input length, 128 to 2,048
+    tokens); the default is per token with the ``"2025"`` dataset, whose NLP domain joins the
+    language models (:func:`~energytrend.data.llm.nlp_language_frame`), and per forward pass
+    with the thesis's tables.
 
     ``spec`` (default: the shipped specification) chooses the layout. Structure
     ``"quantile"`` lists every model once, on its domain's ``all`` line (the frontier is a
@@ -165,6 +213,9 @@ def prepare(
         )
     if "llm" in domains:
         tables["llm"] = _llm_table(data, language_models)
+    per_token = resolve_per_token(per_token, data, domain)
+    if "nlp" in domains and joins_language(data):
+        tables[LANGUAGE] = _llm_table(data, language_models)
     gpu_table = load_data("gpus", data) if gpus is None else load_table(gpus, GPUS)
     tp_table = (
         load_data("inference_throughput", data)

@@ -3,7 +3,8 @@ forecast faces when new models, chips or MLPerf rounds appear.
 
 A *holdout* table is a later table in a shipped schema (see ``docs/data.md``):
 
-* ``cv_models``, ``nlp_models`` or ``language_models``: later models of a domain the fit has;
+* ``cv_models``, ``nlp_models`` or ``language_models``: later models of a domain the fit has
+  (language models belong to ``llm``, and to ``nlp`` where NLP is per token and joins them);
   each is scored against the predictive distribution of a new typical model at its date
   (the compute trend continued after the data, plus the fitted scatter), and against the
   frontier line (the share of later models above it; 1 - ``frontier_quantile`` expected);
@@ -119,6 +120,8 @@ def holdout_points(
         table = load_data(name, source=source)
         where = str(source) if isinstance(source, str | Path) else f"the {name} table"
         domain = HOLDOUT_TABLES[name]
+        if domain == "llm" and "llm" not in result.domains and result.config.per_token:
+            domain = "nlp"  # the 2025 dataset's NLP domain holds the language models
         if domain is None:
             frames += _chip_points(result, table, where, rng)
         else:
@@ -170,7 +173,8 @@ def _model_points(
             f"{where}: a {name} table holds {domain} models, but the fit has "
             f"{', '.join(result.domains)}; fit {domain!r} to score it"
         )
-    m = model_frame(domain, {domain: table}, "thesis", result.config.per_token)
+    kind = "llm" if name == "language_models" else domain
+    m = model_frame(kind, {kind: table}, "thesis", bool(result.config.per_token))
     years = m["year"].to_numpy(dtype=float)
     _not_later(m["label"], years, forecast_origin(result, domain), where, f"{domain} model")
     t = years - float(result.idata.attrs["year_origin"])

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 import energytrend as et
-from energytrend.data.llm import llm_models_frame, nlp_language_frame
-from energytrend.model.design import prepare, resolve_per_token, tables_used
+from energytrend.data.imputation import imputed_models, tokens_per_parameter_fit
+from energytrend.data.llm import llm_models_frame
+from energytrend.data.nlp_language import IMPUTED_SOURCE, nlp_language_frame
+from energytrend.model.design import before, prepare, resolve_per_token, tables_used
 from energytrend.model.spec import resolve_spec
 
 
@@ -68,3 +70,54 @@ def test_the_fitted_data_are_the_joined_domain_and_the_thesis_is_unchanged(joine
     lm = et.load_data("language_models")
     fewer = lm.drop(lm.index[lm["gflops_per_token"].notna()][-5:])  # a user's own table
     assert len(prepare("nlp", language_models=fewer).models) == len(p.models) - 5
+
+
+def test_closed_models_are_imputed_with_their_uncertainty(joined) -> None:
+    imputed = joined[joined["source"] == IMPUTED_SOURCE]
+    table = et.load_data("language_models")
+    expected = imputed_models(table[table["release_date"] > joined["release_date"].min()])
+    expected = expected[expected["model"].isin(imputed["model"])].set_index("model")
+    assert len(imputed) == len(expected) > 0
+    np.testing.assert_allclose(
+        imputed.set_index("model").loc[expected.index, "log10_gflops_sd"],
+        expected["log10_gflops_scale"],
+    )
+    assert (joined.loc[joined["source"] != IMPUTED_SOURCE, "log10_gflops_sd"] == 0).all()
+
+
+def test_a_backtest_cut_off_reimputes_from_what_was_known() -> None:
+    p = prepare("nlp")
+    cut = before(p, 2024.0)
+    imputed = cut.models["source"].eq(IMPUTED_SOURCE).to_numpy()
+    fit = tokens_per_parameter_fit(et.load_data("language_models"), known_before=2024.0)
+    assert fit.n < tokens_per_parameter_fit(et.load_data("language_models")).n
+    names = cut.models.loc[imputed, "model"]
+    table = et.load_data("language_models")
+    again = imputed_models(table[table["model"].isin(names)], fit=fit).set_index("model")
+    np.testing.assert_allclose(
+        cut.arrays.obs_y[imputed], np.log10(again.loc[names, "gflops_per_token_median"])
+    )
+    np.testing.assert_allclose(cut.arrays.obs_sd[imputed], again.loc[names, "log10_gflops_scale"])
+    full = p.arrays.obs_y[p.models["source"].eq(IMPUTED_SOURCE).to_numpy()][: imputed.sum()]
+    assert not np.allclose(cut.arrays.obs_y[imputed], full)
+
+
+def test_the_likelihood_integrates_the_imputed_value_out() -> None:
+    from scipy import stats
+
+    from energytrend.model.build import build_model
+
+    spec = resolve_spec()
+    a = prepare("nlp", spec=spec).arrays
+    model = build_model(a, spec, "none")
+    logp = model.compile_logp(vars=[model["log10_gflops"]], sum=False)
+    point = model.initial_point()
+    got = np.asarray(logp(point)).ravel()
+    outputs = model.replace_rvs_by_values([model["intercept"], model["slope"], model["sigma"]])
+    fn = model.compile_fn(outputs, inputs=model.value_vars, on_unused_input="ignore")
+    intercept, slope, sigma = fn(point)
+    g = a.obs_group
+    scale = np.sqrt(sigma[g] ** 2 + a.obs_sd**2)
+    want = stats.norm.logpdf(a.obs_y, intercept[g] + slope[g] * a.obs_t, scale)
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert (a.obs_sd > 0).sum() > 0

@@ -288,10 +288,13 @@ def _fit_arrays(years: npt.ArrayLike, log10_r: npt.ArrayLike) -> TokensPerParame
     )
 
 
-def tokens_per_parameter_fit(table: pd.DataFrame) -> TokensPerParameterFit:
+def tokens_per_parameter_fit(
+    table: pd.DataFrame, known_before: float | None = None
+) -> TokensPerParameterFit:
     """Bayesian linear regression of log10 tokens per parameter on the release date, over the
     models of :func:`tokens_per_parameter` (flat prior on the coefficients, p(σ²) ∝ 1/σ²;
-    years centred on their mean).
+    years centred on their mean); ``known_before`` (a decimal year): only the models released
+    before it, what a forecaster then knew.
 
     Raises:
         ValueError: a column is missing (named), or fewer than 3 models have both counts.
@@ -303,6 +306,8 @@ def tokens_per_parameter_fit(table: pd.DataFrame) -> TokensPerParameterFit:
         (211, 209)
     """
     tp = tokens_per_parameter(table)
+    if known_before is not None:
+        tp = tp[tp["year"] < known_before]
     return _fit_arrays(tp["year"], tp["log10_tokens_per_param"])
 
 

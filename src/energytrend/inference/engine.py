@@ -99,13 +99,18 @@ def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:
     """What the compiled code depends on: everything but the data values and their count
     (the number of changepoint knots is a number of parameters, and whether speed-ups and
     MLPerf runs are present adds likelihood terms)."""
-    shape = [data.eff_knot_t.size, np.unique(data.sp_series).tolist(), bool(data.real_y.size)]
+    shape = [
+        data.eff_knot_t.size,
+        np.unique(data.sp_series).tolist(),
+        bool(data.real_y.size),
+        bool(data.obs_sd.size),
+    ]
     return digest(spec, pooling, list(data.groups), list(data.series), shape)[:32]
 
 
 def data_names(data: ModelData, spec: Spec, pooling: Pooling) -> tuple[str, ...]:
     """The ``pm.Data`` names of the model built for ``data``, ``spec`` and ``pooling``."""
-    names: tuple[str, ...] = DATA_NAMES
+    names: tuple[str, ...] = DATA_NAMES + (("obs_sd",) if data.obs_sd.size else ())
     quantile = spec["structure"]["kind"] == "quantile"
     widening = spec["likelihood"].get("scatter", "constant") == "widening"
     if quantile and (pooling == "none" or len(data.domains) == 1 or widening):
@@ -262,7 +267,8 @@ def with_data_groups(tree: xr.DataTree, data: ModelData, spec: Spec) -> xr.DataT
     for name in ModelData.EXTRA:
         values = getattr(data, name)
         if values.size:
-            constant[name] = (f"{name}_dim" if name != "gpu_server" else "gpu", values)
+            dim = {"gpu_server": "gpu", "obs_sd": "obs"}.get(name, f"{name}_dim")
+            constant[name] = (dim, values)
     observed = xr.Dataset(
         {"log10_gflops": ("obs", data.obs_y), "log10_gflops_per_watt": ("gpu", data.gpu_y)},
         coords={**obs, **gpu},

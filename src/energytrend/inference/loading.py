@@ -47,6 +47,8 @@ MODEL_COLUMNS = (
     "extra_data",
     "architecture",
     "frontier",
+    "source",
+    "log10_gflops_sd",
 )
 GPU_COLUMNS = (
     "domain",

@@ -42,6 +42,8 @@ class ModelData:
     sp_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
     real_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     real_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # sd of an imputed log10 GFLOPs (0 where measured), per ``obs``; empty when none is
+    obs_sd: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     #: the fields of the precision model's extra data, in order
     EXTRA = (
@@ -53,6 +55,7 @@ class ModelData:
         "sp_y",
         "real_t",
         "real_y",
+        "obs_sd",
     )
 
     @property

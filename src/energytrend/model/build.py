@@ -43,6 +43,8 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         obs_group = pm.Data("obs_group", data.obs_group, dims="obs")
         obs_t = pm.Data("obs_t", data.obs_t, dims="obs")
         obs_y = pm.Data("obs_y", data.obs_y, dims="obs")
+        if data.obs_sd.size:
+            pm.Data("obs_sd", data.obs_sd, dims="obs")  # imputed compute's sd
         group_series = pm.Data("group_series", data.group_series, dims="group")
         eff_intercept, eff_slope = parts.efficiency.build()
         if parts.realisation is not None:

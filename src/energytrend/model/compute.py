@@ -30,7 +30,7 @@ from scipy import stats
 from energytrend.model.arrays import ModelData, Pooling, Tensor
 from energytrend.model.draws import Draws
 from energytrend.model.extrapolation import EXTRAPOLATION_PARTS, Extrapolation
-from energytrend.model.likelihood import observe, standard_noise
+from energytrend.model.likelihood import observe, standard_noise, with_imputation_sd
 
 #: The observed compute data of the model in context: (group index, time, log10 GFLOPs).
 Observed = tuple[Tensor, Tensor, Tensor]
@@ -204,7 +204,7 @@ class QuantileCompute(ComputeTrend):
         observe(
             "log10_gflops",
             intercept[obs_group] + slope[obs_group] * obs_t,
-            obs_sigma,
+            with_imputation_sd(obs_sigma),
             obs_y,
             "obs",
             self.spec,
@@ -342,7 +342,7 @@ class TwoLinesCompute(ComputeTrend):
         observe(
             "log10_gflops",
             intercept[obs_group] + slope[obs_group] * obs_t,
-            obs_sigma,
+            with_imputation_sd(obs_sigma),
             obs_y,
             "obs",
             self.spec,

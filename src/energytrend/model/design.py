@@ -17,7 +17,9 @@ import pandas as pd
 from energytrend.data.baseline import models_frame
 from energytrend.data.datasets import DEFAULT_DATA, check_data, load_data, tables_of
 from energytrend.data.hardware import Domain, Selection, efficiency_series
-from energytrend.data.llm import LLM_TABLE, llm_models_frame, nlp_language_frame
+from energytrend.data.imputation import imputed_models, tokens_per_parameter_fit
+from energytrend.data.llm import LLM_TABLE, llm_models_frame
+from energytrend.data.nlp_language import IMPUTED_SOURCE, nlp_language_frame
 from energytrend.data.precision import PRECISIONS, precision_at, precision_eras_from_config
 from energytrend.data.schema import (
     CV_MODELS,
@@ -48,6 +50,9 @@ class PreparedData:
     domains: tuple[str, ...]
     #: The tables the user supplied (``"cv_models"``, ...); empty when all are shipped.
     own_tables: tuple[str, ...] = ()
+    #: The language models joined to NLP, whose closed models are imputed (the imputation is
+    #: refitted on what was known before a backtest's cut-off: :func:`before`); else None.
+    language: pd.DataFrame | None = None
 
 
 def domains_of(domain: FitDomain) -> tuple[str, ...]:
@@ -272,6 +277,7 @@ def prepare(
         gpu_t=gpu_df["year"].to_numpy(dtype=float) - year_origin,
         gpu_y=np.log10(gpu_df["gflops_per_watt"].to_numpy(dtype=float)),
         year_origin=float(year_origin),
+        obs_sd=_imputation_sd(models),
         **extra,
     )
     own = tuple(
@@ -286,9 +292,44 @@ def prepare(
         if table is not None
     )
     prepared = PreparedData(
-        arrays=arrays, models=models, gpus=gpu_df, domains=domains, own_tables=own
+        arrays=arrays,
+        models=models,
+        gpus=gpu_df,
+        domains=domains,
+        own_tables=own,
+        language=tables.get(LANGUAGE),
     )
     return without_sparse_series(prepared, warn=True)
+
+
+def _imputation_sd(models: pd.DataFrame) -> np.ndarray:
+    """``obs_sd`` of the models: the imputation's sd of each imputed model, 0 for measured
+    ones; empty when no model is imputed."""
+    if "log10_gflops_sd" not in models:
+        return np.zeros(0)
+    out: np.ndarray = models["log10_gflops_sd"].fillna(0.0).to_numpy(dtype=float)
+    return out
+
+
+def _reimputed(prepared: PreparedData, cutoff: float) -> PreparedData:
+    """``prepared`` with its imputed models' compute re-imputed from the models with both
+    counts released before ``cutoff``: a forecaster then did not know the later ones."""
+    imputed = prepared.models.get("source", pd.Series(dtype=str)).eq(IMPUTED_SOURCE)
+    if prepared.language is None or not imputed.any():
+        return prepared
+    fit = tokens_per_parameter_fit(prepared.language, known_before=cutoff)
+    names = prepared.models.loc[imputed, "model"]
+    rows = prepared.language[prepared.language["model"].isin(names)]
+    new = imputed_models(rows, fit=fit).set_index("model").loc[names]
+    models = prepared.models.copy()
+    models.loc[imputed, "compute"] = new["gflops_per_token_median"].to_numpy()
+    models.loc[imputed, "log10_gflops_sd"] = new["log10_gflops_scale"].to_numpy()
+    arrays = replace(
+        prepared.arrays,
+        obs_y=np.log10(models["compute"].to_numpy(dtype=float)),
+        obs_sd=_imputation_sd(models),
+    )
+    return replace(prepared, arrays=arrays, models=models)
 
 
 def before(prepared: PreparedData, cutoff: float) -> PreparedData:
@@ -296,6 +337,7 @@ def before(prepared: PreparedData, cutoff: float) -> PreparedData:
     measured before ``cutoff`` (a decimal year): the data a forecaster had at that date.
     Frontier flags, the v1 efficiency adaptation and the changepoint knots are those of the
     full data (knots after the cut-off carry no data: they are the forecast's future bends)."""
+    prepared = _reimputed(prepared, cutoff)
     a = prepared.arrays
     keep_obs = a.obs_t + a.year_origin < cutoff
     keep_gpu = a.gpu_t + a.year_origin < cutoff
@@ -305,6 +347,7 @@ def before(prepared: PreparedData, cutoff: float) -> PreparedData:
         obs_group=a.obs_group[keep_obs],
         obs_t=a.obs_t[keep_obs],
         obs_y=a.obs_y[keep_obs],
+        obs_sd=a.obs_sd[keep_obs] if a.obs_sd.size else a.obs_sd,
         gpu=tuple(np.asarray(a.gpu, dtype=object)[keep_gpu]),
         gpu_series=a.gpu_series[keep_gpu],
         gpu_t=a.gpu_t[keep_gpu],

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pymc as pm
+import pytensor.tensor as pt
 
 from energytrend.model.arrays import Tensor
 from energytrend.model.draws import Draws
@@ -32,6 +33,18 @@ def observe(
         pm.StudentT(name, nu=nu, mu=mu, sigma=sigma, observed=observed, dims=dim)
     else:
         pm.Normal(name, mu=mu, sigma=sigma, observed=observed, dims=dim)
+
+
+def with_imputation_sd(sigma: Tensor) -> Tensor:
+    """The compute likelihood's scale of each model: ``sigma``, widened where the model's
+    log10 GFLOPs is imputed with sd ``obs_sd`` (``pm.Data`` of the model in context, if any):
+    ``sqrt(sigma**2 + obs_sd**2)``, the imputed value integrated out (exactly for the normal
+    family; the Student-t takes the same scale)."""
+    model = pm.modelcontext(None)
+    if "obs_sd" not in model.named_vars:
+        return sigma
+    out: Tensor = pt.sqrt(sigma**2 + model["obs_sd"] ** 2)
+    return out
 
 
 def is_student_t(spec: dict[str, Any]) -> bool:

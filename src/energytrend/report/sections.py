@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from energytrend.data.nlp_language import IMPUTED_SOURCE
 from energytrend.data.tables import shipped_path
 from energytrend.forecast.forecasts import crossing_dates
 from energytrend.forecast.trend import SCENARIOS, has_calibration
@@ -247,6 +248,7 @@ def data_summary(result: TrendFit) -> pd.DataFrame:
                 "last": sub["release_date"].max(),
                 "min GFLOPs": sub["gflops"].min(),
                 "max GFLOPs": sub["gflops"].max(),
+                "imputed": int(sub.get("source", pd.Series(dtype=str)).eq(IMPUTED_SOURCE).sum()),
             }
         )
     for domain, sub in result.gpus.groupby("domain", sort=False):
@@ -258,6 +260,7 @@ def data_summary(result: TrendFit) -> pd.DataFrame:
                 "last": sub["launch_date"].max(),
                 "min GFLOPs": float("nan"),
                 "max GFLOPs": float("nan"),
+                "imputed": 0,
             }
         )
     return pd.DataFrame(rows)
@@ -271,7 +274,10 @@ DATA_DESCRIPTIONS = {
     "classifiers released after June 2021 (timm results, Apache-2.0); hardware efficiency "
     "per numeric precision from NVIDIA's accelerators of 2010-2025 (Epoch AI, CC BY 4.0); "
     "the thesis's measured speed-ups; MLPerf Inference power runs for the energy "
-    "calibration (MLCommons, Apache-2.0); NLP models as in the thesis. (With v1's "
+    "calibration (MLCommons, Apache-2.0); NLP per token: the thesis's Table A.4 divided by "
+    "each model's input length, then the language models released after it (Epoch AI, "
+    "CC BY 4.0), closed ones without a parameter count imputed from their training compute "
+    "(the 'imputed' column). (With v1's "
     "efficiency model, the FP32 GPU series of Table B.1 extended with NVIDIA GPUs "
     "launched after April 2021.)",
 }

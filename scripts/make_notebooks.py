@@ -96,7 +96,7 @@ NOTEBOOKS = {
             "comparison = compare_pooling('all')\n"
             "print(comparison.reading)\ncomparison.table.round(2)",
         ),
-        ("md", "## NLP compute per forward pass or per input token"),
+        ("md", "## NLP compute per forward pass or per input token (thesis Table A.4)"),
         ("code", "per_token_comparison().round(3)"),
         ("md", "## Diagnostics and posterior predictive checks"),
         ("code", "result.summary().round(3)"),

@@ -15,7 +15,7 @@ adds public data for 2021-2025 (built by ``scripts/build_data.py`` from the raw 
   (Grace superchips, whose TDP includes the CPU, are left out);
 * ``nlp_models`` and ``inference_throughput``: the thesis's tables. The NLP *domain* of a
   fit joins Table A.4, per token, with the language models after it
-  (:func:`energytrend.data.llm.nlp_language_frame`).
+  (:func:`energytrend.data.nlp_language.nlp_language_frame`).
 """
 
 from __future__ import annotations

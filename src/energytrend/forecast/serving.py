@@ -301,13 +301,15 @@ def query_energy(
             ``n_layers``, ``d_model``, ``kv_dim``, ``n_experts``, ``experts_per_token``).
         hardware: a ``hardware_name`` of the ``accelerators`` table.
         batch: sequences decoded together per replica (concurrency).
-        prompt_tokens: tokens read; output_tokens: tokens written (at least 1).
+        prompt_tokens: tokens read.
+        output_tokens: tokens written (at least 1).
         precision: FP4, FP8, INT8, FP16, TF32 or FP32 (weights and peak FLOPS).
         boundary: ``accelerator``, ``server`` (default; MLPerf's wall power) or
             ``datacentre`` (plus idle capacity and PUE); see :data:`BOUNDARIES`.
         accelerators: per replica; default the fewest whose memory holds the weights and
             the batch's KV cache.
-        draws, seed: Monte Carlo draws of :data:`PRIORS` and their seed.
+        draws: Monte Carlo draws of :data:`PRIORS`.
+        seed: their seed.
         prob: probability of the equal-tailed bands.
         data: dataset of the tables.
 

@@ -81,7 +81,7 @@ def model_frame(
     ``compute`` (GFLOPs per forward pass, or per token for ``llm`` and per-token NLP).
 
     With the language models in ``tables`` (key ``"language_models"``), NLP is the joined
-    NLP/language domain per token (:func:`~energytrend.data.llm.nlp_language_frame`)."""
+    NLP/language domain per token (:func:`~energytrend.data.nlp_language.nlp_language_frame`)."""
     if d == "nlp" and LANGUAGE in tables:
         m = nlp_language_frame(tables[d], tables[LANGUAGE], rule=rule)
         m["label"] = _labels(m)
@@ -186,7 +186,7 @@ def prepare(
     NLP's unit is :func:`resolve_per_token`'s: ``per_token=True`` divides NLP GFLOPs by
     ``input_tokens`` (the thesis counts each NLP model at its own input length, 128 to 2,048
     tokens); the default is per token with the ``"2025"`` dataset, whose NLP domain joins the
-    language models (:func:`~energytrend.data.llm.nlp_language_frame`), and per forward pass
+    language models (:func:`~energytrend.data.nlp_language.nlp_language_frame`), and per forward pass
     with the thesis's tables.
 
     ``spec`` (default: the shipped specification) chooses the layout. Structure

@@ -55,10 +55,11 @@ def crossing_finding(result: TrendFit, *, prob: float, n_draws: int) -> str:
             said = f"{next(iter(by.values()))} in every scenario"
         else:
             said = ", ".join(f"{by[n]} {SCENARIO_WORDS[n]}" for n in SCENARIOS if n in by)
-        parts.append(f"in {domain.upper()} {said}")
+        per = result.unit("joules", str(domain)).removeprefix("J ")
+        parts.append(f"in {str(domain).upper()} ({per}) {said}")
     basis = "calibrated" if energy == "calibrated" else "peak-based"
     return (
-        f"The frontier's {basis} energy per forward pass reaches the {name} level "
+        f"The frontier's {basis} energy reaches the {name} level "
         f"({joules:,.0f} J) " + "; ".join(parts) + " (all levels and scenarios: below)."
     )
 
@@ -121,14 +122,17 @@ def key_findings(
     n_draws = result.draws("slope").shape[0]
     out = []
     own = result.parts.compute.frontier_has_own_slope
-    for domain in result.domains:
-        out.append(
-            f"{domain.upper()}: compute per forward pass of the frontier (the most "
-            f"compute-hungry tenth of a year's new models) changes by "
-            f"{_factor(rates, 'gflops', domain, 'frontier')}, and its peak-based energy by "
-            f"{_factor(rates, 'joules', domain, 'frontier')}"
-            + ("." if own else ": the typical model's rate, which this model's frontier shares.")
+    per = {d: result.unit("gflops", d).removeprefix("GFLOPs ") for d in result.domains}
+    out.append(
+        "Compute of the frontier (the most compute-hungry tenth of a year's new models) "
+        "changes by "
+        + "; ".join(
+            f"{_factor(rates, 'gflops', d, 'frontier')} {per[d]} in {d.upper()}, and its "
+            f"peak-based energy by {_factor(rates, 'joules', d, 'frontier')}"
+            for d in result.domains
         )
+        + ("." if own else ": the typical model's rates, which this model's frontier shares.")
+    )
     eff = [s for s in result.series if s in PRECISION_NAMES]
     if eff:
         out.append(
@@ -145,8 +149,9 @@ def key_findings(
         f"(P(growing) {format_probability(v.prob_growing, v.mcse, n_draws)})"
         for v in verdict.itertuples()
     ]
+    unit = " and ".join(dict.fromkeys(result.unit("joules", d) for d in result.domains))
     out.append(
-        "Does hardware progress cancel the growth in FLOPs? Energy per forward pass is "
+        f"Does hardware progress cancel the growth in FLOPs? Energy ({unit}) is "
         + "; ".join(parts)
         + "."
     )

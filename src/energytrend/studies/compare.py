@@ -194,10 +194,12 @@ def prior_growth_check(
 
 
 def per_token_comparison(*, config: FitConfig | None = None, **fit_kwargs: Any) -> pd.DataFrame:
-    """NLP growth rates with compute per forward pass (each model at its own input length)
-    and per input token, side by side (``config`` and ``fit_kwargs`` go to
-    :func:`energytrend.fit`)."""
+    """NLP growth rates of thesis Table A.4 with compute per forward pass (each model at its
+    own input length) and per input token, side by side (``config`` and ``fit_kwargs`` go to
+    :func:`energytrend.fit`; the dataset is the thesis's unless ``data`` says otherwise: the
+    ``"2025"`` NLP domain is per token only)."""
     base = config or FitConfig()
+    fit_kwargs = {"data": "thesis", **fit_kwargs}
     frames = []
     for per_token in (False, True):
         one = dataclasses.replace(base, per_token=per_token)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +62,34 @@ def _csv(name: str) -> pd.DataFrame:
     return pd.read_csv(path, comment=None)
 
 
-def md_table(df: pd.DataFrame) -> str:
-    """A frame as a Markdown table (values as they are, already formatted)."""
+def md_table(df: pd.DataFrame | Mapping[str, Any]) -> str:
+    """A frame, or its columns (heading -> values), as a Markdown table (values as they are,
+    already formatted)."""
+    df = pd.DataFrame(df)
     head = "| " + " | ".join(str(c) for c in df.columns) + " |"
     rule = "|" + "|".join("---" for _ in df.columns) + "|"
     body = ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([head, rule, *body])
+
+
+def each(template: str, *columns: Iterable[Any]) -> list[str]:
+    """``template`` (a :meth:`str.format` string) filled with each row of ``columns``, e.g.
+    ``each("{:.2f} / {:.2f}", c["cv/all 90%"], c["cv/all 50%"])``."""
+    return [template.format(*row) for row in zip(*columns, strict=True)]
+
+
+def _code(names: pd.Series) -> pd.Series:
+    """Names as code: ``short_chat`` in backticks."""
+    return "`" + names + "`"
+
+
+def _chip(df: pd.DataFrame) -> pd.Series:
+    """The chip and precision of each row: ``NVIDIA H100 SXM5 80GB fp8``."""
+    return df["hardware"] + " " + df["precision"]
+
+
+def _model_chip(df: pd.DataFrame) -> pd.Series:
+    return df["model"] + ", " + _chip(df)
 
 
 def fmt(value: Any, spec: str | None = None) -> str:
@@ -93,53 +115,54 @@ def _interval(v: float, lo: float, hi: float) -> str:
     return f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
+#: A value and its 90% interval, e.g. ``0.93 (0.85 to 0.98)`` (:func:`each`).
+SIG = "{:.2f} ({:.2f} to {:.2f})"
+#: Cells of a pass/fail column and of a choice's ``chosen`` column.
+YES_NO = {True: "yes", False: "no"}
+CHOSEN = {True: "**yes**", False: ""}
+#: The models of a serving table by their ``group``.
+GROUPS = {"all": "typical", "frontier": "frontier"}
+
+
 # ----------------------------------------------------------------------------- tables
 def table_sbc() -> str:
     """Simulation-based calibration, one row per model (``results/sbc_summary.csv``)."""
     s = _csv("sbc_summary.csv")
+    missing = pd.Series([float("nan")] * len(s))
     return md_table(
-        pd.DataFrame(
-            {
-                "model": s["domain"],
-                "data": s["data"],
-                "simulations": s["simulations"],
-                "failed fits": s["failed_fits"],
-                "ranked quantities": s["quantities"],
-                "outside the 95% ECDF band (expected)": [
-                    f"{k} ({e:.1f})"
-                    for k, e in zip(s["outside_band"], s["expected_outside"], strict=True)
-                ],
-                "which": s["outside_parameters"]
-                .fillna("")
-                .map(lambda v: ", ".join(v.split(";")) if v else "none"),
-                "non-uniform (Bonferroni 5%)": s["non_uniform_bonferroni"],
-                "90% coverage (range)": [
-                    f"{m:.3f} ({a:.2f}-{b:.2f})"
-                    for m, a, b in zip(
-                        s["coverage_90"], s["min_coverage_90"], s["max_coverage_90"], strict=True
-                    )
-                ],
-                "crossing 97 J by 2040: mean P vs truths (max abs z)": [
-                    f"{p:.3f} vs {r:.3f} ({z:.1f})"
-                    for p, r, z in zip(
-                        s["crossing_mean_probability"],
-                        s["crossing_truth_rate"],
-                        s["crossing_max_abs_z"],
-                        strict=True,
-                    )
-                ],
-                "held-out points past the origin: 90% / 50% coverage": [
-                    f"{a:.3f} / {b:.3f}"
-                    for a, b in zip(
-                        s.get("heldout_coverage_90", pd.Series([float("nan")] * len(s))),
-                        s.get("heldout_coverage_50", pd.Series([float("nan")] * len(s))),
-                        strict=True,
-                    )
-                ],
-                "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
-                "fits with R-hat > 1.01": s["fits_rhat_over_1.01"].map("{:.1%}".format),
-            }
-        )
+        {
+            "model": s["domain"],
+            "data": s["data"],
+            "simulations": s["simulations"],
+            "failed fits": s["failed_fits"],
+            "ranked quantities": s["quantities"],
+            "outside the 95% ECDF band (expected)": each(
+                "{} ({:.1f})", s["outside_band"], s["expected_outside"]
+            ),
+            "which": s["outside_parameters"]
+            .fillna("")
+            .map(lambda v: ", ".join(v.split(";")) if v else "none"),
+            "non-uniform (Bonferroni 5%)": s["non_uniform_bonferroni"],
+            "90% coverage (range)": each(
+                "{:.3f} ({:.2f}-{:.2f})",
+                s["coverage_90"],
+                s["min_coverage_90"],
+                s["max_coverage_90"],
+            ),
+            "crossing 97 J by 2040: mean P vs truths (max abs z)": each(
+                "{:.3f} vs {:.3f} ({:.1f})",
+                s["crossing_mean_probability"],
+                s["crossing_truth_rate"],
+                s["crossing_max_abs_z"],
+            ),
+            "held-out points past the origin: 90% / 50% coverage": each(
+                "{:.3f} / {:.3f}",
+                s.get("heldout_coverage_90", missing),
+                s.get("heldout_coverage_50", missing),
+            ),
+            "fits with divergences": s["sims_with_divergences"].map("{:.1%}".format),
+            "fits with R-hat > 1.01": s["fits_rhat_over_1.01"].map("{:.1%}".format),
+        }
     )
 
 
@@ -162,7 +185,8 @@ def _backtest_wide(cells: Callable[[pd.Series], list[str]], heads: list[str]) ->
 
 
 def table_backtest_coverage() -> str:
-    """Coverage of the 50% and 90% bands [90% interval, resampling blocks], per model, set and series."""
+    """Coverage of the 50% and 90% bands [90% interval, resampling blocks], per model, set
+    and series."""
     return _backtest_wide(
         lambda r: [
             _interval(r["coverage_50"], r["coverage_50_lower"], r["coverage_50_upper"]),
@@ -244,33 +268,22 @@ def table_prior_checks() -> str:
 def table_extrapolation() -> str:
     """The extrapolation candidates (``results/extrapolation_choice.csv``)."""
     c = _csv("extrapolation_choice.csv")
-    yes = {True: "yes", False: "no"}
     return md_table(
-        pd.DataFrame(
-            {
-                "candidate": c["candidate"],
-                "long-run slope": [
-                    f"Normal({m:g}, {s:g})" for m, s in zip(c["mu"], c["sigma"], strict=True)
-                ],
-                "damping": [
-                    f"Beta({a:g}, {b:g})" for a, b in zip(c["alpha"], c["beta"], strict=True)
-                ],
-                "new NLP model, 2040 (orders)": [
-                    f"{v:.2f} ± {e:.2f}"
-                    for v, e in zip(c["nlp_band"], c["nlp_band_mcse"], strict=True)
-                ],
-                "fit passed": c["passed"].map(yes),
-                "CV CRPS early": c["cv/all crps"].map("{:.4f}".format),
-                "CV log score early": c["cv/all log score"].map("{:.3f}".format),
-                "CV 90% / 50% early": [
-                    f"{a:.2f} / {b:.2f}"
-                    for a, b in zip(c["cv/all 90%"], c["cv/all 50%"], strict=True)
-                ],
-                "NLP CRPS early": c["nlp/all crps"].map("{:.4f}".format),
-                "NLP log score early": c["nlp/all log score"].map("{:.3f}".format),
-                "chosen": c["chosen"].map({True: "**yes**", False: ""}),
-            }
-        )
+        {
+            "candidate": c["candidate"],
+            "long-run slope": each("Normal({:g}, {:g})", c["mu"], c["sigma"]),
+            "damping": each("Beta({:g}, {:g})", c["alpha"], c["beta"]),
+            "new NLP model, 2040 (orders)": each(
+                "{:.2f} ± {:.2f}", c["nlp_band"], c["nlp_band_mcse"]
+            ),
+            "fit passed": c["passed"].map(YES_NO),
+            "CV CRPS early": c["cv/all crps"].map("{:.4f}".format),
+            "CV log score early": c["cv/all log score"].map("{:.3f}".format),
+            "CV 90% / 50% early": each("{:.2f} / {:.2f}", c["cv/all 90%"], c["cv/all 50%"]),
+            "NLP CRPS early": c["nlp/all crps"].map("{:.4f}".format),
+            "NLP log score early": c["nlp/all log score"].map("{:.3f}".format),
+            "chosen": c["chosen"].map(CHOSEN),
+        }
     )
 
 
@@ -311,14 +324,12 @@ def table_query_scenarios() -> str:
     """The named query shapes (``data/curation/llm_query_scenarios.csv``)."""
     s = read_data("curation/llm_query_scenarios")
     return md_table(
-        pd.DataFrame(
-            {
-                "scenario": "`" + s["scenario"] + "`",
-                "prompt tokens": s["prompt_tokens"].map("{:,}".format),
-                "output tokens": s["output_tokens"].map("{:,}".format),
-                "source": s["source"],
-            }
-        )
+        {
+            "scenario": _code(s["scenario"]),
+            "prompt tokens": s["prompt_tokens"].map("{:,}".format),
+            "output tokens": s["output_tokens"].map("{:,}".format),
+            "source": s["source"],
+        }
     )
 
 
@@ -326,15 +337,13 @@ def table_published_query_energy() -> str:
     """The published per-query figures (``data/curation/llm_query_energy_published.csv``)."""
     p = read_data("curation/llm_query_energy_published")
     return md_table(
-        pd.DataFrame(
-            {
-                "figure": p["model_or_service"] + ": " + p["metric"],
-                "source": p["source"],
-                "Wh": p["wh_per_query"].map("{:g}".format),
-                "boundary": p["boundary_class"],
-                "verified": p["verified"],
-            }
-        )
+        {
+            "figure": p["model_or_service"] + ": " + p["metric"],
+            "source": p["source"],
+            "Wh": p["wh_per_query"].map("{:g}".format),
+            "boundary": p["boundary_class"],
+            "verified": p["verified"],
+        }
     )
 
 
@@ -342,25 +351,19 @@ def table_serving_mlperf() -> str:
     """The serving model's bands against the MLPerf LLM runs (``results/serving_mlperf.csv``)."""
     m = _csv("serving_mlperf.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "round": m["round"].map("{:.1f}".format),
-                "benchmark": m["benchmark"],
-                "scenario": m["scenario"],
-                "chip": m["hardware"] + " " + m["precision"],
-                "batch x chips": m["batch"].astype(str) + " x " + m["accelerators"].astype(str),
-                "measured J/sample": m["measured"],
-                "median": m["median"],
-                "90% band": m["band"],
-                "inside": m["inside"].map({True: "yes", False: "**no**"}),
-                "median, KV at full width": m["median_full_width_kv"],
-            }
-        )
+        {
+            "round": m["round"].map("{:.1f}".format),
+            "benchmark": m["benchmark"],
+            "scenario": m["scenario"],
+            "chip": _chip(m),
+            "batch x chips": m["batch"].astype(str) + " x " + m["accelerators"].astype(str),
+            "measured J/sample": m["measured"],
+            "median": m["median"],
+            "90% band": m["band"],
+            "inside": m["inside"].map({True: "yes", False: "**no**"}),
+            "median, KV at full width": m["median_full_width_kv"],
+        }
     )
-
-
-def _sig(x: float, lo: float, hi: float) -> str:
-    return f"{x:.2f} ({lo:.2f} to {hi:.2f})"
 
 
 def table_serving_calibration() -> str:
@@ -368,17 +371,12 @@ def table_serving_calibration() -> str:
     (``results/serving_calibration_scores.csv``)."""
     c = _csv("serving_calibration_scores.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "band": c["band"],
-                "score": c["metric"].map({"coverage": "coverage of the 90% band", "crps": "CRPS"}),
-                "held-out value (90% block bootstrap)": [
-                    _sig(v, a, b)
-                    for v, a, b in zip(c["value"], c["lower"], c["upper"], strict=True)
-                ],
-                "runs (blocks)": c["runs"].astype(str) + " (" + c["blocks"].astype(str) + ")",
-            }
-        )
+        {
+            "band": c["band"],
+            "score": c["metric"].map({"coverage": "coverage of the 90% band", "crps": "CRPS"}),
+            "held-out value (90% block bootstrap)": each(SIG, c["value"], c["lower"], c["upper"]),
+            "runs (blocks)": c["runs"].astype(str) + " (" + c["blocks"].astype(str) + ")",
+        }
     )
 
 
@@ -386,50 +384,30 @@ def table_serving_calibration_parameters() -> str:
     """Prior ranges and calibrated posteriors (``results/serving_calibration_parameters.csv``)."""
     c = _csv("serving_calibration_parameters.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "quantity": "`" + c["quantity"] + "`",
-                "prior (uniform)": [
-                    f"{a:.2f} to {b:.2f}"
-                    for a, b in zip(c["prior_low"], c["prior_high"], strict=True)
-                ],
-                "posterior median (90%)": [
-                    _sig(v, a, b)
-                    for v, a, b in zip(
-                        c["posterior_median"],
-                        c["posterior_lower"],
-                        c["posterior_upper"],
-                        strict=True,
-                    )
-                ],
-            }
-        )
+        {
+            "quantity": _code(c["quantity"]),
+            "prior (uniform)": each("{:.2f} to {:.2f}", c["prior_low"], c["prior_high"]),
+            "posterior median (90%)": each(
+                SIG, c["posterior_median"], c["posterior_lower"], c["posterior_upper"]
+            ),
+        }
     )
 
 
 def table_serving_calibration_runs() -> str:
     """Held-out runs, priors' and calibrated bands (``results/serving_calibration_runs.csv``)."""
     c = _csv("serving_calibration_runs.csv")
-
-    def band(name: str) -> list[str]:
-        return [
-            f"{a:.3g} to {b:.3g}"
-            for a, b in zip(c[f"{name}_lower_j"], c[f"{name}_upper_j"], strict=True)
-        ]
-
+    band = "{:.3g} to {:.3g}"
     return md_table(
-        pd.DataFrame(
-            {
-                "run": c["round"].map("{:.1f}".format) + " " + c["benchmark"] + " " + c["scenario"],
-                "measured J": c["measured_j"].map("{:.3g}".format),
-                "priors' band": band("prior"),
-                "calibrated band": band("calibrated"),
-                "CRPS prior / calibrated": [
-                    f"{a:.2f} / {b:.2f}"
-                    for a, b in zip(c["prior_crps"], c["calibrated_crps"], strict=True)
-                ],
-            }
-        )
+        {
+            "run": c["round"].map("{:.1f}".format) + " " + c["benchmark"] + " " + c["scenario"],
+            "measured J": c["measured_j"].map("{:.3g}".format),
+            "priors' band": each(band, c["prior_lower_j"], c["prior_upper_j"]),
+            "calibrated band": each(band, c["calibrated_lower_j"], c["calibrated_upper_j"]),
+            "CRPS prior / calibrated": each(
+                "{:.2f} / {:.2f}", c["prior_crps"], c["calibrated_crps"]
+            ),
+        }
     )
 
 
@@ -437,17 +415,15 @@ def table_serving_examples() -> str:
     """Per-query bands by batch (``results/serving_examples.csv``)."""
     e = _csv("serving_examples.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "model, chip": e["model"] + ", " + e["hardware"] + " " + e["precision"],
-                "batch": e["batch"].astype(str),
-                "boundary": e["boundary"],
-                "Wh per query": e["wh"],
-                "90% band": e["band_wh"],
-                "J per output token": e["per_output_token"],
-                "decode memory-bound": e["memory_bound_share"].map("{:.0%}".format),
-            }
-        )
+        {
+            "model, chip": _model_chip(e),
+            "batch": e["batch"].astype(str),
+            "boundary": e["boundary"],
+            "Wh per query": e["wh"],
+            "90% band": e["band_wh"],
+            "J per output token": e["per_output_token"],
+            "decode memory-bound": e["memory_bound_share"].map("{:.0%}".format),
+        }
     )
 
 
@@ -455,17 +431,15 @@ def table_serving_regimes() -> str:
     """Per-query energy by serving regime (``results/serving_regimes.csv``)."""
     r = _csv("serving_regimes.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "query": r["scenario"],
-                "model": r["group"].map({"all": "typical", "frontier": "frontier"}),
-                "regime": "`" + r["regime"] + "`",
-                "chip": r["hardware"] + " " + r["precision"],
-                "Wh per query": r["wh"],
-                "90% band": r["band_wh"],
-                "median / benchmark median": r["ratio_to_benchmark"].map("{:.2g}".format),
-            }
-        )
+        {
+            "query": r["scenario"],
+            "model": r["group"].map(GROUPS),
+            "regime": _code(r["regime"]),
+            "chip": _chip(r),
+            "Wh per query": r["wh"],
+            "90% band": r["band_wh"],
+            "median / benchmark median": r["ratio_to_benchmark"].map("{:.2g}".format),
+        }
     )
 
 
@@ -477,16 +451,14 @@ def table_serving_regime_definitions() -> str:
         for a, b in zip(d["batch_low"], d["batch_high"], strict=True)
     ]
     return md_table(
-        pd.DataFrame(
-            {
-                "regime": "`" + d["regime"] + "`",
-                "batch": batch,
-                "precision": d["precision"],
-                "boundary": d["boundary"],
-                "method": d["method"],
-                "why": d["reason"],
-            }
-        )
+        {
+            "regime": _code(d["regime"]),
+            "batch": batch,
+            "precision": d["precision"],
+            "boundary": d["boundary"],
+            "method": d["method"],
+            "why": d["reason"],
+        }
     )
 
 
@@ -494,16 +466,14 @@ def table_serving_regime_crossings() -> str:
     """Crossing dates per regime (``results/serving_regimes_crossings.csv``)."""
     c = _csv("serving_regimes_crossings.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "regime": "`" + c["regime"] + "`",
-                "model": c["group"].map({"all": "typical", "frontier": "frontier"}),
-                "level": c["level"],
-                "crossing (median)": c["crossing"],
-                "90% interval": c["interval"],
-                "P(already)": c["p_already"].map("{:.2f}".format),
-            }
-        )
+        {
+            "regime": _code(c["regime"]),
+            "model": c["group"].map(GROUPS),
+            "level": c["level"],
+            "crossing (median)": c["crossing"],
+            "90% interval": c["interval"],
+            "P(already)": c["p_already"].map("{:.2f}".format),
+        }
     )
 
 
@@ -511,16 +481,14 @@ def table_serving_vision() -> str:
     """Energy per image by batch (``results/serving_vision.csv``)."""
     v = _csv("serving_vision.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "model, chip": v["model"] + ", " + v["hardware"] + " " + v["precision"],
-                "batch": v["batch"].astype(str),
-                "J per image": v["per_image"],
-                "90% band": v["band"],
-                "memory-bound draws": v["memory_bound_share"].map("{:.0%}".format),
-                "/ batch 256": v["ratio_to_batch_256"].map("{:.2g}".format),
-            }
-        )
+        {
+            "model, chip": _model_chip(v),
+            "batch": v["batch"].astype(str),
+            "J per image": v["per_image"],
+            "90% band": v["band"],
+            "memory-bound draws": v["memory_bound_share"].map("{:.0%}".format),
+            "/ batch 256": v["ratio_to_batch_256"].map("{:.2g}".format),
+        }
     )
 
 
@@ -748,16 +716,12 @@ def value_freeze(what: str) -> str:
 def table_holdout_log() -> str:
     log = _log()
     return md_table(
-        pd.DataFrame(
-            {
-                "date": log["date"],
-                "freeze": [
-                    h[:12] if not h.startswith("none") else "none" for h in log["freeze_hash"]
-                ],
-                "origins": log["origins"],
-                "note": log["note"],
-            }
-        )
+        {
+            "date": log["date"],
+            "freeze": [h[:12] if not h.startswith("none") else "none" for h in log["freeze_hash"]],
+            "origins": log["origins"],
+            "note": log["note"],
+        }
     )
 
 
@@ -790,25 +754,20 @@ def table_scale_choice() -> str:
     """The scale candidates' early scores (``results/scale_choice.csv``)."""
     c = _csv("scale_choice.csv")
     return md_table(
-        pd.DataFrame(
-            {
-                "scale": c["candidate"],
-                "CV frontier pinball": c["cv/frontier pinball"].map("{:.4f}".format),
-                "CV share above the frontier": c["cv/frontier share above"].map("{:.3f}".format),
-                "CV CRPS": c["cv/all crps"].map("{:.4f}".format),
-                "CV log score": c["cv/all log score"].map("{:.3f}".format),
-                "CV 90% / 50%": [
-                    f"{a:.2f} / {b:.2f}"
-                    for a, b in zip(c["cv/all 90%"], c["cv/all 50%"], strict=True)
-                ],
-                "NLP CRPS": c["nlp/all crps"].map("{:.3f}".format),
-                "NLP frontier pinball": c["nlp/frontier pinball"].map("{:.3f}".format),
-                "CV frontier - typical slope": c["cv frontier - all"].map("{:+.3f}".format),
-                "P(CV frontier faster)": c["P(cv frontier faster)"].map("{:.2f}".format),
-                "fits passed": c["passed"].map({True: "yes", False: "no"}),
-                "chosen": c["chosen"].map({True: "**yes**", False: ""}),
-            }
-        )
+        {
+            "scale": c["candidate"],
+            "CV frontier pinball": c["cv/frontier pinball"].map("{:.4f}".format),
+            "CV share above the frontier": c["cv/frontier share above"].map("{:.3f}".format),
+            "CV CRPS": c["cv/all crps"].map("{:.4f}".format),
+            "CV log score": c["cv/all log score"].map("{:.3f}".format),
+            "CV 90% / 50%": each("{:.2f} / {:.2f}", c["cv/all 90%"], c["cv/all 50%"]),
+            "NLP CRPS": c["nlp/all crps"].map("{:.3f}".format),
+            "NLP frontier pinball": c["nlp/frontier pinball"].map("{:.3f}".format),
+            "CV frontier - typical slope": c["cv frontier - all"].map("{:+.3f}".format),
+            "P(CV frontier faster)": c["P(cv frontier faster)"].map("{:.2f}".format),
+            "fits passed": c["passed"].map(YES_NO),
+            "chosen": c["chosen"].map(CHOSEN),
+        }
     )
 
 
@@ -824,8 +783,8 @@ def table_efficiency_pooling() -> str:
         ]
         out[f"{s} 90%"] = c[f"{s} 90%"].map("{:.2f}".format)
     out["all points CRPS"] = c["efficiency crps"].map("{:.4f}".format)
-    out["fits passed"] = c["passed"].map({True: "yes", False: "no"})
-    out["chosen"] = c["chosen"].map({True: "**yes**", False: ""})
+    out["fits passed"] = c["passed"].map(YES_NO)
+    out["chosen"] = c["chosen"].map(CHOSEN)
     return md_table(out)
 
 
@@ -833,11 +792,10 @@ def table_efficiency_shrinkage() -> str:
     """Each precision's slope at the centre of its data, unpooled and partially pooled
     (``results/efficiency_shrinkage.csv``)."""
     c = _csv("efficiency_shrinkage.csv")
-    c["estimate"] = [
-        f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
-        for m, lo, hi in zip(c["median"], c["lower"], c["upper"], strict=True)
-    ]
-    wide = c.pivot(index="precision", columns="candidate", values="estimate").fillna("–")
+    c["estimate"] = each("{:.3f} [{:.3f}, {:.3f}]", c["median"], c["lower"], c["upper"])
+    # one estimate per cell: nothing to aggregate, so pivot rather than pivot_table
+    wide = c.pivot(index="precision", columns="candidate", values="estimate")  # noqa: PD010
+    wide = wide.fillna("–")
     order = [p for p in c["precision"].unique()]
     wide = wide.reindex(order).reset_index()
     return md_table(wide)

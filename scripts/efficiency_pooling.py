@@ -12,27 +12,18 @@ default CV data for the shrinkage table. Writes ``<out>/efficiency_pooling.csv``
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 from energytrend.studies.choice import efficiency_pooling_choice
-from energytrend.studies.results import write_csv
-
-REPO = Path(__file__).resolve().parents[1]
+from energytrend.studies.results import study_parser, write_tables
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "results")
-    parser.add_argument("--workers", type=int, default=None)
-    args = parser.parse_args()
+    args = study_parser(__file__, __doc__).parse_args()
     scores, shrinkage = efficiency_pooling_choice(workers=args.workers)
-    write_csv(scores, args.out / "efficiency_pooling.csv")
-    write_csv(shrinkage, args.out / "efficiency_shrinkage.csv")
-    print(scores.to_string(index=False))
-    print(shrinkage.to_string(index=False))
-    print(f"wrote {args.out}/efficiency_pooling.csv and efficiency_shrinkage.csv")
+    write_tables(
+        args.out, {"efficiency_pooling.csv": scores, "efficiency_shrinkage.csv": shrinkage}
+    )
     return 0
 
 

@@ -13,22 +13,16 @@ it does). ``--choose-only`` applies the choice rule to the stored table without 
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 import pandas as pd
 
 from energytrend.studies.extrapolation_choice import choose, extrapolation_choice
-from energytrend.studies.results import write_csv
-
-REPO = Path(__file__).resolve().parents[1]
+from energytrend.studies.results import study_parser, write_tables
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "results")
-    parser.add_argument("--workers", type=int, default=None)
+    parser = study_parser(__file__, __doc__)
     parser.add_argument("--choose-only", action="store_true")
     args = parser.parse_args()
     if args.choose_only:
@@ -38,9 +32,7 @@ def main() -> int:
         table = choose(stored)
     else:
         table = extrapolation_choice(workers=args.workers)
-    path = write_csv(table, args.out / "extrapolation_choice.csv")
-    print(table.to_string(index=False))
-    print(f"wrote {path}")
+    write_tables(args.out, {"extrapolation_choice.csv": table})
     return 0
 
 

@@ -9,24 +9,16 @@ the docs' model page shows. A few seconds.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 from energytrend.studies.prior_checks import prior_check_table, prior_predictive_checks
-from energytrend.studies.results import write_csv
-
-REPO = Path(__file__).resolve().parents[1]
+from energytrend.studies.results import study_parser, write_tables
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "results")
-    args = parser.parse_args()
+    args = study_parser(__file__, __doc__, workers=False).parse_args()
     checks = prior_predictive_checks("all", draws=4000, seed=2021)
-    path = write_csv(checks, args.out / "prior_checks.csv")
-    print(prior_check_table(checks))
-    print(f"wrote {path}")
+    write_tables(args.out, {"prior_checks.csv": checks}, show=prior_check_table)
     return 0
 
 

@@ -11,25 +11,15 @@ candidate is the one ``models/priors.toml`` should hold (a test checks that it d
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 from energytrend.studies.choice import scale_choice
-from energytrend.studies.results import write_csv
-
-REPO = Path(__file__).resolve().parents[1]
+from energytrend.studies.results import study_parser, write_tables
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "results")
-    parser.add_argument("--workers", type=int, default=None)
-    args = parser.parse_args()
-    table = scale_choice(workers=args.workers)
-    path = write_csv(table, args.out / "scale_choice.csv")
-    print(table.to_string(index=False))
-    print(f"wrote {path}")
+    args = study_parser(__file__, __doc__).parse_args()
+    write_tables(args.out, {"scale_choice.csv": scale_choice(workers=args.workers)})
     return 0
 
 

@@ -7,12 +7,14 @@ pinball loss of its quantile line and the share of later models above it.
 :func:`scale_choice` uses them to choose how a year's models scatter (a constant scale, or one
 that changes with time so that the frontier can outgrow the typical model); the
 extrapolation priors are chosen the same way (:mod:`energytrend.studies.extrapolation_choice`).
+Each choice scores and fits its candidates through :func:`candidate_fits`, with the sampler
+settings of :class:`Sampling`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,13 @@ EARLY_ORIGINS: dict[str, tuple[float, ...]] = {
 }
 #: Early origins of the efficiency backtest.
 DEFAULT_ACCELERATOR_ORIGINS = (2014.0, 2015.0, 2016.0, 2017.0, 2018.0, 2019.0, 2020.0)
+#: The efficiency series are scored through the CV fits: no CV compute origin here.
+EFFICIENCY_ORIGINS: dict[str, tuple[float, ...]] = {
+    "cv": (),
+    "nlp": (),
+    "accelerators": DEFAULT_ACCELERATOR_ORIGINS,
+    "energy": (),
+}
 
 #: How the precisions' efficiency series share information: candidate -> prior override.
 EFFICIENCY_POOLINGS: dict[str, dict[str, Any]] = {
@@ -46,6 +55,39 @@ SCALES: dict[str, dict[str, Any]] = {
     "constant": {"likelihood": {"scatter": "constant"}},
     "changes with time": {"likelihood": {"scatter": "widening"}},
 }
+
+
+class Sampling(TypedDict, total=False):
+    """Sampler settings of a choice, as keyword arguments: ``draws``, ``tune``, ``chains`` and
+    ``seed`` of every fit (each cached) and ``workers``, the backtest's local worker
+    processes. A setting not given takes its value in :data:`SAMPLING`."""
+
+    draws: int
+    tune: int
+    chains: int
+    seed: int
+    workers: int | None
+
+
+#: The sampler settings of a choice unless it is given others.
+SAMPLING: Sampling = {"draws": 1000, "tune": 1000, "chains": 4, "seed": 2021, "workers": None}
+
+
+def sampling(given: Sampling) -> Sampling:
+    """Every setting: those ``given``, the others from :data:`SAMPLING`; a setting that is not
+    one of them is refused (:class:`TypeError`, as for any unknown keyword argument)."""
+    unknown = set(given) - set(SAMPLING)
+    if unknown:
+        raise TypeError(f"unknown sampler settings: {', '.join(sorted(unknown))}")
+    return {**SAMPLING, **given}
+
+
+def fit_config(given: Sampling) -> FitConfig:
+    """The :class:`FitConfig` of a choice's fits under the settings ``given``."""
+    s = sampling(given)
+    return FitConfig(
+        draws=s["draws"], tune=s["tune"], chains=s["chains"], seed=s["seed"], progressbar=False
+    )
 
 
 def early_origins(origins: Mapping[str, Sequence[float]] | None) -> dict[str, Sequence[float]]:
@@ -62,20 +104,16 @@ def early_scores(
     data: str = DEFAULT_DATA,
     domains: Sequence[FitDomain] = ("cv", "nlp"),
     origins: Mapping[str, Sequence[float]] | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 4,
-    seed: int = 2021,
-    workers: int | None = None,
+    **settings: Unpack[Sampling],
 ) -> dict[str, Any]:
     """Pooled early-origin scores of model v2 under ``priors``: ``<series> crps``, ``<series>
     log score``, ``<series> 50%``, ``<series> 90%`` for the typical lines, ``<series> pinball``
     and ``<series> share above`` for the frontier quantile lines, and ``passed`` (every
-    backtest fit passed its diagnostics)."""
+    backtest fit passed its diagnostics). ``settings``: :class:`Sampling`."""
     origins = early_origins(origins)
     points = backtest(
         domains, models=("v2",), priors=dict(priors), data=data, origins=origins,
-        draws=draws, tune=tune, chains=chains, seed=seed, workers=workers,
+        **sampling(settings),
     ).points  # fmt: skip
     cov = coverage_table(points)
     cov = pooled(cov[cov["bucket"] == "all"])
@@ -93,15 +131,35 @@ def early_scores(
     return row
 
 
+def candidate_fits(
+    candidates: Mapping[str, Mapping[str, Any]],
+    fit_domain: FitDomain,
+    *,
+    data: str = DEFAULT_DATA,
+    domains: Sequence[FitDomain] = ("cv", "nlp"),
+    origins: Mapping[str, Sequence[float]] | None = None,
+    **settings: Unpack[Sampling],
+) -> Iterator[tuple[dict[str, Any], TrendFit]]:
+    """Score and fit each candidate (name -> prior overrides) in turn.
+
+    Yields, per candidate, its row (``candidate`` and the :func:`early_scores` columns of
+    ``domains`` at ``origins``, with ``passed`` true only if the fit below passed too) and its
+    fit of ``fit_domain``'s ``data`` under its priors; ``settings``: :class:`Sampling`.
+    """
+    config = fit_config(settings)
+    for name, priors in candidates.items():
+        row: dict[str, Any] = {"candidate": name}
+        row.update(early_scores(priors, data=data, domains=domains, origins=origins, **settings))
+        result = fit(fit_domain, data=data, priors=dict(priors), config=config)
+        row["passed"] = bool(row["passed"] and result.passed)
+        yield row, result
+
+
 def scale_choice(
     candidates: Mapping[str, Mapping[str, Any]] = SCALES,
     *,
     data: str = DEFAULT_DATA,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 4,
-    seed: int = 2021,
-    workers: int | None = None,
+    **settings: Unpack[Sampling],
 ) -> pd.DataFrame:
     """Every scale candidate's early-origin scores and in-sample frontier contrast, and the
     choice (:func:`choose_scale`).
@@ -109,20 +167,15 @@ def scale_choice(
     Returns one row per candidate: ``candidate``, the :func:`early_scores` columns, and
     ``cv frontier - all`` / ``P(cv frontier faster)``: the posterior median of the difference
     between the CV frontier's and the typical model's slopes, and the probability that it is
-    positive, in a fit of the default data (information, not a criterion).
+    positive, in a fit of the default data (information, not a criterion). ``settings``:
+    :class:`Sampling`.
     """
     rows = []
-    config = FitConfig(draws=draws, tune=tune, chains=chains, seed=seed, progressbar=False)
-    for name, priors in candidates.items():
-        row: dict[str, Any] = {"candidate": name}
-        row.update(early_scores(priors, data=data, draws=draws, tune=tune, chains=chains,
-                                seed=seed, workers=workers))  # fmt: skip
-        result = fit("cv", data=data, priors=dict(priors), config=config)
+    for row, result in candidate_fits(candidates, "cv", data=data, **settings):
         c = result.contrasts()
         c = c[(c["contrast"] == "frontier - all") & (c["metric"] == "gflops")]
         row["cv frontier - all"] = float(c["median"].iloc[0]) if len(c) else 0.0
         row["P(cv frontier faster)"] = float(c["prob_positive"].iloc[0]) if len(c) else 0.0
-        row["passed"] = bool(row["passed"] and result.passed)
         rows.append(row)
     return choose_scale(pd.DataFrame(rows))
 
@@ -156,11 +209,7 @@ def efficiency_pooling_choice(
     candidates: Mapping[str, Mapping[str, Any]] = EFFICIENCY_POOLINGS,
     *,
     data: str = DEFAULT_DATA,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 4,
-    seed: int = 2021,
-    workers: int | None = None,
+    **settings: Unpack[Sampling],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The early-origin scores of each pooling of the efficiency series (the accelerators'
     early origins, 2014-2020), the choice (:func:`choose_pooling`), and the shrinkage table.
@@ -170,20 +219,15 @@ def efficiency_pooling_choice(
     per precision the posterior median and 90% interval of its slope at the centre of its data
     (``eff_centre_slope``) in a fit of the default CV data under each candidate, with the
     shared mean of the partial pooling (its complete-pooling limit) and the estimated spread.
+    ``settings``: :class:`Sampling`.
     """
     rows, shrink = [], []
-    config = FitConfig(draws=draws, tune=tune, chains=chains, seed=seed, progressbar=False)
-    # the efficiency series are scored through the CV fits: no CV compute origin here
-    origins = {"cv": (), "nlp": (), "accelerators": DEFAULT_ACCELERATOR_ORIGINS, "energy": ()}
-    for name, priors in candidates.items():
-        row: dict[str, Any] = {"candidate": name}
-        row.update(early_scores(priors, data=data, domains=("cv",), origins=origins,
-                                draws=draws, tune=tune, chains=chains, seed=seed,
-                                workers=workers))  # fmt: skip
-        result = fit("cv", data=data, priors=dict(priors), config=config)
-        row["passed"] = bool(row["passed"] and result.passed)
+    fits = candidate_fits(
+        candidates, "cv", data=data, domains=("cv",), origins=EFFICIENCY_ORIGINS, **settings
+    )
+    for row, result in fits:
         rows.append(row)
-        shrink += _centre_slopes(result, name)
+        shrink += _centre_slopes(result, row["candidate"])
     return choose_pooling(pd.DataFrame(rows)), pd.DataFrame(shrink)
 
 

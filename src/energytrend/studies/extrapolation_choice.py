@@ -19,15 +19,13 @@ cap of 8 orders excluded the candidate with the best early scores; that cap is r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 
 from energytrend.data.datasets import DEFAULT_DATA
-from energytrend.inference.config import FitConfig
-from energytrend.inference.fit import fit
 from energytrend.model.design import FitDomain
-from energytrend.studies.choice import early_origins, early_scores
+from energytrend.studies.choice import Sampling, candidate_fits, early_origins
 from energytrend.studies.prior_checks import horizon_checks
 
 #: Candidates: long-run slope centre and sd (log10/yr), damping Beta(alpha, beta). "v2.0" is
@@ -59,11 +57,7 @@ def extrapolation_choice(
     data: str = DEFAULT_DATA,
     domains: Sequence[FitDomain] = ("cv", "nlp"),
     origins: Mapping[str, Sequence[float]] | None = None,
-    draws: int = 1000,
-    tune: int = 1000,
-    chains: int = 4,
-    seed: int = 2021,
-    workers: int | None = None,
+    **settings: Unpack[Sampling],
 ) -> pd.DataFrame:
     """Every candidate's 2040 checks and early-origin scores, and which one is chosen.
 
@@ -73,8 +67,8 @@ def extrapolation_choice(
         domains, origins: what the backtest scores (default: the compute of CV and NLP at the
             early origins, :data:`energytrend.studies.choice.EARLY_ORIGINS`); only origins
             before 2021 may be given.
-        draws, tune, chains, seed: sampler settings of every fit (cached).
-        workers: local worker processes of the backtest.
+        **settings: ``draws``, ``tune``, ``chains``, ``seed`` of every fit (cached) and
+            ``workers`` of the backtest (:class:`energytrend.studies.choice.Sampling`).
 
     Returns:
         One row per candidate: ``candidate``, ``mu``, ``sigma``, ``alpha``, ``beta``;
@@ -84,22 +78,20 @@ def extrapolation_choice(
         ``<series> 90%``; and ``chosen`` (:func:`choose`).
     """
     origins = early_origins(origins)
+    priors = {name: candidate_priors(*c) for name, c in candidates.items()}
     rows = []
-    for name, (mu, sigma, alpha, beta) in candidates.items():
-        priors = candidate_priors(mu, sigma, alpha, beta)
-        settings = FitConfig(draws=draws, tune=tune, chains=chains, seed=seed, progressbar=False)
-        result = fit("all", data=data, priors=priors, config=settings)
+    for scores, result in candidate_fits(
+        priors, "all", data=data, domains=domains, origins=origins, **settings
+    ):
+        name = scores["candidate"]
+        mu, sigma, alpha, beta = candidates[name]
         checks = horizon_checks(result)
         band = checks[(checks["criterion"] == "new_model_energy") & (checks["line"] == "nlp/all")]
         row: dict[str, Any] = {
             "candidate": name, "mu": mu, "sigma": sigma, "alpha": alpha, "beta": beta,
             "nlp_band": float(band["value"].iloc[0]), "nlp_band_mcse": float(band["mcse"].iloc[0]),
-            "passed": result.passed,
+            "passed": scores["passed"],
         }  # fmt: skip
-        scores = early_scores(priors, data=data, domains=domains, origins=origins,
-                              draws=draws, tune=tune, chains=chains, seed=seed,
-                              workers=workers)  # fmt: skip
-        row["passed"] = bool(row["passed"] and scores.pop("passed"))
         row.update({k: v for k, v in scores.items() if k.endswith(("crps", "score", "%"))})
         rows.append(row)
     return choose(pd.DataFrame(rows))

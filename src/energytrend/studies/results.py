@@ -6,12 +6,15 @@
 * :func:`sensitivity_study`: growth rates under alternative priors x frontier rules.
 
 ``energytrend calibrate|backtest|sensitivity --out results`` run them; every file is written
-atomically; the docs build (``docs/hooks.py``) reads the files into the validation page.
+atomically; the docs build (``docs/hooks.py``) reads the files into the validation page. The
+study scripts (``scripts/scale_choice.py`` and the like) share :func:`study_parser` and
+:func:`write_tables`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import argparse
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +58,32 @@ def write_figure(fig: Figure, path: Path) -> Path:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
     return path
+
+
+def study_parser(script: str, doc: str | None, *, workers: bool = True) -> argparse.ArgumentParser:
+    """The command line of a study script at path ``script``, described by the first line of
+    its ``doc``: ``--out``, the results folder (default ``results/`` of the repository whose
+    ``scripts/`` holds the script), and with ``workers`` ``--workers``, the backtest's local
+    worker processes (default :func:`energytrend.studies.sweep.default_workers`). A script adds
+    its own options to it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--out", type=Path, default=Path(script).resolve().parents[1] / "results")
+    if workers:
+        parser.add_argument("--workers", type=int, default=None)
+    return parser
+
+
+def write_tables(
+    out: Path,
+    tables: Mapping[str, pd.DataFrame],
+    show: Callable[[pd.DataFrame], str] = lambda t: t.to_string(index=False),
+) -> None:
+    """Write each table to ``out/<name>`` (atomically, :func:`write_csv`), then print each
+    (as ``show`` renders it) and where they were written."""
+    paths = [write_csv(table, out / name) for name, table in tables.items()]
+    for table in tables.values():
+        print(show(table))
+    print("wrote " + " and ".join([str(paths[0]), *list(tables)[1:]]))
 
 
 def calibration_study(

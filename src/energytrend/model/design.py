@@ -186,8 +186,8 @@ def prepare(
     NLP's unit is :func:`resolve_per_token`'s: ``per_token=True`` divides NLP GFLOPs by
     ``input_tokens`` (the thesis counts each NLP model at its own input length, 128 to 2,048
     tokens); the default is per token with the ``"2025"`` dataset, whose NLP domain joins the
-    language models (:func:`~energytrend.data.nlp_language.nlp_language_frame`), and per forward pass
-    with the thesis's tables.
+    language models (:func:`~energytrend.data.nlp_language.nlp_language_frame`), and per
+    forward pass with the thesis's tables.
 
     ``spec`` (default: the shipped specification) chooses the layout. Structure
     ``"quantile"`` lists every model once, on its domain's ``all`` line (the frontier is a

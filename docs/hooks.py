@@ -801,6 +801,28 @@ def table_efficiency_shrinkage() -> str:
     return md_table(wide)
 
 
+def table_imputation_check() -> str:
+    """Leave-one-out check of the closed models' imputation (``results/imputation_check.csv``):
+    coverage of the 50% and 90% intervals of the open models' held-out compute."""
+    c = _csv("imputation_check.csv")
+    return md_table(
+        {
+            "models": each("{} ({})", c["subset"], c["n"]),
+            "50% interval holds": each(
+                "{:.2f} [{:.2f}, {:.2f}]",
+                c["coverage_50"], c["coverage_50_lower"], c["coverage_50_upper"],
+            ),
+            "90% interval holds": each(
+                "{:.2f} [{:.2f}, {:.2f}]",
+                c["coverage_90"], c["coverage_90_lower"], c["coverage_90_upper"],
+            ),
+            "mean PIT": each("{:.2f}", c["mean_pit"]),
+            "median error (log10)": each("{:.2f}", c["median_abs_error_log10"]),
+        }
+    )  # fmt: skip
+
+
+TABLES["imputation_check"] = table_imputation_check
 TABLES["holdout_log"] = table_holdout_log
 TABLES["scale_choice"] = table_scale_choice
 TABLES["efficiency_pooling"] = table_efficiency_pooling

@@ -60,7 +60,7 @@ from energytrend.forecast.trend import compute_mean, efficiency_at
 from energytrend.inference.config import FitConfig
 from energytrend.inference.fit import fit_prepared
 from energytrend.inference.result import TrendFit
-from energytrend.model.design import FitDomain, before, prepare
+from energytrend.model.design import FitDomain, before, prepare, resolve_per_token
 from energytrend.model.design_efficiency import realisation_points
 from energytrend.model.spec import V1_PRIORS, resolve_spec
 from energytrend.studies.backtest_scores import (
@@ -215,6 +215,7 @@ def _fit(task: BacktestTask) -> TrendFit:
         domain=task.domain,
         data=task.data,
         rule=(("cv", RULE), ("nlp", RULE)),
+        per_token=resolve_per_token(None, task.data, task.domain),
         pooling="partial",
         draws=task.draws,
         tune=task.tune,

@@ -70,10 +70,19 @@ def _gaussian_log_lik(y: np.ndarray, mu: np.ndarray, sd: np.ndarray) -> np.ndarr
     return out
 
 
+#: Compute lines that bend at changepoints (a candidate of model v3).
+BENT = {"compute": {"changepoints": {"scale": 0.1, "tau": "fixed"}}}
+
+
 @pytest.mark.parametrize(
     ("domain", "data", "priors"),
-    [("cv", "2025", None), ("all", "thesis", V1_PRIORS)],
-    ids=["v2", "v1"],
+    [
+        ("cv", "2025", None),
+        ("all", "thesis", V1_PRIORS),
+        ("nlp", "2025", None),
+        ("all", "2025", BENT),
+    ],
+    ids=["v2", "v1", "imputed", "bends"],
 )
 def test_part_predictions_reproduce_the_models_log_likelihood(
     domain: str, data: str, priors: dict[str, object] | None
@@ -87,9 +96,17 @@ def test_part_predictions_reproduce_the_models_log_likelihood(
     index, t = cd["obs_group"].to_numpy(), cd["obs_t"].to_numpy()
     mu = np.empty((draws.n, t.size))
     for k in np.unique(index):
-        a, b = parts.compute.line(draws, result.groups[k])
-        mu[:, index == k] = a + b * t[index == k]
+        # the part's path over the data: its line, and its bends where it has them
+        at = index == k
+        mu[:, at] = parts.compute.path(
+            draws, result.groups[k], t[at], float(t[at].max()), parts.extrapolation
+        )
     sd = parts.compute.scale(draws, index, t)
+    if "obs_sd" in cd:  # imputed compute: its sd widens the scale
+        sd = np.sqrt(sd**2 + cd["obs_sd"].to_numpy() ** 2)
+        assert (cd["obs_sd"].to_numpy() > 0).any()
+    if priors is BENT:
+        assert draws("line_delta").shape[1] > 0
     expected = _gaussian_log_lik(obs["log10_gflops"].to_numpy(), mu, sd)
     stored = ll["log10_gflops"].to_numpy().reshape(draws.n, -1)
     np.testing.assert_allclose(stored, expected.astype(np.float32), rtol=F32, atol=F32)
@@ -113,3 +130,18 @@ def test_extrapolations_continue_the_line() -> None:
     growth = damped_growth(np.array([[1e-9, 200.0, 201.0]]), np.array([[0.3]]), 0.05, 0.5)
     assert growth[0, 0] == pytest.approx(0.3e-9)
     assert growth[0, 2] - growth[0, 1] == pytest.approx(0.05)
+
+
+def test_compute_knots_lie_inside_the_data() -> None:
+    a = prepare("all").arrays
+    domain, t = a.line_knots(2.0)
+    for d in range(len(a.domains)):
+        own = t[domain == d]
+        assert own.size > 0
+        assert (own >= a.line_first[d] + 1.0).all() and (own <= a.line_last[d] - 1.0).all()
+        assert np.allclose(np.diff(own), 2.0)
+    assert a.line_knots(0.0)[0].size == 0
+    # a short history has no knot: its line stays straight
+    short = prepare("nlp", data="thesis").arrays
+    assert short.line_knots(2.0)[0].size == 1  # 2017.4-2020.5: one knot, 2019
+    assert short.line_knots(5.0)[0].size == 1

@@ -537,10 +537,12 @@ def test_the_shipped_scale_and_pooling_are_the_chosen_candidates() -> None:
     """``models/priors.toml`` holds what ``results/scale_choice.csv`` and
     ``results/efficiency_pooling.csv`` chose by the early origins' proper scores, and the
     choice rules give the committed choices."""
-    from energytrend.model.spec import default_spec
+    from energytrend.model.spec import compute_changepoints, default_spec
     from energytrend.studies.choice import (
+        BENDS,
         EFFICIENCY_POOLINGS,
         SCALES,
+        choose_bends,
         choose_pooling,
         choose_scale,
     )
@@ -556,3 +558,8 @@ def test_the_shipped_scale_and_pooling_are_the_chosen_candidates() -> None:
     assert choose_pooling(pooling)["chosen"].tolist() == pooling["chosen"].tolist()
     chosen = EFFICIENCY_POOLINGS[pooling.loc[pooling["chosen"], "candidate"].iloc[0]]
     assert spec["efficiency"]["pooling"] == chosen["efficiency"]["pooling"]
+    bends = pd.read_csv(REPO / "results" / "changepoint_choice.csv")
+    assert list(bends["candidate"]) == list(BENDS)
+    assert choose_bends(bends)["chosen"].tolist() == bends["chosen"].tolist()
+    chosen = BENDS[bends.loc[bends["chosen"], "candidate"].iloc[0]]
+    assert compute_changepoints(spec)["scale"] == chosen["compute"]["changepoints"]["scale"]

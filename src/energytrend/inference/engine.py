@@ -32,6 +32,7 @@ import xarray as xr
 
 from energytrend.model.arrays import ModelData, Pooling
 from energytrend.model.build import build_model
+from energytrend.model.compute import KNOT_NAMES, bend_spacing, has_bends
 from energytrend.model.draws import Draws
 from energytrend.model.parts import model_parts
 from energytrend.model.spec import Spec, digest
@@ -104,6 +105,7 @@ def structure_key(data: ModelData, spec: Spec, pooling: Pooling) -> str:
         np.unique(data.sp_series).tolist(),
         bool(data.real_y.size),
         bool(data.obs_sd.size),
+        np.bincount(data.line_knots(bend_spacing(spec))[0], minlength=len(data.domains)).tolist(),
     ]
     return digest(spec, pooling, list(data.groups), list(data.series), shape)[:32]
 
@@ -117,6 +119,8 @@ def data_names(data: ModelData, spec: Spec, pooling: Pooling) -> tuple[str, ...]
         names += ("line_centre",)
     if quantile and widening:
         names += ("line_first", "line_last")
+    if has_bends(spec, data):
+        names += KNOT_NAMES
     if spec["efficiency"]["kind"] != "precision":
         return names
     extra: tuple[str, ...] = ("gpu_server", "eff_knot_series", "eff_knot_t", "eff_last_t")
@@ -142,7 +146,10 @@ def compiled_model(data: ModelData, spec: Spec, pooling: Pooling) -> Any:
                 _COMPILED.popitem(last=False)
         _COMPILED.move_to_end(key)
     names = data_names(data, spec, pooling)
-    return compiled.with_data(**{name: getattr(data, name) for name in names})
+    knots = dict(zip(KNOT_NAMES, data.line_knots(bend_spacing(spec)), strict=True))
+    return compiled.with_data(
+        **{name: knots.get(name, getattr(data, name, None)) for name in names}
+    )
 
 
 def compile_model(model: pm.Model) -> Any:

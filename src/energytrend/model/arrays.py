@@ -99,6 +99,28 @@ class ModelData:
         """Time of each domain's last model (years from the origin): its forecast origin."""
         return self._domain_times(np.max)
 
+    def line_knots(self, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+        """Changepoint knots of the compute lines: (domain index, time from the origin), every
+        ``spacing`` years from a whole year one year after a domain's first model, while at
+        least one year of data follows (a bend needs data on both sides: the forecast after the
+        data is the extrapolation's). ``spacing`` 0 or less: none.
+
+        Examples:
+            >>> from energytrend.model.design import prepare
+            >>> domain, t = prepare("nlp").arrays.line_knots(2.0)
+            >>> (t + 2018.0).tolist()
+            [2019.0, 2021.0, 2023.0]
+        """
+        idx: list[int] = []
+        ts: list[float] = []
+        if spacing > 0:
+            origin = self.year_origin
+            for d, (first, last) in enumerate(zip(self.line_first, self.line_last, strict=True)):
+                grid = np.arange(np.ceil(first + origin) + 1.0, last + origin - 1.0 + 1e-9, spacing)
+                idx += [d] * grid.size
+                ts += (grid - origin).tolist()
+        return np.asarray(idx, dtype=int), np.asarray(ts, dtype=float)
+
     @property
     def eff_centre(self) -> np.ndarray:
         """Mean time of each efficiency series' points (years from the origin): where its

@@ -31,9 +31,79 @@ from energytrend.model.arrays import ModelData, Pooling, Tensor
 from energytrend.model.draws import Draws
 from energytrend.model.extrapolation import EXTRAPOLATION_PARTS, Extrapolation
 from energytrend.model.likelihood import observe, standard_noise, with_imputation_sd
+from energytrend.model.spec import compute_changepoints
 
 #: The observed compute data of the model in context: (group index, time, log10 GFLOPs).
 Observed = tuple[Tensor, Tensor, Tensor]
+
+#: ``pm.Data`` names of the compute lines' changepoint knots (domain index, time).
+KNOT_NAMES = ("line_knot_domain", "line_knot_t")
+
+
+def bend_spacing(spec: dict[str, Any]) -> float:
+    """Years between the compute lines' changepoint knots, 0 when the lines are straight
+    (``[compute] changepoints`` with ``scale`` 0, or the thesis's two lines)."""
+    cp = compute_changepoints(spec)
+    bends = spec["structure"]["kind"] == "quantile" and float(cp["scale"]) > 0
+    return float(cp["spacing"]) if bends else 0.0
+
+
+def has_bends(spec: dict[str, Any], data: ModelData) -> bool:
+    """Whether the compute lines of ``data`` under ``spec`` have changepoint knots (a domain
+    with too short a history has none: its line is straight)."""
+    spacing = bend_spacing(spec)
+    return spacing > 0 and data.line_knots(spacing)[0].size > 0
+
+
+def bent_line(
+    priors: dict[str, Any], data: ModelData
+) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """The compute lines of the domains with changepoints: ``line_delta`` (slope changes at
+    the knots) and the first segment's ``line_intercept`` and ``line_slope``, sampled at the
+    data's centre as :func:`centred_line` does; returns the lines' tangents at the data's
+    end (intercept and slope by domain), the bends and the knots' domain and time tensors.
+
+    The prior is :func:`centred_line`'s on the first segment's line, and the bends are
+    ``Normal(0, scale)`` (``tau = "fixed"``) or ``Normal(0, tau)`` with one learned
+    ``line_bend_scale`` ``tau ~ HalfNormal(scale)`` for every domain (``"shared"``): how much
+    growth changes is then learned from all domains together. The sampler sees the slope and
+    level at the centre ``c`` of each domain's data given the bends (unit Jacobian, as for the
+    efficiency lines). Every knot lies inside the data, so the line after the last one is
+    ``tangent_intercept + tangent_slope t``, the growth where the data end.
+    """
+    cp = compute_changepoints({"compute": priors})
+    knot_domain, knot_t = data.line_knots(float(cp["spacing"]))
+    model = pm.modelcontext(None)
+    model.add_coord("line_knot", [f"{data.domains[d]}#{i}" for i, d in enumerate(knot_domain)])
+    kd = pm.Data(KNOT_NAMES[0], knot_domain, dims="line_knot")
+    kt = pm.Data(KNOT_NAMES[1], knot_t, dims="line_knot")
+    z = pm.Normal("line_delta_z", 0.0, 1.0, dims="line_knot")
+    scale = float(cp["scale"])
+    tau = scale if cp["tau"] == "fixed" else pm.HalfNormal("line_bend_scale", scale)
+    delta = pm.Deterministic("line_delta", tau * z, dims="line_knot")
+    n = len(data.domains)
+    own = pt.eq(pt.as_tensor(np.arange(n))[:, None], kd[None, :])
+    c = pm.Data("line_centre", data.line_centre, dims="domain")
+    before = (own * pt.lt(kt[None, :], c[:, None]) * delta[None, :]).sum(axis=1)
+    hinge = (own * pt.maximum(c[:, None] - kt[None, :], 0.0) * delta[None, :]).sum(axis=1)
+    mu_a, mu_b = priors["intercept_mu"], priors["slope_mu"]
+    sd_a = float(np.hypot(mu_a["sigma"], priors["intercept_tau"]["sigma"]))
+    sd_b = float(np.hypot(mu_b["sigma"], priors["slope_tau"]["sigma"]))
+    slope_c = pm.Normal("line_centre_slope", mu_b["mu"] + before, sd_b, dims="domain")
+    b = pm.Deterministic("line_slope", slope_c - before, dims="domain")
+    level = pm.Normal("line_level", mu_a["mu"] + b * c + hinge, sd_a, dims="domain")
+    a = pm.Deterministic("line_intercept", level - b * c - hinge, dims="domain")
+    end_slope = b + (own * delta[None, :]).sum(axis=1)
+    end_intercept = a - (own * delta[None, :] * kt[None, :]).sum(axis=1)
+    return end_intercept, end_slope, delta, kd, kt
+
+
+def before_knots(delta: np.ndarray, knot_t: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Draws (sample, time) of what a bent line adds to its end tangent at ``t``:
+    ``sum_k delta_k max(knot_k - t, 0)`` (0 after the last knot), for one domain's bends
+    ``delta`` (sample, knot) at ``knot_t``."""
+    out: np.ndarray = delta @ np.maximum(knot_t[:, None] - np.asarray(t, dtype=float)[None, :], 0.0)
+    return out
 
 
 def line_parameters(
@@ -180,12 +250,23 @@ class QuantileCompute(ComputeTrend):
         obs_group, obs_t, obs_y = observed
         comp = self.spec["compute"]
         n_dom = len(data.domains)
-        if pooling == "none" or n_dom == 1:
+        group_domain = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
+        bend: Tensor | float = 0.0
+        if has_bends(self.spec, data):
+            if self.widening or not (pooling == "none" or n_dom == 1):
+                raise ValueError(
+                    "compute changepoints need a constant scatter and unpooled domains "
+                    "(likelihood.scatter = 'constant', pooling='none')"
+                )
+            line_intercept, line_slope, delta, kd, kt = bent_line(comp, data)
+            obs_domain = pt.as_tensor(group_domain)[obs_group]
+            on = pt.eq(obs_domain[:, None], kd[None, :])
+            bend = (on * pt.maximum(kt[None, :] - obs_t[:, None], 0.0) * delta[None, :]).sum(1)
+        elif pooling == "none" or n_dom == 1:
             line_intercept, line_slope = centred_line("line_", comp, "domain", data.line_centre)
         else:
             line_intercept, line_slope = line_parameters("line_", comp, "domain", n_dom, pooling)
         line_sigma = pm.HalfNormal("line_sigma", comp["sigma"]["sigma"], dims="domain")
-        group_domain = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
         frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)
         if not self.widening:
             sigma_g = line_sigma[group_domain]
@@ -203,7 +284,7 @@ class QuantileCompute(ComputeTrend):
             )
         observe(
             "log10_gflops",
-            intercept[obs_group] + slope[obs_group] * obs_t,
+            intercept[obs_group] + slope[obs_group] * obs_t + bend,
             with_imputation_sd(obs_sigma),
             obs_y,
             "obs",
@@ -279,6 +360,13 @@ class QuantileCompute(ComputeTrend):
         self, draws: Draws, group: str, t: np.ndarray, t0: float, extrapolation: Extrapolation
     ) -> np.ndarray:
         typical = super().path(draws, group, t, t0, extrapolation)
+        spacing = bend_spacing(self.spec)
+        if spacing > 0:
+            assert self.data is not None  # a bent line's part is built with its data
+            knot_domain, knot_t = self.data.line_knots(spacing)
+            own = knot_domain == self.data.domains.index(group.split("/")[0])
+            delta = draws("line_delta")[:, own] if own.any() else np.zeros((draws.n, 0))
+            typical = typical + before_knots(delta, knot_t[own], np.asarray(t, dtype=float))
         if not self.widening or not group.endswith("/frontier"):
             return typical
         domain = group.split("/")[0]

@@ -29,6 +29,9 @@ EXTRAPOLATIONS = ("damped", "linear", "flat")
 EFFICIENCIES = ("precision", "thesis")
 #: How the size of the efficiency slope changes is set (see ``models/priors.toml``).
 BEND_SCALES = ("fixed", "shared", "per_series")
+#: How the compute lines' bend scale is set: the prior's ``scale``, or learned (one for all
+#: domains, ``HalfNormal(scale)``).
+COMPUTE_BEND_SCALES = ("fixed", "shared")
 
 
 #: Overrides that give energytrend v1's model, which reproduces the thesis's two lines per
@@ -74,6 +77,13 @@ def merge_spec(base: Mapping[str, Any], overrides: Mapping[str, Any] | None) -> 
     return out
 
 
+def compute_changepoints(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """``[compute] changepoints`` of ``spec``, with its defaults (``scale`` 0: a straight
+    line, as in specifications written before it existed)."""
+    cp = {"spacing": 2.0, "scale": 0.0, "tau": "fixed"}
+    return {**cp, **spec["compute"].get("changepoints", {})}
+
+
 def check_spec(spec: Spec) -> Spec:
     """Validate a merged specification: positive scales and a known likelihood family."""
     family = spec["likelihood"]["family"]
@@ -111,6 +121,12 @@ def check_spec(spec: Spec) -> Spec:
         )
     if not spec["efficiency"]["limit"]["flop_per_joule"] > 0:
         raise ValueError("efficiency.limit.flop_per_joule must be > 0 (inf: no ceiling)")
+    cp = compute_changepoints(spec)
+    if cp["tau"] not in COMPUTE_BEND_SCALES or not cp["scale"] >= 0 or not cp["spacing"] > 0:
+        raise ValueError(
+            f"compute.changepoints must have tau in {COMPUTE_BEND_SCALES}, scale >= 0 (0: a "
+            f"straight line) and spacing > 0, got {cp!r}"
+        )
     tau = spec["efficiency"]["changepoints"].get("tau", "fixed")
     if tau not in BEND_SCALES:
         raise ValueError(f"efficiency.changepoints.tau must be one of {BEND_SCALES}, got {tau!r}")

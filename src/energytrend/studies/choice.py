@@ -57,6 +57,17 @@ SCALES: dict[str, dict[str, Any]] = {
 }
 
 
+#: How the compute lines' growth may change within the data: candidate -> prior override.
+#: Straight lines (v2); bends at every knot with a fixed scale, 0.1 log10/yr (a change of
+#: growth by a factor 1.26 a year per knot at 1 sd); or with a scale learned from all domains
+#: together, HalfNormal(0.2).
+BENDS: dict[str, dict[str, Any]] = {
+    "straight": {"compute": {"changepoints": {"scale": 0.0, "tau": "fixed"}}},
+    "bends, fixed scale 0.1": {"compute": {"changepoints": {"scale": 0.1, "tau": "fixed"}}},
+    "bends, learned scale": {"compute": {"changepoints": {"scale": 0.2, "tau": "shared"}}},
+}
+
+
 class Sampling(TypedDict, total=False):
     """Sampler settings of a choice, as keyword arguments: ``draws``, ``tune``, ``chains`` and
     ``seed`` of every fit (each cached) and ``workers``, the backtest's local worker
@@ -268,4 +279,59 @@ def choose_pooling(table: pd.DataFrame) -> pd.DataFrame:
     out["efficiency crps"] = (weights * crps).sum(axis=1) / weights.sum(axis=1)
     ok = out[out["passed"].astype(bool)]
     out["chosen"] = out.index == (ok["efficiency crps"].idxmin() if len(ok) else out.index[0])
+    return out
+
+
+def changepoint_choice(
+    candidates: Mapping[str, Mapping[str, Any]] = BENDS,
+    *,
+    data: str = DEFAULT_DATA,
+    **settings: Unpack[Sampling],
+) -> pd.DataFrame:
+    """Every changepoint candidate's early-origin scores on the compute series of both
+    domains, and the choice (:func:`choose_bends`).
+
+    Returns one row per candidate: ``candidate``, the :func:`early_scores` columns, the
+    pooled ``compute crps`` and ``frontier pinball`` (over the CV and NLP series, weighted by
+    their points) and ``passed`` (every backtest fit and a fit of all the data passed their
+    diagnostics). ``settings``: :class:`Sampling`.
+    """
+    rows = []
+    for row, _ in candidate_fits(candidates, "all", data=data, **settings):
+        row.update(pooled_compute_scores(row))
+        rows.append(row)
+    return choose_bends(pd.DataFrame(rows))
+
+
+def pooled_compute_scores(row: Mapping[str, Any]) -> dict[str, float]:
+    """``compute crps`` and ``frontier pinball`` of an :func:`early_scores` row: the CV and
+    NLP series' scores weighted by their numbers of later points."""
+    n = {d: float(row.get(f"{d}/all n", 0.0) or 0.0) for d in ("cv", "nlp")}
+    total = sum(n.values())
+    crps = sum(n[d] * float(row[f"{d}/all crps"]) for d in n if n[d]) / total
+    pinball = sum(n[d] * float(row[f"{d}/frontier pinball"]) for d in n if n[d]) / total
+    return {"compute crps": crps, "frontier pinball": pinball}
+
+
+def choose_bends(table: pd.DataFrame) -> pd.DataFrame:
+    """Mark the chosen compute lines: the first candidate (straight lines) unless another
+    passed its diagnostics and beats it on *both* pooled proper scores of the early origins,
+    the typical models' CRPS and the frontier quantile's pinball loss; then the one of those
+    with the lowest CRPS (the rule of :func:`choose_scale`, over both domains).
+
+    Examples:
+        >>> t = pd.DataFrame({"candidate": ["straight", "bends"], "passed": [True, True],
+        ...                   "compute crps": [0.50, 0.49], "frontier pinball": [0.17, 0.16]})
+        >>> choose_bends(t)["chosen"].tolist()
+        [False, True]
+    """
+    out = table.drop(columns=["chosen"], errors="ignore").copy()
+    base = out.iloc[0]
+    better = (
+        out["passed"].astype(bool)
+        & (out["compute crps"] < base["compute crps"])
+        & (out["frontier pinball"] < base["frontier pinball"])
+    )
+    chosen = out.index[0] if not better.any() else out.loc[better, "compute crps"].idxmin()
+    out["chosen"] = out.index == chosen
     return out

@@ -771,6 +771,25 @@ def table_scale_choice() -> str:
     )
 
 
+def table_changepoint_choice() -> str:
+    """The compute changepoint candidates' early scores (``results/changepoint_choice.csv``)."""
+    c = _csv("changepoint_choice.csv")
+    return md_table(
+        {
+            "compute lines": c["candidate"],
+            "CRPS (CV and NLP)": c["compute crps"].map("{:.4f}".format),
+            "frontier pinball (CV and NLP)": c["frontier pinball"].map("{:.4f}".format),
+            "CV CRPS": c["cv/all crps"].map("{:.4f}".format),
+            "CV 90% / 50%": each("{:.2f} / {:.2f}", c["cv/all 90%"], c["cv/all 50%"]),
+            "CV share above the frontier": c["cv/frontier share above"].map("{:.3f}".format),
+            "NLP CRPS": c["nlp/all crps"].map("{:.3f}".format),
+            "NLP share above the frontier": c["nlp/frontier share above"].map("{:.3f}".format),
+            "fits passed": c["passed"].map(YES_NO),
+            "chosen": c["chosen"].map(CHOSEN),
+        }
+    )
+
+
 def table_efficiency_pooling() -> str:
     """The efficiency poolings' early scores (``results/efficiency_pooling.csv``)."""
     c = _csv("efficiency_pooling.csv")
@@ -825,6 +844,7 @@ def table_imputation_check() -> str:
 TABLES["imputation_check"] = table_imputation_check
 TABLES["holdout_log"] = table_holdout_log
 TABLES["scale_choice"] = table_scale_choice
+TABLES["changepoint_choice"] = table_changepoint_choice
 TABLES["efficiency_pooling"] = table_efficiency_pooling
 TABLES["efficiency_shrinkage"] = table_efficiency_shrinkage
 TABLES["prior_checks"] = table_prior_checks

@@ -201,7 +201,8 @@ def test_extrapolation_table() -> None:
 
 
 def test_choice_tables() -> None:
-    """The v3 choices' tables show their files: the scale and the efficiency pooling."""
+    """The v3 choices' tables show their files: the scale, the changepoints and the
+    efficiency pooling."""
     c = pd.read_csv(RESULTS / "scale_choice.csv")
     rows = md_rows(hooks.table_scale_choice())
     assert [r["scale"] for r in rows] == list(c["candidate"])
@@ -209,6 +210,13 @@ def test_choice_tables() -> None:
         assert_cell(r["CV frontier pinball"], [row["cv/frontier pinball"]], "pinball")
         assert_cell(r["CV CRPS"], [row["cv/all crps"]], "crps")
         assert_cell(r["P(CV frontier faster)"], [row["P(cv frontier faster)"]], "p")
+        assert (r["chosen"] == "**yes**") == bool(row["chosen"])
+    b = pd.read_csv(RESULTS / "changepoint_choice.csv")
+    rows = md_rows(hooks.table_changepoint_choice())
+    assert [r["compute lines"] for r in rows] == list(b["candidate"])
+    for r, (_, row) in zip(rows, b.iterrows(), strict=True):
+        assert_cell(r["CRPS (CV and NLP)"], [row["compute crps"]], "crps")
+        assert_cell(r["frontier pinball (CV and NLP)"], [row["frontier pinball"]], "pinball")
         assert (r["chosen"] == "**yes**") == bool(row["chosen"])
     p = pd.read_csv(RESULTS / "efficiency_pooling.csv")
     rows = md_rows(hooks.table_efficiency_pooling())

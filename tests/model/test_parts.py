@@ -145,3 +145,29 @@ def test_compute_knots_lie_inside_the_data() -> None:
     short = prepare("nlp", data="thesis").arrays
     assert short.line_knots(2.0)[0].size == 1  # 2017.4-2020.5: one knot, 2019
     assert short.line_knots(5.0)[0].size == 1
+
+
+def test_a_quantile_regression_frontier_is_its_own_line() -> None:
+    priors = {"structure": {"frontier": "regression"}}
+    result = et.fit("cv", priors=priors, config=SMALL)
+    draws, parts = result.posterior_draws, result.parts
+    assert parts.compute.frontier_has_own_slope
+    cd, obs = result.idata["constant_data"], result.idata["observed_data"]
+    t, y = cd["obs_t"].to_numpy(), obs["log10_gflops"].to_numpy()
+    t0 = float(t.max())
+    line = parts.compute.path(draws, "cv/frontier", t, t0, parts.extrapolation)
+    # the part's frontier line is the line of the asymmetric Laplace likelihood PyMC built
+    q = float(result.config.spec["structure"]["frontier_quantile"])
+    kappa = np.sqrt(q / (1 - q))
+    rate = 1.0 / draws.at("front_scale", "domain", "cv")[:, None]
+    s = np.sign(y - line)
+    expected = np.log(rate / (kappa + 1 / kappa)) - (y - line) * rate * s * kappa**s
+    stored = result.idata["log_likelihood"]["log10_gflops_frontier"].to_numpy()
+    np.testing.assert_allclose(
+        stored.reshape(draws.n, -1), expected.astype(np.float32), rtol=F32, atol=F32
+    )
+    # a quantile line: about 1 - q of the models lie above it (binomial error)
+    share = float(np.mean(y > np.median(line, axis=0)))
+    assert abs(share - (1 - q)) < 3 * np.sqrt(q * (1 - q) / y.size)
+    slopes = draws.at("slope", "group", "cv/frontier") - draws.at("slope", "group", "cv/all")
+    assert np.std(slopes) > 0  # the frontier's slope is not the typical model's

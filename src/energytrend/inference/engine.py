@@ -121,6 +121,8 @@ def data_names(data: ModelData, spec: Spec, pooling: Pooling) -> tuple[str, ...]
         names += ("line_first", "line_last")
     if has_bends(spec, data):
         names += KNOT_NAMES
+    if quantile and spec["structure"].get("frontier", "scatter") == "regression":
+        names += ("front_centre", "front_y")
     if spec["efficiency"]["kind"] != "precision":
         return names
     extra: tuple[str, ...] = ("gpu_server", "eff_knot_series", "eff_knot_t", "eff_last_t")

@@ -79,6 +79,16 @@ class ModelData:
         is sampled (:func:`energytrend.model.compute.centred_line`)."""
         return self._domain_times(np.mean)
 
+    @property
+    def front_centre(self) -> np.ndarray:
+        """Where a quantile-regression frontier line is sampled: :attr:`line_centre`."""
+        return self.line_centre
+
+    @property
+    def front_y(self) -> np.ndarray:
+        """The quantile regression's observations (``pm.Data`` of their own): :attr:`obs_y`."""
+        return self.obs_y
+
     def _domain_times(self, reduce: Any) -> np.ndarray:
         domain = np.array([self.domains.index(g.split("/")[0]) for g in self.groups])
         obs_domain = domain[self.obs_group]

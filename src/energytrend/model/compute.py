@@ -238,8 +238,13 @@ class QuantileCompute(ComputeTrend):
         return bool(self.spec["likelihood"].get("scatter", "constant") == "widening")
 
     @property
+    def regression(self) -> bool:
+        """Whether the frontier is a quantile regression line of its own."""
+        return bool(self.spec["structure"].get("frontier", "scatter") == "regression")
+
+    @property
     def frontier_has_own_slope(self) -> bool:  # type: ignore[override]
-        return self.widening
+        return self.widening or self.regression
 
     @property
     def z(self) -> float:
@@ -268,7 +273,25 @@ class QuantileCompute(ComputeTrend):
             line_intercept, line_slope = line_parameters("line_", comp, "domain", n_dom, pooling)
         line_sigma = pm.HalfNormal("line_sigma", comp["sigma"]["sigma"], dims="domain")
         frontier = np.array([g.endswith("/frontier") for g in data.groups], dtype=float)
-        if not self.widening:
+        if self.regression:
+            if self.widening:
+                raise ValueError("a quantile-regression frontier needs a constant scatter")
+            front_intercept, front_slope = self._build_regression(data, observed)
+            sigma_g = line_sigma[group_domain]
+            intercept = pm.Deterministic(
+                "intercept",
+                frontier * front_intercept[group_domain]
+                + (1.0 - frontier) * line_intercept[group_domain],
+                dims="group",
+            )
+            slope = pm.Deterministic(
+                "slope",
+                frontier * front_slope[group_domain] + (1.0 - frontier) * line_slope[group_domain],
+                dims="group",
+            )
+            sigma = pm.Deterministic("sigma", sigma_g, dims="group")
+            obs_sigma = sigma[obs_group]
+        elif not self.widening:
             sigma_g = line_sigma[group_domain]
             intercept = pm.Deterministic(
                 "intercept",
@@ -292,6 +315,31 @@ class QuantileCompute(ComputeTrend):
             "nu",
         )
         return intercept, slope
+
+    def _build_regression(self, data: ModelData, observed: Observed) -> tuple[Tensor, Tensor]:
+        """The frontier lines of a Bayesian quantile regression at ``frontier_quantile``: an
+        intercept and slope per domain with the typical line's priors (sampled at the data's
+        centre, :func:`centred_line`), and the same models observed through an asymmetric
+        Laplace working likelihood whose ``q`` quantile is the line (Yu & Moyeed 2001), with
+        a scale per domain under the scatter's prior. Its parameters are its own, so its
+        posterior is the quantile regression's alone."""
+        obs_group, obs_t, _ = observed
+        comp = self.spec["compute"]
+        group_domain = np.array([data.domains.index(g.split("/")[0]) for g in data.groups])
+        a, b = centred_line("front_", comp, "domain", data.line_centre)
+        scale = pm.HalfNormal("front_scale", comp["sigma"]["sigma"], dims="domain")
+        d = pt.as_tensor(group_domain)[obs_group]
+        # PyMC gives each observed variable its own data: the same models, a second time
+        y = pm.Data("front_y", data.obs_y, dims="obs")
+        pm.AsymmetricLaplace(
+            "log10_gflops_frontier",
+            mu=a[d] + b[d] * obs_t,
+            b=1.0 / scale[d],
+            q=float(self.spec["structure"]["frontier_quantile"]),
+            observed=y,
+            dims="obs",
+        )
+        return a, b
 
     def _build_widening(
         self,
@@ -361,7 +409,7 @@ class QuantileCompute(ComputeTrend):
     ) -> np.ndarray:
         typical = super().path(draws, group, t, t0, extrapolation)
         spacing = bend_spacing(self.spec)
-        if spacing > 0:
+        if spacing > 0 and not (self.regression and group.endswith("/frontier")):
             assert self.data is not None  # a bent line's part is built with its data
             knot_domain, knot_t = self.data.line_knots(spacing)
             own = knot_domain == self.data.domains.index(group.split("/")[0])

@@ -29,6 +29,9 @@ EXTRAPOLATIONS = ("damped", "linear", "flat")
 EFFICIENCIES = ("precision", "thesis")
 #: How the size of the efficiency slope changes is set (see ``models/priors.toml``).
 BEND_SCALES = ("fixed", "shared", "per_series")
+#: How the quantile structure draws the frontier line: the typical model's quantile, or a
+#: quantile regression of its own.
+FRONTIERS = ("scatter", "regression")
 #: How the compute lines' bend scale is set: the prior's ``scale``, or learned (one for all
 #: domains, ``HalfNormal(scale)``).
 COMPUTE_BEND_SCALES = ("fixed", "shared")
@@ -95,6 +98,10 @@ def check_spec(spec: Spec) -> Spec:
     structure = spec["structure"]["kind"]
     if structure not in STRUCTURES:
         raise ValueError(f"structure.kind must be one of {STRUCTURES}, got {structure!r}")
+    if spec["structure"].get("frontier", "scatter") not in FRONTIERS:
+        raise ValueError(
+            f"structure.frontier must be one of {FRONTIERS}, got {spec['structure']['frontier']!r}"
+        )
     q = spec["structure"]["frontier_quantile"]
     if not isinstance(q, int | float) or not 0.5 < q < 1:
         raise ValueError(f"structure.frontier_quantile must be in (0.5, 1), got {q!r}")

@@ -31,6 +31,18 @@ def _factor(rates: pd.DataFrame, metric: str, domain: str, group: str) -> str:
     )
 
 
+def _faster(result: TrendFit, n_draws: int) -> str:
+    """``"; P(the frontier grows faster than the typical model) 0.97 in CV, ..."``: the
+    probability that a domain's frontier compute slope exceeds its typical model's."""
+    c = result.contrasts()
+    c = c[(c["contrast"] == "frontier - all") & (c["metric"] == "gflops")]
+    said = ", ".join(
+        f"{format_probability(r.prob_positive, r.mcse_prob, n_draws)} in {r.domain.upper()}"
+        for r in c.itertuples()
+    )
+    return f"; P(the frontier grows faster than the typical model): {said}."
+
+
 #: How each scenario for compute after the data reads in a sentence.
 SCENARIO_WORDS = {
     "fitted": "as fitted (growth fades)",
@@ -131,7 +143,11 @@ def key_findings(
             f"peak-based energy by {_factor(rates, 'joules', d, 'frontier')}"
             for d in result.domains
         )
-        + ("." if own else ": the typical model's rates, which this model's frontier shares.")
+        + (
+            _faster(result, n_draws)
+            if own
+            else ": the typical model's rates, which this model's frontier shares."
+        )
     )
     eff = [s for s in result.series if s in PRECISION_NAMES]
     if eff:

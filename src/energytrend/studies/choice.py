@@ -68,6 +68,14 @@ BENDS: dict[str, dict[str, Any]] = {
 }
 
 
+#: How the frontier line is drawn: candidate -> prior override. The typical model's
+#: quantile (v2), or a quantile regression of its own.
+FRONTIER_LINES: dict[str, dict[str, Any]] = {
+    "quantile of the typical model": {"structure": {"frontier": "scatter"}},
+    "quantile regression": {"structure": {"frontier": "regression"}},
+}
+
+
 class Sampling(TypedDict, total=False):
     """Sampler settings of a choice, as keyword arguments: ``draws``, ``tune``, ``chains`` and
     ``seed`` of every fit (each cached) and ``workers``, the backtest's local worker
@@ -333,5 +341,53 @@ def choose_bends(table: pd.DataFrame) -> pd.DataFrame:
         & (out["frontier pinball"] < base["frontier pinball"])
     )
     chosen = out.index[0] if not better.any() else out.loc[better, "compute crps"].idxmin()
+    out["chosen"] = out.index == chosen
+    return out
+
+
+def frontier_choice(
+    candidates: Mapping[str, Mapping[str, Any]] = FRONTIER_LINES,
+    *,
+    data: str = DEFAULT_DATA,
+    **settings: Unpack[Sampling],
+) -> pd.DataFrame:
+    """Every frontier candidate's early-origin scores on the compute series of both domains,
+    its in-sample frontier contrasts, and the choice (:func:`choose_frontier`).
+
+    Returns one row per candidate: ``candidate``, the :func:`early_scores` columns, the
+    pooled ``compute crps`` and ``frontier pinball`` (:func:`pooled_compute_scores`),
+    ``passed``, and per domain ``<d> frontier - all`` and ``P(<d> frontier faster)`` in a fit
+    of all the default data (information, not a criterion). ``settings``: :class:`Sampling`.
+    """
+    rows = []
+    for row, result in candidate_fits(candidates, "all", data=data, **settings):
+        row.update(pooled_compute_scores(row))
+        c = result.contrasts()
+        c = c[(c["contrast"] == "frontier - all") & (c["metric"] == "gflops")]
+        for d in ("cv", "nlp"):
+            one = c[c["domain"] == d]
+            row[f"{d} frontier - all"] = float(one["median"].iloc[0]) if len(one) else 0.0
+            row[f"P({d} frontier faster)"] = (
+                float(one["prob_positive"].iloc[0]) if len(one) else 0.0
+            )
+        rows.append(row)
+    return choose_frontier(pd.DataFrame(rows))
+
+
+def choose_frontier(table: pd.DataFrame) -> pd.DataFrame:
+    """Mark the chosen frontier line: the first candidate (the typical model's quantile)
+    unless another passed its diagnostics and has a lower pooled pinball loss of the frontier
+    quantile on the early origins, the proper score of a quantile; then the lowest.
+
+    Examples:
+        >>> t = pd.DataFrame({"candidate": ["scatter", "regression"], "passed": [True, True],
+        ...                   "frontier pinball": [0.17, 0.16]})
+        >>> choose_frontier(t)["chosen"].tolist()
+        [False, True]
+    """
+    out = table.drop(columns=["chosen"], errors="ignore").copy()
+    base = out.iloc[0]
+    better = out["passed"].astype(bool) & (out["frontier pinball"] < base["frontier pinball"])
+    chosen = out.index[0] if not better.any() else out.loc[better, "frontier pinball"].idxmin()
     out["chosen"] = out.index == chosen
     return out

@@ -790,6 +790,27 @@ def table_changepoint_choice() -> str:
     )
 
 
+def table_frontier_choice() -> str:
+    """The frontier candidates' early scores (``results/frontier_choice.csv``)."""
+    c = _csv("frontier_choice.csv")
+    return md_table(
+        {
+            "frontier": c["candidate"],
+            "pinball (CV and NLP)": c["frontier pinball"].map("{:.4f}".format),
+            "CV pinball": c["cv/frontier pinball"].map("{:.4f}".format),
+            "NLP pinball": c["nlp/frontier pinball"].map("{:.4f}".format),
+            "CV share above": c["cv/frontier share above"].map("{:.3f}".format),
+            "NLP share above": c["nlp/frontier share above"].map("{:.3f}".format),
+            "CV frontier - typical slope": c["cv frontier - all"].map("{:+.3f}".format),
+            "P(CV frontier faster)": c["P(cv frontier faster)"].map("{:.2f}".format),
+            "NLP frontier - typical slope": c["nlp frontier - all"].map("{:+.3f}".format),
+            "P(NLP frontier faster)": c["P(nlp frontier faster)"].map("{:.2f}".format),
+            "fits passed": c["passed"].map(YES_NO),
+            "chosen": c["chosen"].map(CHOSEN),
+        }
+    )
+
+
 def table_efficiency_pooling() -> str:
     """The efficiency poolings' early scores (``results/efficiency_pooling.csv``)."""
     c = _csv("efficiency_pooling.csv")
@@ -845,6 +866,7 @@ TABLES["imputation_check"] = table_imputation_check
 TABLES["holdout_log"] = table_holdout_log
 TABLES["scale_choice"] = table_scale_choice
 TABLES["changepoint_choice"] = table_changepoint_choice
+TABLES["frontier_choice"] = table_frontier_choice
 TABLES["efficiency_pooling"] = table_efficiency_pooling
 TABLES["efficiency_shrinkage"] = table_efficiency_shrinkage
 TABLES["prior_checks"] = table_prior_checks

@@ -218,6 +218,13 @@ def test_choice_tables() -> None:
         assert_cell(r["CRPS (CV and NLP)"], [row["compute crps"]], "crps")
         assert_cell(r["frontier pinball (CV and NLP)"], [row["frontier pinball"]], "pinball")
         assert (r["chosen"] == "**yes**") == bool(row["chosen"])
+    f = pd.read_csv(RESULTS / "frontier_choice.csv")
+    rows = md_rows(hooks.table_frontier_choice())
+    assert [r["frontier"] for r in rows] == list(f["candidate"])
+    for r, (_, row) in zip(rows, f.iterrows(), strict=True):
+        assert_cell(r["pinball (CV and NLP)"], [row["frontier pinball"]], "pinball")
+        assert_cell(r["P(NLP frontier faster)"], [row["P(nlp frontier faster)"]], "p")
+        assert (r["chosen"] == "**yes**") == bool(row["chosen"])
     p = pd.read_csv(RESULTS / "efficiency_pooling.csv")
     rows = md_rows(hooks.table_efficiency_pooling())
     assert [r["pooling"] for r in rows] == list(p["candidate"])

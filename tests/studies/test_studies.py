@@ -391,6 +391,7 @@ def test_committed_sbc_ranks_are_what_the_code_computes() -> None:
     assert st["structure"] == "quantile" and st["efficiency"] == "precision"  # model v2
     rerun = simulate_calibration(
         "cv",
+        priors={"structure": {"frontier": st.get("frontier", "scatter")}},
         data=st["data"],
         n_sims=st["n_sims"],
         pooling=st["pooling"],
@@ -541,8 +542,10 @@ def test_the_shipped_scale_and_pooling_are_the_chosen_candidates() -> None:
     from energytrend.studies.choice import (
         BENDS,
         EFFICIENCY_POOLINGS,
+        FRONTIER_LINES,
         SCALES,
         choose_bends,
+        choose_frontier,
         choose_pooling,
         choose_scale,
     )
@@ -563,3 +566,8 @@ def test_the_shipped_scale_and_pooling_are_the_chosen_candidates() -> None:
     assert choose_bends(bends)["chosen"].tolist() == bends["chosen"].tolist()
     chosen = BENDS[bends.loc[bends["chosen"], "candidate"].iloc[0]]
     assert compute_changepoints(spec)["scale"] == chosen["compute"]["changepoints"]["scale"]
+    front = pd.read_csv(REPO / "results" / "frontier_choice.csv")
+    assert list(front["candidate"]) == list(FRONTIER_LINES)
+    assert choose_frontier(front)["chosen"].tolist() == front["chosen"].tolist()
+    chosen = FRONTIER_LINES[front.loc[front["chosen"], "candidate"].iloc[0]]
+    assert spec["structure"]["frontier"] == chosen["structure"]["frontier"]

@@ -46,7 +46,7 @@ from energytrend.model.build import build_model
 from energytrend.model.design import FitDomain, prepare
 from energytrend.model.draws import Draws
 from energytrend.model.parts import model_parts
-from energytrend.model.spec import Spec, resolve_spec
+from energytrend.model.spec import Spec, merge_spec, resolve_spec
 from energytrend.studies import calibration_heldout as heldout
 from energytrend.studies.calibration_ecdf import ALPHA, ecdf_test, plot_ecdf_differences
 from energytrend.studies.calibration_forecast import forecast_quantities, is_indicator
@@ -401,6 +401,14 @@ def simulate_calibration(
     over local processes by default, or over a Dask ``client``'s cluster. ``only`` runs just
     these simulations of the ``n_sims`` (the same prior draws and seeds as in the full run),
     to reproduce or inspect a few of them.
+
+    A frontier drawn by quantile regression (``[structure] frontier = "regression"``) is a
+    working likelihood, not a model of how the data arise: simulated data come from the
+    typical model's distribution, so its parameters cannot be calibrated against their prior
+    draws. The simulations then use the typical model's quantile for the frontier
+    (``"scatter"``, recorded in the settings); every other parameter has the same posterior
+    in both, since the quantile regression's parameters are its own. The quantile-regression
+    frontier is checked out of sample instead (the backtest's pinball loss and share above).
     """
     if n_sims < 1:
         raise ValueError(f"n_sims must be >= 1, got {n_sims}")
@@ -409,7 +417,7 @@ def simulate_calibration(
         raise ValueError(f"only must list simulations between 0 and {n_sims - 1}")
     if n_rank_draws >= draws * chains:
         raise ValueError("n_rank_draws must be smaller than draws x chains")
-    spec = resolve_spec(priors)
+    spec = merge_spec(resolve_spec(priors), {"structure": {"frontier": "scatter"}})
     if pooling is None:
         pooling = "partial" if spec["structure"]["kind"] == "two_lines" else "none"
     base = prepare(
@@ -464,6 +472,7 @@ def simulate_calibration(
         "seed": seed,
         "likelihood": spec["likelihood"]["family"],
         "structure": spec["structure"]["kind"],
+        "frontier": spec["structure"]["frontier"],
         "efficiency": spec["efficiency"]["kind"],
         "simulated": sorted(k for k in SIMULATED if k in predictive.data_vars),
         "failed_sims": [i for i, _ in failed],

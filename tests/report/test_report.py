@@ -293,4 +293,16 @@ def test_how_to_read_says_what_the_forecast_does_after_the_data() -> None:
     assert "straight line" in extrapolation_words(resolve_spec(V1_PRIORS))
     other = resolve_spec({"extrapolation": {"longrun_slope": {"mu": 0.1}}})
     assert "1.3x per year" in extrapolation_words(other)
-    assert shipped in HOW_TO_READ.format(extrapolation=shipped)
+    assert shipped in HOW_TO_READ.format(extrapolation=shipped, frontier="")
+
+
+def test_how_to_read_says_how_the_frontier_is_drawn() -> None:
+    """The reading box follows the fit's frontier: its own quantile-regression line, the
+    typical line's quantile, or the thesis's two lines."""
+    from energytrend.model.spec import V1_PRIORS, default_spec, resolve_spec
+    from energytrend.report.html import frontier_words
+
+    assert "quantile regression" in frontier_words(default_spec())
+    scatter = resolve_spec({"structure": {"frontier": "scatter"}})
+    assert "grows at the typical rate" in frontier_words(scatter)
+    assert "two lines" in frontier_words(resolve_spec(V1_PRIORS))

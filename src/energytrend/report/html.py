@@ -117,7 +117,7 @@ HOW_TO_READ = (
     "upper quantile (<code>frontier_quantile</code>, 0.9 by default) of the compute of "
     "a year's new "
     "models, the most compute-hungry tenth; <em>all</em>: the typical (median) new model. "
-    "Every model is counted once. <em>Peak-based energy</em> divides a model's FLOPs by the "
+    "{frontier} <em>Peak-based energy</em> divides a model's FLOPs by the "
     "peak FLOPS per watt of the hardware at the precision inference runs at: real deployments "
     "never run at peak rate and also power hosts and memory, so it is a lower bound. The "
     "<em>calibrated</em> line multiplies it by the factor that MLPerf's measured energy per "
@@ -138,6 +138,24 @@ def own_data_note(own: list[str], llm: TrendFit | None) -> str:
         '<p class="box"><strong>Your own data.</strong> This report describes the fit of your '
         f"own {html.escape(', '.join(own))} (the dataset's tables for the rest). Sections "
         "about the shipped data are left out: " + html.escape("; ".join(left_out)) + ".</p>"
+    )
+
+
+def frontier_words(spec: dict[str, Any]) -> str:
+    """How the fit draws the frontier line, in a sentence, from its specification."""
+    if spec["structure"]["kind"] == "two_lines":
+        return (
+            "The thesis's two lines: the frontier models (by the frontier rule) have a line of "
+            "their own and also enter the line of all models."
+        )
+    if spec["structure"].get("frontier", "scatter") == "regression":
+        return (
+            "The typical line is fitted to every model once; the frontier is a quantile "
+            "regression of the same models, a line of its own that can grow faster or slower."
+        )
+    return (
+        "Every model is counted once; the frontier is the typical line plus a fixed multiple "
+        "of the scatter, so it grows at the typical rate."
     )
 
 
@@ -182,7 +200,10 @@ def render_report(result: TrendFit, *, prob: float = CI_PROB, llm: TrendFit | No
             + "".join(f"<li>{html.escape(f)}</li>" for f in findings)
             + "</ul></div>"
         )
-    parts.append(HOW_TO_READ.format(extrapolation=extrapolation_words(result.config.spec)))
+    spec = result.config.spec
+    parts.append(
+        HOW_TO_READ.format(extrapolation=extrapolation_words(spec), frontier=frontier_words(spec))
+    )
     if own:
         parts.append(own_data_note(own, llm))
     if result.passed:

@@ -4,10 +4,13 @@ Two parts, chosen by ``[structure] kind`` of the specification:
 
 * :class:`QuantileCompute` (``"quantile"``, model v2): every model once,
   ``log10 GFLOPs[i] ~ Normal(line_intercept[d] + line_slope[d] t[i], line_sigma[d])`` for its
-  domain ``d``. The reported groups are functionals of that distribution: ``d/all`` is its
-  median (the typical new model) and ``d/frontier`` its ``frontier_quantile`` quantile,
-  ``intercept[d/frontier] = line_intercept[d] + z_q line_sigma[d]``, with the same slope. The
-  frontier therefore grows at the typical rate by construction.
+  domain ``d``; ``d/all`` is its median (the typical new model). ``d/frontier`` is the
+  ``frontier_quantile`` quantile of a year's models: with ``[structure] frontier =
+  "regression"`` (model v3) a Bayesian quantile regression of the same models, a line of its
+  own (``front_intercept``, ``front_slope``) that can grow at another rate; with ``"scatter"``
+  (model v2) ``intercept[d/frontier] = line_intercept[d] + z_q line_sigma[d]``, with the same
+  slope, so that it grows at the typical rate by construction. ``[compute] changepoints`` can
+  bend the typical line (:func:`bent_line`).
 * :class:`TwoLinesCompute` (``"two_lines"``, the thesis and v1): ``log10 GFLOPs[i] ~
   Normal(intercept[g] + slope[g] t[i], sigma[g])`` for the groups ``g`` (domain x {frontier,
   all}); frontier models belong to both of their domain's groups. With ``[likelihood] scatter

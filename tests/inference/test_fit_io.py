@@ -119,7 +119,7 @@ def test_parameter_recovery_one_line_per_domain() -> None:
         gpu_y=gpu_y,
         year_origin=2018.0,
     )
-    spec = resolve_spec({"efficiency": {"kind": "thesis"}})
+    spec = resolve_spec({"efficiency": {"kind": "thesis"}, "structure": {"frontier": "scatter"}})
     config = et.FitConfig(
         draws=1000, tune=1000, chains=2, seed=5, spec=spec, pooling="none", progressbar=False
     )

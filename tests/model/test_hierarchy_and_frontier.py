@@ -17,7 +17,7 @@ from energytrend.model.draws import Draws
 from energytrend.model.parts import model_parts
 from energytrend.model.spec import resolve_spec
 
-WIDENING = {"likelihood": {"scatter": "widening"}}
+WIDENING = {"likelihood": {"scatter": "widening"}, "structure": {"frontier": "scatter"}}
 
 
 @pytest.fixture(scope="module")

@@ -289,6 +289,9 @@ def with_data_groups(tree: xr.DataTree, data: ModelData, spec: Spec) -> xr.DataT
         observed["log10_speedup_fraction"] = xr.DataArray(
             data.sp_y, dims="speedup", coords={"speedup": data.coords["speedup"]}
         )
+    if getattr(parts.compute, "regression", False):
+        # the frontier's quantile regression observes the same models (its own variable)
+        observed["log10_gflops_frontier"] = ("obs", data.obs_y)
     if parts.realisation is not None:
         observed["log10_realisation"] = xr.DataArray(
             data.real_y, dims="mlperf", coords={"mlperf": data.coords["mlperf"]}

@@ -33,8 +33,8 @@ def build_model(data: ModelData, spec: dict[str, Any], pooling: Pooling = "parti
         >>> from energytrend.model.spec import resolve_spec
         >>> spec = resolve_spec(None)
         >>> model = build_model(prepare("cv", spec=spec).arrays, spec, "none")
-        >>> sorted(v.name for v in model.observed_RVs)[:2]
-        ['log10_gflops', 'log10_gflops_per_watt']
+        >>> sorted(v.name for v in model.observed_RVs)[:3]
+        ['log10_gflops', 'log10_gflops_frontier', 'log10_gflops_per_watt']
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")

@@ -51,9 +51,13 @@ EFFICIENCY_POOLINGS: dict[str, dict[str, Any]] = {
 }
 
 #: How a year's models scatter around the typical line: candidate -> prior override.
+#: (Scored with model v2's frontier, the typical model's quantile, whose scale it changes.)
 SCALES: dict[str, dict[str, Any]] = {
-    "constant": {"likelihood": {"scatter": "constant"}},
-    "changes with time": {"likelihood": {"scatter": "widening"}},
+    "constant": {"likelihood": {"scatter": "constant"}, "structure": {"frontier": "scatter"}},
+    "changes with time": {
+        "likelihood": {"scatter": "widening"},
+        "structure": {"frontier": "scatter"},
+    },
 }
 
 

@@ -41,9 +41,9 @@ import json, time
 t0 = time.perf_counter()
 import energytrend as et
 t1 = time.perf_counter()
-r = et.fit("{domain}", cache=False)
+r = et.fit("{domain}", config=et.FitConfig(cache=False))
 t2 = time.perf_counter()
-r2 = et.fit("{domain}", cache=False, seed=7)
+r2 = et.fit("{domain}", config=et.FitConfig(cache=False, seed=7))
 t3 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "fit": t2 - t1, "compiled_fit": t3 - t2,
                   "passed": r.passed and r2.passed}))
@@ -71,7 +71,7 @@ tree = nutpie.sample(compiled, draws=s.draws, tune=s.tune, chains=s.chains, core
                      seed=s.seed, target_accept=s.target_accept, progress_bar=False,
                      save_warmup=False)
 t4 = time.perf_counter()
-tree = engine.with_data_groups(tree, p.arrays)
+tree = engine.with_data_groups(tree, p.arrays, spec)
 diag = diagnostics.check(tree)
 t5 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "prepare_and_build": t2 - t1, "compile": t3 - t2,

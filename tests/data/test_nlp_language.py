@@ -121,3 +121,10 @@ def test_the_likelihood_integrates_the_imputed_value_out() -> None:
     want = stats.norm.logpdf(a.obs_y, intercept[g] + slope[g] * a.obs_t, scale)
     np.testing.assert_allclose(got, want, rtol=1e-10)
     assert (a.obs_sd > 0).sum() > 0
+
+
+def test_a_table_without_training_compute_imputes_nothing_and_says_so() -> None:
+    lm = et.load_data("language_models").drop(columns=["training_compute_flop"])
+    with pytest.warns(UserWarning, match="training_compute_flop"):
+        p = prepare("nlp", language_models=lm)
+    assert not p.models["source"].eq(IMPUTED_SOURCE).any()

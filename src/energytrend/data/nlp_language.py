@@ -15,11 +15,17 @@ extends Table A.3 with the vision models after it; no model enters twice:
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from energytrend.data.frontier import frontier_mask
-from energytrend.data.imputation import imputed_models, tokens_per_parameter_fit
+from energytrend.data.imputation import (
+    TokensPerParameterFit,
+    imputed_models,
+    tokens_per_parameter_fit,
+)
 from energytrend.data.llm import llm_models_frame
 from energytrend.data.tables import decimal_year
 
@@ -29,6 +35,23 @@ THESIS_SOURCE, LANGUAGE_SOURCE, IMPUTED_SOURCE = (
     "language_models",
     "language_models (imputed)",
 )
+
+
+def _imputation_fit(
+    language_table: pd.DataFrame, known_before: float | None
+) -> TokensPerParameterFit | None:
+    """The tokens-per-parameter fit, or None with a warning when the table cannot carry one
+    (a user's table without training-compute estimates): nothing is imputed then."""
+    try:
+        return tokens_per_parameter_fit(language_table, known_before)
+    except ValueError as e:
+        warnings.warn(
+            f"closed language models are not imputed: {e} (give training_compute_flop for "
+            "models with a parameter count to impute the others)",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
 
 
 def nlp_language_frame(
@@ -70,8 +93,8 @@ def nlp_language_frame(
     later_table = language_table[language_table["release_date"] > last]
     later = llm_models_frame(later_table).drop(columns=["year", "frontier"])
     frames = [thesis, later.assign(source=LANGUAGE_SOURCE)]
-    if impute:
-        fit = tokens_per_parameter_fit(language_table, known_before)
+    fit = _imputation_fit(language_table, known_before) if impute else None
+    if fit is not None:
         imp = imputed_models(later_table, fit=fit)
         rows = later_table.set_index("model").loc[imp["model"]].reset_index()
         rows["gflops"] = imp["gflops_per_token_median"].to_numpy()
